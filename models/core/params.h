@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,25 +66,32 @@ class Params {
   bool has(const std::string& key) const;
   // Marks a key as consumed by someone else (e.g. `type`, read by the registry) without reading it here.
   void claim(const std::string& key);
-  // Every key in this map that was neither read nor claimed is an error.
+  // Every key in this map, or in a child map obtained from it, that was neither read nor claimed is an error.
   void finish() const;
 
   // Throw an error located at `key` (or at this map when the key is absent or empty).
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
   SourceLocation location_of(const std::string& key) const;
   std::string path_of(const std::string& key) const;
-  const std::string& path() const { return path_; }
-  const ConfigNodePtr& node() const { return node_; }
+  const std::string& path() const { return s_->path; }
+  const ConfigNodePtr& node() const { return s_->node; }
   std::vector<std::string> keys() const;
 
  private:
+  struct State {
+    ConfigNodePtr node;
+    std::string path;
+    ConfigNodePtr resolved;
+    std::vector<std::string> declared;  // keys read or claimed, for finish() and hints
+    std::vector<std::shared_ptr<State>> children;
+  };
+  explicit Params(std::shared_ptr<State> state) : s_(std::move(state)) {}
   ConfigNodePtr lookup(const std::string& key);
   void record(const std::string& key, ConfigNodePtr value);
+  Params make_child(const std::string& key, ConfigNodePtr node);
+  static void finish_state(const State& state);
 
-  ConfigNodePtr node_;
-  std::string path_;
-  ConfigNodePtr resolved_;
-  std::vector<std::string> declared_;  // keys read or claimed, for finish() and hints
+  std::shared_ptr<State> s_;
 };
 
 }  // namespace llmx

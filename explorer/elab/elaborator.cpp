@@ -1,0 +1,202 @@
+// Elaboration from the config: instances, connection checks, socket binding. See elaborator.h.
+#include "explorer/elab/elaborator.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "models/core/error.h"
+#include "models/core/registry.h"
+
+namespace llmx {
+
+uint64_t System::dram_capacity_bytes() const {
+  uint64_t total = 0;
+  for (const auto& c : components)
+    if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) total += m->capacity_bytes();
+  return total;
+}
+
+double System::dram_peak_bytes_per_s() const {
+  double total = 0;
+  for (const auto& c : components)
+    if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) total += m->peak_bandwidth_bytes_per_s();
+  return total;
+}
+
+namespace {
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+struct Endpoint {
+  Instance* instance = nullptr;
+  std::vector<int> indices;  // elements meant
+  std::string socket;
+  std::string text;
+};
+
+struct Binding {
+  SocketPort* port;
+  std::string label;  // "pe[3].mem"
+  SourceLocation where;
+};
+
+std::string element_label(const Instance& inst, int i, const std::string& socket) {
+  return inst.elements.size() > 1 ? cat(inst.name, "[", i, "].", socket) : cat(inst.name, ".", socket);
+}
+
+SocketPort* find_port(Component& c, const std::string& socket) {
+  for (auto& p : c.ports())
+    if (p.name == socket) return &p;
+  return nullptr;
+}
+
+std::string port_list(Component& c) {
+  std::string out;
+  for (auto& p : c.ports()) out += (out.empty() ? "" : ", ") + p.name + (p.is_initiator ? " (initiator)" : " (target)");
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<System> elaborate(Params& root, const WorkloadConfig& workload, const trace::Trace& trace) {
+  auto sys = std::make_unique<System>();
+
+  // The decode driver is a fixed instance named `driver`.
+  {
+    auto driver = std::make_unique<DecodeDriver>("driver", workload, trace);
+    sys->driver = driver.get();
+    Instance inst{"driver", "decode_driver", {driver.get()}, root.location_of("workload"), "workload"};
+    sys->instances.emplace("driver", inst);
+    sys->instance_order.push_back("driver");
+    sys->components.push_back(std::move(driver));
+  }
+
+  Params modules = root.required_child("modules", "the module instances of the system");
+  for (const std::string& name : modules.keys()) {
+    Params m = modules.required_child(name, "a module instance");
+    if (!valid_name(name)) modules.fail(name, "instance names are letters, digits and '_', starting with a letter");
+    if (name == "driver") modules.fail(name, "'driver' is reserved for the decode driver (configured by `workload:`)");
+    std::string type_list;
+    for (const auto& [t, _] : Registry::instance().types()) type_list += (type_list.empty() ? "" : ", ") + t;
+    const std::string type = m.required<std::string>("type", "implementation, one of: " + type_list);
+    const ComponentType* impl = Registry::instance().find(type);
+    if (!impl) m.fail("type", cat("unknown module type '", type, "' (known: ", type_list, ")"));
+    const int count = m.optional<int>("count", 1, "number of identical instances", Bound::range(1, 4096));
+
+    Instance inst{name, type, {}, modules.location_of(name), m.path()};
+    for (int i = 0; i < count; ++i) {
+      ElabContext ctx{i, count, workload.quantum};
+      const std::string sc_name = count > 1 ? cat(name, "_", i) : name;
+      // Each element reads the same parameters; only the first records them in the resolved config.
+      Params element = i == 0 ? m : Params(m.node(), m.path(), nullptr);
+      if (i > 0) {
+        element.claim("type");
+        element.claim("count");
+      }
+      auto component = impl->factory(sc_name, element, ctx);
+      element.finish();
+      inst.elements.push_back(component.get());
+      sys->components.push_back(std::move(component));
+    }
+    sys->instances.emplace(name, inst);
+    sys->instance_order.push_back(name);
+  }
+
+  auto resolve = [&](Params& conn, const std::string& key) {
+    Endpoint e;
+    e.text = conn.required<std::string>(key, "socket as instance.socket or instance[i].socket");
+    const auto dot = e.text.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == e.text.size())
+      conn.fail(key, cat("'", e.text, "' is not of the form instance.socket"));
+    std::string inst_name = e.text.substr(0, dot);
+    e.socket = e.text.substr(dot + 1);
+    int index = -1;
+    if (auto lb = inst_name.find('['); lb != std::string::npos) {
+      if (inst_name.back() != ']') conn.fail(key, cat("'", e.text, "': expected instance[index].socket"));
+      try {
+        size_t used = 0;
+        const std::string num = inst_name.substr(lb + 1, inst_name.size() - lb - 2);
+        index = std::stoi(num, &used);
+        if (used != num.size() || index < 0) throw std::invalid_argument("");
+      } catch (const std::exception&) {
+        conn.fail(key, cat("'", e.text, "': the index must be a whole number >= 0"));
+      }
+      inst_name = inst_name.substr(0, lb);
+    }
+    auto it = sys->instances.find(inst_name);
+    if (it == sys->instances.end()) conn.fail(key, cat("no module instance named '", inst_name, "'"));
+    e.instance = &it->second;
+    const int n = static_cast<int>(e.instance->elements.size());
+    if (index >= n) conn.fail(key, cat("'", e.text, "': index out of range (", inst_name, " has ", n, " elements)"));
+    if (index >= 0) e.indices = {index};
+    else
+      for (int i = 0; i < n; ++i) e.indices.push_back(i);
+    Component& first = *e.instance->elements[e.indices[0]];
+    if (!find_port(first, e.socket))
+      conn.fail(key, cat("module '", inst_name, "' (type ", e.instance->type, ") has no socket '", e.socket,
+                         "'; it has: ", port_list(first)));
+    return e;
+  };
+
+  // Check all connections, recording the pairs; bind only when all are sound.
+  std::vector<std::pair<Binding, Binding>> pairs;
+  std::map<SocketPort*, SourceLocation> first_binding;
+  for (Params& conn : root.map_list("connections", "initiator -> target socket connections", true)) {
+    Endpoint from = resolve(conn, "from");
+    Endpoint to = resolve(conn, "to");
+    SocketPort& fp = *find_port(*from.instance->elements[from.indices[0]], from.socket);
+    SocketPort& tp = *find_port(*to.instance->elements[to.indices[0]], to.socket);
+    if (!fp.is_initiator)
+      conn.fail("from", cat("'", from.text, "' is a target socket; a connection goes from an initiator to a target"));
+    if (tp.is_initiator)
+      conn.fail("to", cat("'", to.text, "' is an initiator socket; a connection goes from an initiator to a target"));
+    if (fp.protocol != tp.protocol)
+      conn.fail("to", cat("mistyped connection: '", from.text, "' speaks the ", protocol_name(fp.protocol),
+                          " protocol but '", to.text, "' speaks ", protocol_name(tp.protocol)));
+
+    std::vector<std::pair<int, int>> element_pairs;
+    const size_t nf = from.indices.size(), nt = to.indices.size();
+    if (nf == nt) {
+      for (size_t i = 0; i < nf; ++i) element_pairs.emplace_back(from.indices[i], to.indices[i]);
+    } else if (nt == 1) {
+      for (int f : from.indices) element_pairs.emplace_back(f, to.indices[0]);
+    } else if (nf == 1) {
+      for (int t : to.indices) element_pairs.emplace_back(from.indices[0], t);
+    } else {
+      conn.fail("to", cat("cannot connect ", nf, " elements of '", from.instance->name, "' to ", nt, " elements of '",
+                          to.instance->name, "' (counts must match, or one side must be a single instance)"));
+    }
+    for (auto [f, t] : element_pairs) {
+      Binding bf{find_port(*from.instance->elements[f], from.socket), element_label(*from.instance, f, from.socket),
+                 conn.location_of("from")};
+      Binding bt{find_port(*to.instance->elements[t], to.socket), element_label(*to.instance, t, to.socket),
+                 conn.location_of("to")};
+      for (Binding* b : {&bf, &bt}) {
+        if (!b->port->multi && b->port->bound > 0)
+          throw Error(cat(b->where.str(), ": ", conn.path(), ": socket '", b->label, "' is bound twice (already bound at ",
+                          first_binding[b->port].str(), "); only multi-sockets take several connections"));
+        if (b->port->bound++ == 0) first_binding[b->port] = b->where;
+      }
+      pairs.emplace_back(bf, bt);
+    }
+  }
+  for (const auto& name : sys->instance_order) {
+    const Instance& inst = sys->instances.at(name);
+    for (size_t i = 0; i < inst.elements.size(); ++i) {
+      for (auto& p : inst.elements[i]->ports()) {
+        if (p.bound == 0 && !p.optional)
+          throw Error(cat(inst.where.str(), ": ", inst.path, ": socket '", element_label(inst, static_cast<int>(i), p.name),
+                          "' (", p.is_initiator ? "initiator" : "target", ", ", protocol_name(p.protocol),
+                          ") is not bound; add a connection for it"));
+      }
+    }
+  }
+  for (auto& [from, to] : pairs) from.port->bind_to(*to.port->target);
+  for (auto& c : sys->components) c->validate_topology();
+  return sys;
+}
+
+}  // namespace llmx

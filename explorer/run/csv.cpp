@@ -1,0 +1,61 @@
+// Deterministic CSV tables.
+#include "explorer/run/csv.h"
+
+#include <cstdio>
+
+#include "models/core/error.h"
+
+namespace llmx {
+
+std::string format_real(double v) {
+  if (v == 0) return "0";  // also folds -0
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+namespace {
+std::string quote(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+}  // namespace
+
+CsvTable::Row& CsvTable::Row::add(const std::string& v) {
+  cells_.push_back(quote(v));
+  return *this;
+}
+CsvTable::Row& CsvTable::Row::add(double v) {
+  cells_.push_back(format_real(v));
+  return *this;
+}
+CsvTable::Row& CsvTable::Row::add(uint64_t v) {
+  cells_.push_back(std::to_string(v));
+  return *this;
+}
+CsvTable::Row& CsvTable::Row::add(int64_t v) {
+  cells_.push_back(std::to_string(v));
+  return *this;
+}
+
+CsvTable::Row& CsvTable::row() {
+  rows_.emplace_back();
+  return rows_.back();
+}
+
+std::string CsvTable::text() const {
+  std::string out;
+  for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + quote(columns_[i]);
+  out += "\n";
+  for (const auto& r : rows_) {
+    if (r.cells_.size() != columns_.size())
+      throw Error(cat("internal: CSV row has ", r.cells_.size(), " cells for ", columns_.size(), " columns"));
+    for (size_t i = 0; i < r.cells_.size(); ++i) out += (i ? "," : "") + r.cells_[i];
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace llmx

@@ -1,0 +1,38 @@
+// Deterministic CSV text: fixed number formatting (%.10g for reals), RFC 4180 quoting where needed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace llmx {
+
+class CsvTable {
+ public:
+  explicit CsvTable(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  class Row {
+   public:
+    Row& add(const std::string& v);
+    Row& add(const char* v) { return add(std::string(v)); }
+    Row& add(double v);
+    Row& add(uint64_t v);
+    Row& add(int64_t v);
+    Row& add(uint32_t v) { return add(static_cast<uint64_t>(v)); }
+    Row& add(int v) { return add(static_cast<int64_t>(v)); }
+
+   private:
+    friend class CsvTable;
+    std::vector<std::string> cells_;
+  };
+  Row& row();
+  std::string text() const;  // throws if a row's width differs from the header's
+  const std::vector<std::string>& columns() const { return columns_; }
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<Row> rows_;
+};
+
+std::string format_real(double v);
+
+}  // namespace llmx

@@ -1,0 +1,100 @@
+// The decode driver: replays a decode trace on the elaborated system.
+//
+// For every op of every simulated step it splits the op across the PEs bound to its `pe` socket (weights by
+// output rows, KV cache by heads, FLOPs evenly; every PE of a matmul reads the whole input activation), lays
+// weights and the KV cache out in device memory (weights at their offsets in the model image, one KV region
+// per layer after them), sends each PE its share as a WorkItem and waits for the slowest (ops of one step run
+// in trace order: each depends on the one before). Around each step it moves the prompt in and the generated
+// tokens out over the host link. Local time runs ahead of SystemC time by at most `quantum_ns` (temporal
+// decoupling); it synchronises at every step end, where the run layer snapshots statistics.
+// Left out (later issues): overlap of independent ops, command-dispatch latency, capacity-driven offload,
+// KV cache held on chip.
+//
+// Sockets: `pe` (initiator, multi, command protocol), `host` (initiator, host protocol, optional).
+#pragma once
+
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <functional>
+#include <map>
+
+#include "explorer/trace/trace.h"
+#include "models/core/component.h"
+#include "models/core/params.h"
+#include "models/core/work_item.h"
+
+namespace llmx {
+
+struct WorkloadConfig {
+  std::string trace_path;
+  uint32_t decode_steps = 0;  // 0 = all decode steps of the trace
+  bool include_prefill = false;
+  uint32_t token_bytes = 4;  // bytes per token id over the host link
+  sc_core::sc_time quantum;
+  bool per_op = false;  // keep a record per op
+
+  static WorkloadConfig read(Params& workload, Params& simulation);
+};
+
+struct StepRecord {
+  uint32_t step = 0;
+  trace::Phase phase = trace::Phase::decode;
+  uint32_t context_len = 0;
+  uint32_t tokens = 0;  // tokens produced by this step (batch for decode, batch for prefill's first token)
+  sc_core::sc_time start, end;
+  uint64_t ops = 0;
+};
+
+struct OpRecord {
+  uint32_t step = 0;
+  uint32_t index = 0;  // position within the step
+  int32_t layer = -1;
+  trace::OpKind kind = trace::OpKind::other;
+  std::string engine_op;
+  sc_core::sc_time start, end;
+  sc_core::sc_time memory_time, compute_time;  // of the slowest PE
+  uint64_t device_bytes_read = 0, device_bytes_written = 0;
+};
+
+class DecodeDriver : public Component {
+ public:
+  tlm_utils::multi_passthrough_initiator_socket<DecodeDriver> pe;
+  tlm_utils::simple_initiator_socket_optional<DecodeDriver> host;
+
+  DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig config, const trace::Trace& trace);
+  ComponentStats stats(const sc_core::sc_time& now) const override;
+
+  // Lays out device memory; throws llmx::Error when the model does not fit `device_capacity`.
+  void plan_memory(uint64_t device_capacity, const std::string& where);
+  uint64_t device_bytes_needed() const { return layout_end_; }
+  uint64_t weight_bytes() const { return weights_end_; }
+
+  // Called at the end of each simulated step, after synchronising SystemC time to the step's end.
+  std::function<void(const StepRecord&)> on_step;
+
+  const std::vector<StepRecord>& steps() const { return steps_; }
+  const std::vector<OpRecord>& ops() const { return op_records_; }
+  bool finished() const { return finished_; }
+  // Bytes the simulated ops demanded from device memory (the conservation reference).
+  uint64_t demanded_read_bytes() const { return demanded_read_; }
+  uint64_t demanded_write_bytes() const { return demanded_write_; }
+
+ private:
+  void run();
+  bool selected(const trace::Op& op) const;
+  void host_transfer(tlm::tlm_command direction, uint64_t bytes, sc_core::sc_time& local);
+
+  WorkloadConfig config_;
+  const trace::Trace& trace_;
+  std::vector<uint64_t> kv_base_, kv_size_, kv_cursor_;
+  uint64_t weights_end_ = 0, act_base_ = 0, act_size_ = 0, layout_end_ = 0;
+  uint32_t first_decode_step_ = 0;
+  bool planned_ = false, finished_ = false;
+  std::vector<StepRecord> steps_;
+  std::vector<OpRecord> op_records_;
+  uint64_t demanded_read_ = 0, demanded_write_ = 0, host_bytes_ = 0;
+  tlm::tlm_generic_payload payload_;
+};
+
+}  // namespace llmx

@@ -1,0 +1,264 @@
+// One design point end to end; see run.h.
+#include "explorer/run/run.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "explorer/config/loader.h"
+#include "explorer/elab/elaborator.h"
+#include "explorer/run/csv.h"
+#include "models/core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace llmx {
+namespace {
+
+using sc_core::sc_time;
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw Error(cat(path.string(), ": cannot write"));
+}
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return fnv1a_hex(s.str());
+}
+
+// Where the trace path given in the config is relative to: the file that set it, or the working directory
+// when it came from the command line.
+std::string locate_trace(const ConfigNode& root) {
+  auto workload = root.find("workload");
+  auto node = workload ? workload->find("trace") : nullptr;
+  if (!node || node->kind != ConfigNode::Kind::scalar) return {};
+  fs::path p(node->scalar);
+  if (p.is_absolute() || node->location.line == 0) return p.lexically_normal().string();
+  return (fs::path(node->location.file).parent_path() / p).lexically_normal().string();
+}
+
+void install_report_handler() {
+  using sc_core::sc_report_handler;
+  // Warnings count as failures: a model that warns is wrong until shown otherwise.
+  sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_THROW);
+  sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_THROW);
+  sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_THROW);
+}
+
+struct Snapshot {
+  EnergyBreakdown energy;
+  uint64_t dram_read = 0, dram_written = 0;
+};
+
+Snapshot snapshot(const System& sys, const sc_time& now) {
+  Snapshot s;
+  for (const auto& c : sys.components) {
+    const ComponentStats st = c->stats(now);
+    s.energy += st.energy;
+    if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) {
+      s.dram_read += st.bytes_read;
+      s.dram_written += st.bytes_written;
+    }
+  }
+  return s;
+}
+
+// Replaces `out` by `tmp`; refuses to delete a directory that is not an earlier result.
+void install_results(const fs::path& tmp, const fs::path& out) {
+  std::error_code ec;
+  if (fs::exists(out, ec)) {
+    const bool empty = fs::is_directory(out) && fs::is_empty(out);
+    const bool earlier = fs::exists(out / "summary.csv") && fs::exists(out / "resolved_config.yaml");
+    if (!empty && !earlier)
+      throw Error(cat(out.string(), ": exists and is not an earlier explorer result; not overwriting it"));
+    fs::remove_all(out);
+  }
+  fs::rename(tmp, out);
+}
+
+}  // namespace
+
+void run_point(const RunRequest& request) {
+  install_report_handler();
+  auto tree = load_config(request.config_path, request.overrides);
+  if (!request.trace_path.empty()) apply_override(*tree, "workload.trace=" + request.trace_path);
+  const std::string trace_path = locate_trace(*tree);
+
+  auto resolved = ConfigNode::make_map({});
+  Params root(tree, "", resolved);
+  Params sysinfo = root.optional_child("system", "name and description of the system");
+  const std::string system_name = sysinfo.optional<std::string>("name", "unnamed", "short name used in reports");
+  sysinfo.optional<std::string>("description", "", "what this system is");
+  Params workload_params = root.required_child("workload", "the decode trace and what of it to simulate");
+  Params simulation = root.optional_child("simulation", "simulation settings");
+  WorkloadConfig workload = WorkloadConfig::read(workload_params, simulation);
+  if (!trace_path.empty() && !fs::is_regular_file(trace_path))
+    workload_params.fail("trace", cat("cannot open trace file '", trace_path, "'"));
+  workload.trace_path = fs::absolute(trace_path).lexically_normal().string();
+  resolved->find("workload")->set("trace", ConfigNode::make_scalar(workload.trace_path, {}, true));
+  const trace::Trace trace = trace::read_trace(workload.trace_path);
+
+  std::unique_ptr<System> sys = elaborate(root, workload, trace);
+  root.finish();
+  sys->driver->plan_memory(sys->dram_capacity_bytes(), cat(request.config_path, ": modules"));
+
+  const std::string resolved_text = to_yaml(*resolved);
+  const std::string trace_hash = file_hash(workload.trace_path);
+  const std::string config_hash = fnv1a_hex(resolved_text + "\ntrace " + trace_hash);
+
+  CsvTable tokens({"step", "phase", "context_len", "tokens", "start_ms", "latency_ms", "dram_read_bytes",
+                   "dram_write_bytes", "energy_j", "avg_power_w"});
+  Snapshot last;
+  sc_time decode_start = sc_core::SC_ZERO_TIME, decode_end = sc_core::SC_ZERO_TIME;
+  bool decode_started = false;
+  EnergyBreakdown decode_energy;
+  uint64_t decode_tokens = 0, decode_steps = 0;
+  sys->driver->on_step = [&](const StepRecord& step) {
+    const Snapshot now = snapshot(*sys, step.end);
+    const double latency_s = (step.end - step.start).to_seconds();
+    const EnergyBreakdown spent = now.energy - last.energy;
+    tokens.row()
+        .add(step.step)
+        .add(step.phase == trace::Phase::prefill ? "prefill" : "decode")
+        .add(step.context_len)
+        .add(step.tokens)
+        .add(step.start.to_seconds() * 1e3)
+        .add(latency_s * 1e3)
+        .add(now.dram_read - last.dram_read)
+        .add(now.dram_written - last.dram_written)
+        .add(spent.total())
+        .add(latency_s > 0 ? spent.total() / latency_s : 0.0);
+    if (step.phase == trace::Phase::decode) {
+      if (!decode_started) {
+        decode_started = true;
+        decode_start = step.start;
+      }
+      decode_end = step.end;
+      decode_tokens += step.tokens;
+      ++decode_steps;
+      decode_energy += spent;
+    }
+    last = now;
+  };
+
+  try {
+    sc_core::sc_start();
+  } catch (const sc_core::sc_report& r) {
+    throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
+  }
+  if (!sys->driver->finished()) throw Error("simulation ended before the trace was replayed");
+
+  const sc_time end = sc_core::sc_time_stamp();
+  const double sim_s = end.to_seconds();
+  const double decode_s = (decode_end - decode_start).to_seconds();
+
+  // Per-component table and totals.
+  std::vector<std::string> comp_cols{"component", "type", "busy_s", "utilization", "bytes_read", "bytes_written",
+                                     "requests"};
+  for (int k = 0; k < kEnergyKinds; ++k) comp_cols.push_back(cat("energy_", energy_kind_name(EnergyKind(k)), "_j"));
+  comp_cols.push_back("energy_total_j");
+  CsvTable components(comp_cols);
+  CsvTable metrics({"component", "metric", "value"});
+  EnergyBreakdown total_energy;
+  uint64_t dram_read = 0, dram_written = 0;
+  for (const auto& c : sys->components) {
+    const ComponentStats st = c->stats(end);
+    auto& row = components.row()
+                    .add(std::string(c->name()))
+                    .add(c->type_name())
+                    .add(st.busy.to_seconds())
+                    .add(sim_s > 0 ? st.busy.to_seconds() / sim_s : 0.0)
+                    .add(st.bytes_read)
+                    .add(st.bytes_written)
+                    .add(st.requests);
+    for (int k = 0; k < kEnergyKinds; ++k) row.add(st.energy.joules[k]);
+    row.add(st.energy.total());
+    for (const auto& [metric, value] : st.extra) metrics.row().add(std::string(c->name())).add(metric).add(value);
+    total_energy += st.energy;
+    if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) {
+      dram_read += st.bytes_read;
+      dram_written += st.bytes_written;
+    }
+  }
+
+  const double peak = sys->dram_peak_bytes_per_s();
+  const double achieved = sim_s > 0 ? (dram_read + dram_written) / sim_s : 0.0;
+  CsvTable summary({"config_hash", "trace_hash", "system", "model", "weight_format", "batch", "decode_steps",
+                    "tokens", "sim_time_s", "decode_time_s", "ms_per_token", "tokens_per_s", "energy_j",
+                    "j_per_token", "avg_power_w", "dram_read_bytes", "dram_write_bytes", "dram_bandwidth_gbps",
+                    "dram_peak_gbps", "dram_bandwidth_share", "device_memory_used_bytes", "dram_capacity_bytes"});
+  const double decode_j = decode_energy.total();
+  summary.row()
+      .add(config_hash)
+      .add(trace_hash)
+      .add(system_name)
+      .add(trace.header.model)
+      .add(trace.header.weight_format)
+      .add(trace.header.batch)
+      .add(decode_steps)
+      .add(decode_tokens)
+      .add(sim_s)
+      .add(decode_s)
+      .add(decode_steps ? decode_s / decode_steps * 1e3 : 0.0)
+      .add(decode_s > 0 ? decode_tokens / decode_s : 0.0)
+      .add(total_energy.total())
+      .add(decode_tokens ? decode_j / decode_tokens : 0.0)
+      .add(sim_s > 0 ? total_energy.total() / sim_s : 0.0)
+      .add(dram_read)
+      .add(dram_written)
+      .add(achieved / 1e9)
+      .add(peak / 1e9)
+      .add(peak > 0 ? achieved / peak : 0.0)
+      .add(sys->driver->device_bytes_needed())
+      .add(sys->dram_capacity_bytes());
+
+  std::string ops_text;
+  if (workload.per_op) {
+    CsvTable ops({"step", "index", "layer", "kind", "engine_op", "start_us", "latency_us", "memory_time_us",
+                  "compute_time_us", "bound", "device_read_bytes", "device_write_bytes"});
+    for (const auto& o : sys->driver->ops()) {
+      ops.row()
+          .add(o.step)
+          .add(o.index)
+          .add(static_cast<int64_t>(o.layer))
+          .add(trace::op_kind_name(o.kind))
+          .add(o.engine_op)
+          .add(o.start.to_seconds() * 1e6)
+          .add((o.end - o.start).to_seconds() * 1e6)
+          .add(o.memory_time.to_seconds() * 1e6)
+          .add(o.compute_time.to_seconds() * 1e6)
+          .add(o.compute_time > o.memory_time ? "compute" : "memory")
+          .add(o.device_bytes_read)
+          .add(o.device_bytes_written);
+    }
+    ops_text = ops.text();
+  }
+
+  const fs::path out(request.out_dir);
+  const fs::path tmp = fs::path(out.string() + ".partial-" + std::to_string(::getpid()));
+  try {
+    fs::create_directories(tmp);
+    write_file(tmp / "summary.csv", summary.text());
+    write_file(tmp / "tokens.csv", tokens.text());
+    write_file(tmp / "components.csv", components.text());
+    write_file(tmp / "component_metrics.csv", metrics.text());
+    if (workload.per_op) write_file(tmp / "ops.csv", ops_text);
+    write_file(tmp / "resolved_config.yaml",
+               "# Fully resolved configuration of this run (defaults included); config_hash " + config_hash + "\n" +
+                   resolved_text);
+    install_results(tmp, out);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+}
+
+}  // namespace llmx

@@ -1,0 +1,29 @@
+// One design point, end to end: load and resolve the config, read the trace, elaborate, simulate, and write the
+// results. Elaborates SystemC in the calling process, so a process runs at most one point (see process.h).
+//
+// Output directory (written under a temporary name and renamed into place only on success, so a failed run
+// leaves nothing behind):
+//   summary.csv          one row: identity, tokens/s, ms/token, J/token, power, DRAM traffic and bandwidth
+//   tokens.csv           one row per simulated step
+//   components.csv       one row per component: busy time, bytes, requests, energy by kind and total
+//   component_metrics.csv  component-specific figures (long format: component, metric, value)
+//   ops.csv              one row per op (only with workload.per_op_csv: true)
+//   resolved_config.yaml the fully resolved configuration (defaults included): rerunning it reproduces the run
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace llmx {
+
+struct RunRequest {
+  std::string config_path;
+  std::vector<std::string> overrides;  // "a.b=value"
+  std::string trace_path;              // optional: overrides workload.trace
+  std::string out_dir;
+};
+
+// Throws llmx::Error for any problem with the inputs; writes out_dir only on success.
+void run_point(const RunRequest& request);
+
+}  // namespace llmx

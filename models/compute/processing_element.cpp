@@ -1,0 +1,145 @@
+// Processing element: double-buffered tile pipeline of DMA loads and compute; see processing_element.h.
+#include "models/compute/processing_element.h"
+
+#include <algorithm>
+#include <deque>
+
+namespace llmx {
+
+using sc_core::sc_time;
+
+ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
+    : Component(name, "pe"), cmd("cmd"), mem("mem"), buffer("buffer") {
+  clock_hz_ = p.required<double>("clock_mhz", "PE clock frequency", Bound::positive()) * 1e6;
+  macs_per_cycle_ = p.required<double>("macs_per_cycle", "multiply-accumulates per cycle", Bound::positive());
+  vector_ops_per_cycle_ =
+      p.required<double>("vector_ops_per_cycle", "element-wise/special-function ops per cycle", Bound::positive());
+  mac_energy_j_ = p.required<double>("mac_energy_pj", "energy per multiply-accumulate", Bound::non_negative()) * 1e-12;
+  vector_op_energy_j_ =
+      p.required<double>("vector_op_energy_pj", "energy per vector operation", Bound::non_negative()) * 1e-12;
+  static_power_w_ = p.required<double>("static_power_mw", "leakage and idle power", Bound::non_negative()) * 1e-3;
+  tile_bytes_ = p.optional<uint64_t>("tile_bytes", 65536, "bytes per DMA tile", Bound::at_least(64));
+  buffer_slots_ = p.optional<int>("buffer_slots", 2, "tiles in flight (2 = double buffering)", Bound::range(1, 64));
+
+  cmd.register_b_transport(this, &ProcessingElement::b_transport);
+  expose_target("cmd", cmd, Protocol::command, false);
+  expose_initiator("mem", mem, Protocol::memory, false);
+  expose_initiator("buffer", buffer, Protocol::memory, false, /*optional=*/true);
+}
+
+template <typename Socket>
+sc_time ProcessingElement::access(Socket& socket, tlm::tlm_command command, uint64_t address, uint64_t bytes,
+                                  const sc_time& start) {
+  payload_.set_command(command);
+  payload_.set_address(address);
+  payload_.set_data_ptr(scratch_data());
+  payload_.set_data_length(static_cast<unsigned int>(bytes));
+  payload_.set_streaming_width(static_cast<unsigned int>(bytes));
+  payload_.set_byte_enable_ptr(nullptr);
+  payload_.set_dmi_allowed(false);
+  payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time t = start;
+  socket->b_transport(payload_, t);
+  if (payload_.is_response_error())
+    SC_REPORT_ERROR(name(), ("memory access failed: " + payload_.get_response_string()).c_str());
+  return t;
+}
+
+sc_time ProcessingElement::access_buffer(tlm::tlm_command command, uint64_t bytes, const sc_time& start) {
+  if (!has_buffer() || bytes == 0) return start;
+  return access(buffer, command, 0, bytes, start);
+}
+
+void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  WorkItem* work = trans.get_extension<WorkItem>();
+  if (!work) {
+    trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
+  ++work_items_;
+  const sc_time start = delay;
+  const double cycle_s = 1.0 / clock_hz_;
+  const sc_time compute_total(work->matmul_flops / 2.0 / macs_per_cycle_ * cycle_s +
+                                  work->vector_flops / vector_ops_per_cycle_ * cycle_s,
+                              sc_core::SC_SEC);
+  macs_done_ += work->matmul_flops / 2.0;
+  vector_ops_done_ += work->vector_flops;
+
+  // Activations held on chip are read up front (they are small next to weights); without a buffer they are
+  // streamed from device memory like the rest.
+  sc_time ready = start;
+  std::vector<MemoryStream> streamed;
+  uint64_t streamed_bytes = 0;
+  for (const auto& s : work->loads) {
+    if (s.kind == StreamKind::activation && has_buffer()) {
+      ready = std::max(ready, access_buffer(tlm::TLM_READ_COMMAND, s.bytes, start));
+    } else if (s.bytes > 0) {
+      streamed.push_back(s);
+      streamed_bytes += s.bytes;
+    }
+  }
+
+  // Tile pipeline: tile i may be issued once the slot it reuses is free (compute of tile i - slots done).
+  std::deque<sc_time> slot_free;  // compute-done times of the last `buffer_slots_` tiles
+  sc_time compute_done = ready;
+  sc_time last_arrival = start;
+  for (const auto& s : streamed) {
+    for (uint64_t off = 0; off < s.bytes; off += tile_bytes_) {
+      const uint64_t tile = std::min<uint64_t>(tile_bytes_, s.bytes - off);
+      sc_time issue = start;
+      if (static_cast<int>(slot_free.size()) == buffer_slots_) {
+        issue = std::max(issue, slot_free.front());
+        slot_free.pop_front();
+      }
+      sc_time arrival = access(mem, tlm::TLM_READ_COMMAND, s.address + off, tile, issue);
+      arrival = std::max(arrival, access_buffer(tlm::TLM_WRITE_COMMAND, tile, issue));
+      last_arrival = std::max(last_arrival, arrival);
+      device_read_ += tile;
+      work->device_bytes_read += tile;
+      const sc_time tile_compute = compute_total * (static_cast<double>(tile) / static_cast<double>(streamed_bytes));
+      const sc_time compute_start = std::max(arrival, compute_done);
+      const sc_time read_done = access_buffer(tlm::TLM_READ_COMMAND, tile, compute_start);
+      compute_done = std::max(compute_start + tile_compute, read_done);
+      slot_free.push_back(compute_done);
+    }
+  }
+  if (streamed.empty()) compute_done = ready + compute_total;
+
+  sc_time done = compute_done;
+  for (const auto& s : work->stores) {
+    if (s.bytes == 0) continue;
+    if (s.kind == StreamKind::activation && has_buffer()) {
+      done = std::max(done, access_buffer(tlm::TLM_WRITE_COMMAND, s.bytes, compute_done));
+      continue;
+    }
+    for (uint64_t off = 0; off < s.bytes; off += tile_bytes_) {
+      const uint64_t tile = std::min<uint64_t>(tile_bytes_, s.bytes - off);
+      done = std::max(done, access(mem, tlm::TLM_WRITE_COMMAND, s.address + off, tile, compute_done));
+      device_written_ += tile;
+      work->device_bytes_written += tile;
+    }
+  }
+
+  compute_busy_ += compute_total;
+  work->compute_time = compute_total;
+  work->memory_time = last_arrival - start;
+  delay = done;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+ComponentStats ProcessingElement::stats(const sc_time& now) const {
+  ComponentStats s;
+  s.busy = compute_busy_;
+  s.bytes_read = device_read_;
+  s.bytes_written = device_written_;
+  s.requests = work_items_;
+  s.energy[EnergyKind::compute] = macs_done_ * mac_energy_j_ + vector_ops_done_ * vector_op_energy_j_;
+  s.energy[EnergyKind::static_power] = static_power_w_ * now.to_seconds();
+  s.extra.emplace_back("macs", macs_done_);
+  s.extra.emplace_back("peak_gflops", peak_flops_per_s() / 1e9);
+  return s;
+}
+
+LLMX_REGISTER_COMPONENT(ProcessingElement, "pe", "processing element: MAC array + vector unit behind a tiled DMA");
+
+}  // namespace llmx

@@ -1,0 +1,348 @@
+// Typed parameter access with ranges, defaults, resolved-value recording and unknown-key detection.
+#include "models/core/params.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <type_traits>
+
+namespace llmx {
+
+bool Bound::contains(double v) const {
+  if (min_exclusive ? !(v > min) : !(v >= min)) return false;
+  return v <= max;
+}
+
+std::string Bound::describe() const {
+  auto num = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return std::string(b);
+  };
+  const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
+  if (has_min && has_max) return "between " + num(min) + " and " + num(max);
+  if (has_min) return std::string(min_exclusive ? "greater than " : "at least ") + num(min);
+  if (has_max) return "at most " + num(max);
+  return "any number";
+}
+
+namespace {
+
+const char* kind_name(ConfigNode::Kind k) {
+  switch (k) {
+    case ConfigNode::Kind::null: return "nothing";
+    case ConfigNode::Kind::scalar: return "a single value";
+    case ConfigNode::Kind::sequence: return "a list";
+    case ConfigNode::Kind::map: return "a map";
+  }
+  return "?";
+}
+
+std::string format_double(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, r.ptr);
+  return s;
+}
+
+// Edit distance, for "did you mean" hints.
+size_t distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string stem(const std::string& key) {
+  const auto u = key.rfind('_');
+  return u == std::string::npos ? key : key.substr(0, u);
+}
+
+}  // namespace
+
+Params::Params(ConfigNodePtr node, std::string path, ConfigNodePtr resolved) : s_(std::make_shared<State>()) {
+  if (!node) node = ConfigNode::make_map({});
+  s_->node = std::move(node);
+  s_->path = std::move(path);
+  s_->resolved = std::move(resolved);
+  if (s_->node->kind == ConfigNode::Kind::null) {
+    auto empty = ConfigNode::make_map(s_->node->location);
+    empty->key_location = s_->node->key_location;
+    s_->node = empty;
+  }
+  if (s_->node->kind != ConfigNode::Kind::map)
+    throw Error(cat(s_->node->location.str(), ": ", s_->path.empty() ? "(top level)" : s_->path,
+                    ": expected a map of keys, got ", kind_name(s_->node->kind)));
+}
+
+std::string Params::path_of(const std::string& key) const {
+  if (key.empty()) return s_->path.empty() ? "(top level)" : s_->path;
+  return s_->path.empty() ? key : s_->path + "." + key;
+}
+
+SourceLocation Params::location_of(const std::string& key) const {
+  if (auto n = s_->node->find(key)) return n->location.line ? n->location : n->key_location;
+  return s_->node->key_location.line ? s_->node->key_location : s_->node->location;
+}
+
+void Params::fail(const std::string& key, const std::string& message) const {
+  throw Error(cat(location_of(key).str(), ": ", path_of(key), ": ", message));
+}
+
+bool Params::has(const std::string& key) const { return s_->node->find(key) != nullptr; }
+
+std::vector<std::string> Params::keys() const {
+  std::vector<std::string> out;
+  for (const auto& e : s_->node->entries) out.push_back(e.first);
+  return out;
+}
+
+void Params::claim(const std::string& key) { s_->declared.push_back(key); }
+
+ConfigNodePtr Params::lookup(const std::string& key) {
+  s_->declared.push_back(key);
+  auto n = s_->node->find(key);
+  if (n && n->kind == ConfigNode::Kind::null) return nullptr;
+  return n;
+}
+
+void Params::record(const std::string& key, ConfigNodePtr value) {
+  if (s_->resolved) s_->resolved->set(key, std::move(value));
+}
+
+namespace {
+
+// Parses a scalar into T; false when it does not parse.
+template <typename T>
+bool parse_scalar(const ConfigNode& n, T& out) {
+  if (n.kind != ConfigNode::Kind::scalar) return false;
+  const std::string& s = n.scalar;
+  if constexpr (std::is_same_v<T, std::string>) {
+    out = s;
+    return true;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (n.quoted) return false;
+    if (s == "true") return out = true, true;
+    if (s == "false") return out = false, true;
+    return false;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (n.quoted || s.empty()) return false;
+    const char* b = s.data();
+    if (*b == '+') ++b;
+    auto r = std::from_chars(b, s.data() + s.size(), out);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
+  } else {
+    if (n.quoted || s.empty()) return false;
+    const char* b = s.data();
+    if (*b == '+') ++b;
+    auto r = std::from_chars(b, s.data() + s.size(), out);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  }
+}
+
+template <typename T>
+const char* type_name() {
+  if constexpr (std::is_same_v<T, std::string>) return "a string";
+  else if constexpr (std::is_same_v<T, bool>) return "true or false";
+  else if constexpr (std::is_floating_point_v<T>) return "a number";
+  else if constexpr (std::is_unsigned_v<T>) return "a whole number >= 0";
+  else return "a whole number";
+}
+
+template <typename T>
+std::string to_text(const T& v) {
+  if constexpr (std::is_same_v<T, std::string>) return v;
+  else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+  else if constexpr (std::is_floating_point_v<T>) return format_double(v);
+  else return std::to_string(v);
+}
+
+template <typename T>
+struct is_vector : std::false_type {};
+template <typename T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+}  // namespace
+
+template <typename T>
+T Params::required(const std::string& key, const std::string& description, Bound bound) {
+  auto n = lookup(key);
+  if (!n) fail(key, "missing required key (" + description + ")");
+  T value{};
+  ConfigNodePtr out;
+  if constexpr (is_vector<T>::value) {
+    using E = typename T::value_type;
+    if (n->kind != ConfigNode::Kind::sequence)
+      fail(key, cat("expected a list of ", type_name<E>(), " (", description, "), got ", kind_name(n->kind)));
+    out = std::make_shared<ConfigNode>();
+    out->kind = ConfigNode::Kind::sequence;
+    for (const auto& item : n->items) {
+      E e{};
+      if (!parse_scalar(*item, e))
+        throw Error(cat(item->location.str(), ": ", path_of(key), ": expected ", type_name<E>(), ", got '",
+                        item->scalar, "'"));
+      if constexpr (std::is_arithmetic_v<E> && !std::is_same_v<E, bool>) {
+        if (!bound.contains(static_cast<double>(e)))
+          throw Error(cat(item->location.str(), ": ", path_of(key), ": ", to_text(e), " is out of range (must be ",
+                          bound.describe(), ")"));
+      }
+      value.push_back(e);
+      out->items.push_back(ConfigNode::make_scalar(to_text(e), {}, std::is_same_v<E, std::string>));
+    }
+  } else {
+    if (!parse_scalar(*n, value)) {
+      const std::string got = n->kind == ConfigNode::Kind::scalar ? "'" + n->scalar + "'" : kind_name(n->kind);
+      fail(key, cat("expected ", type_name<T>(), " (", description, "), got ", got));
+    }
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      if (!bound.contains(static_cast<double>(value)))
+        fail(key, cat(to_text(value), " is out of range (must be ", bound.describe(), ")"));
+    }
+    out = ConfigNode::make_scalar(to_text(value), {}, std::is_same_v<T, std::string>);
+  }
+  record(key, out);
+  return value;
+}
+
+template <typename T>
+T Params::optional(const std::string& key, T default_value, const std::string& description, Bound bound) {
+  if (lookup(key)) return required<T>(key, description, bound);
+  ConfigNodePtr out;
+  if constexpr (is_vector<T>::value) {
+    out = std::make_shared<ConfigNode>();
+    out->kind = ConfigNode::Kind::sequence;
+    for (const auto& e : default_value)
+      out->items.push_back(
+          ConfigNode::make_scalar(to_text(e), {}, std::is_same_v<typename T::value_type, std::string>));
+  } else {
+    out = ConfigNode::make_scalar(to_text(default_value), {}, std::is_same_v<T, std::string>);
+  }
+  record(key, out);
+  return default_value;
+}
+
+#define LLMX_PARAMS_INSTANTIATE(T)                                                        \
+  template T Params::required<T>(const std::string&, const std::string&, Bound);        \
+  template T Params::optional<T>(const std::string&, T, const std::string&, Bound);
+LLMX_PARAMS_INSTANTIATE(bool)
+LLMX_PARAMS_INSTANTIATE(int)
+LLMX_PARAMS_INSTANTIATE(uint32_t)
+LLMX_PARAMS_INSTANTIATE(int64_t)
+LLMX_PARAMS_INSTANTIATE(uint64_t)
+LLMX_PARAMS_INSTANTIATE(double)
+LLMX_PARAMS_INSTANTIATE(std::string)
+LLMX_PARAMS_INSTANTIATE(std::vector<double>)
+LLMX_PARAMS_INSTANTIATE(std::vector<int64_t>)
+LLMX_PARAMS_INSTANTIATE(std::vector<std::string>)
+#undef LLMX_PARAMS_INSTANTIATE
+
+std::string Params::choice(const std::string& key, const std::vector<std::string>& allowed,
+                           std::optional<std::string> default_value, const std::string& description) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  std::string value;
+  if (!has(key) && default_value) {
+    value = optional<std::string>(key, *default_value, description);
+  } else {
+    value = required<std::string>(key, description);
+  }
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end())
+    fail(key, cat("'", value, "' is not one of: ", list));
+  return value;
+}
+
+Params Params::make_child(const std::string& key, ConfigNodePtr node) {
+  ConfigNodePtr resolved_child;
+  if (s_->resolved) {
+    resolved_child = ConfigNode::make_map({});
+    s_->resolved->set(key, resolved_child);
+  }
+  if (!node) {
+    node = ConfigNode::make_map(location_of(key));
+    node->key_location = location_of(key);
+  }
+  Params child(node, path_of(key), resolved_child);
+  s_->children.push_back(child.s_);
+  return child;
+}
+
+Params Params::required_child(const std::string& key, const std::string& description) {
+  auto n = lookup(key);
+  if (!n) fail(key, "missing required section (" + description + ")");
+  if (n->kind != ConfigNode::Kind::map) fail(key, cat("expected a map of keys (", description, "), got ", kind_name(n->kind)));
+  return make_child(key, n);
+}
+
+Params Params::optional_child(const std::string& key, const std::string& description) {
+  auto n = lookup(key);
+  if (n && n->kind != ConfigNode::Kind::map)
+    fail(key, cat("expected a map of keys (", description, "), got ", kind_name(n->kind)));
+  return make_child(key, n);
+}
+
+std::vector<Params> Params::map_list(const std::string& key, const std::string& description, bool required) {
+  auto n = lookup(key);
+  std::vector<Params> out;
+  if (!n) {
+    if (required) fail(key, "missing required list (" + description + ")");
+    return out;
+  }
+  if (n->kind != ConfigNode::Kind::sequence)
+    fail(key, cat("expected a list (", description, "), got ", kind_name(n->kind)));
+  ConfigNodePtr resolved_list;
+  if (s_->resolved) {
+    resolved_list = std::make_shared<ConfigNode>();
+    resolved_list->kind = ConfigNode::Kind::sequence;
+    s_->resolved->set(key, resolved_list);
+  }
+  for (size_t i = 0; i < n->items.size(); ++i) {
+    const auto& item = n->items[i];
+    const std::string item_path = path_of(key) + "[" + std::to_string(i) + "]";
+    if (item->kind != ConfigNode::Kind::map)
+      throw Error(cat(item->location.str(), ": ", item_path, ": expected a map of keys, got ", kind_name(item->kind)));
+    ConfigNodePtr resolved_item;
+    if (resolved_list) {
+      resolved_item = ConfigNode::make_map({});
+      resolved_list->items.push_back(resolved_item);
+    }
+    Params child(item, item_path, resolved_item);
+    s_->children.push_back(child.s_);
+    out.push_back(child);
+  }
+  return out;
+}
+
+void Params::finish_state(const State& s) {
+  for (const auto& [key, value] : s.node->entries) {
+    if (std::find(s.declared.begin(), s.declared.end(), key) != s.declared.end()) continue;
+    std::string hint;
+    for (const auto& d : s.declared) {
+      if (stem(d) == stem(key) && d != key) {
+        hint = " (did you mean '" + d + "'? the unit is part of the key name)";
+        break;
+      }
+    }
+    if (hint.empty()) {
+      for (const auto& d : s.declared) {
+        if (distance(d, key) <= 2) {
+          hint = " (did you mean '" + d + "'?)";
+          break;
+        }
+      }
+    }
+    const SourceLocation& loc = value->key_location.line ? value->key_location : value->location;
+    const std::string path = s.path.empty() ? key : s.path + "." + key;
+    throw Error(cat(loc.str(), ": ", path, ": unknown key", hint));
+  }
+  for (const auto& child : s.children) finish_state(*child);
+}
+
+void Params::finish() const { finish_state(*s_); }
+
+}  // namespace llmx

@@ -1,0 +1,57 @@
+// The on-chip interconnect between PEs and memory channels: a crossbar with address interleaving.
+//
+// Modelled: the global address space interleaved across the bound memory channels in `interleave_bytes`
+// chunks (channel = chunk mod channels); a transaction is split into one transaction per channel, each with a
+// dense channel-local address (the channel bits removed), forwarded in parallel; a link per input and per output
+// port with its own bandwidth (windowed booking), a latency per hop and energy per bit per hop; static power.
+// Left out: arbitration detail beyond bandwidth sharing, flit-level flow control, topology beyond one crossbar
+// (set `hops` for a multi-hop network's average distance).
+//
+// Sockets: `in` (target, multi, memory protocol), `out` (initiator, multi, memory protocol; binding order =
+// channel index).
+#pragma once
+
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <memory>
+#include <vector>
+
+#include "models/core/bandwidth_booker.h"
+#include "models/core/component.h"
+#include "models/core/registry.h"
+
+namespace llmx {
+
+class Crossbar : public Component {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Crossbar> in;
+  tlm_utils::multi_passthrough_initiator_socket<Crossbar> out;
+
+  Crossbar(const sc_core::sc_module_name& name, Params& params, const ElabContext& ctx);
+  ComponentStats stats(const sc_core::sc_time& now) const override;
+
+  // The part of [address, address + bytes) that lands on `channel`, as a channel-local range.
+  struct Slice {
+    uint64_t local_address = 0;
+    uint64_t bytes = 0;
+  };
+  static Slice slice(uint64_t address, uint64_t bytes, uint64_t interleave, uint64_t channels, uint64_t channel);
+
+ private:
+  void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void end_of_elaboration() override;
+
+  uint64_t interleave_;
+  double link_bytes_per_s_;
+  int hops_;
+  sc_core::sc_time hop_latency_;
+  double j_per_byte_hop_;
+  double static_w_;
+  sc_core::sc_time window_;
+  std::vector<std::unique_ptr<BandwidthBooker>> in_links_, out_links_;
+  tlm::tlm_generic_payload forward_;
+  uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;
+};
+
+}  // namespace llmx

@@ -1,0 +1,60 @@
+// On-chip SRAM scratchpad; see sram_buffer.h.
+#include "models/memory/sram_buffer.h"
+
+#include <cmath>
+
+namespace llmx {
+
+using sc_core::sc_time;
+
+SramBuffer::SramBuffer(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
+    : Component(name, "sram"), target("target") {
+  capacity_ = static_cast<uint64_t>(p.required<double>("capacity_kib", "capacity", Bound::positive()) * 1024.0);
+  const int banks = p.required<int>("banks", "independent banks", Bound::at_least(1));
+  const int width_bits = p.required<int>("bank_width_bits", "bits per bank access", Bound::at_least(8));
+  const double clock_hz = p.required<double>("clock_mhz", "SRAM clock", Bound::positive()) * 1e6;
+  ports_ = p.optional<int>("ports", 2, "1 = reads and writes share a port; 2 = one read and one write port",
+                           Bound::range(1, 2));
+  access_bytes_ = width_bits / 8.0;
+  port_bytes_per_s_ = banks * access_bytes_ * clock_hz;
+  read_energy_j_ =
+      p.required<double>("read_energy_pj_per_access", "energy per bank-width read", Bound::non_negative()) * 1e-12;
+  write_energy_j_ =
+      p.required<double>("write_energy_pj_per_access", "energy per bank-width write", Bound::non_negative()) * 1e-12;
+  leakage_w_ = p.required<double>("leakage_power_mw", "leakage power", Bound::non_negative()) * 1e-3;
+  latency_ = sc_time(p.optional<double>("latency_ns", 1.0, "access latency", Bound::non_negative()), sc_core::SC_NS);
+  const sc_time window(p.optional<double>("booking_window_ns", 20.0, "bandwidth booking window", Bound::positive()),
+                       sc_core::SC_NS);
+  read_port_ = std::make_unique<BandwidthBooker>(port_bytes_per_s_, window);
+  if (ports_ == 2) write_port_ = std::make_unique<BandwidthBooker>(port_bytes_per_s_, window);
+
+  target.register_b_transport(this, &SramBuffer::b_transport);
+  expose_target("target", target, Protocol::memory, false);
+}
+
+void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const uint64_t bytes = trans.get_data_length();
+  const bool write = trans.is_write();
+  BandwidthBooker& port = (write && write_port_) ? *write_port_ : *read_port_;
+  delay = port.book(delay, bytes) + latency_;
+  (write ? bytes_written_ : bytes_read_) += bytes;
+  ++requests_;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+ComponentStats SramBuffer::stats(const sc_time& now) const {
+  ComponentStats s;
+  s.busy = read_port_->busy() + (write_port_ ? write_port_->busy() : sc_core::SC_ZERO_TIME);
+  s.bytes_read = bytes_read_;
+  s.bytes_written = bytes_written_;
+  s.requests = requests_;
+  s.energy[EnergyKind::read_array] = std::ceil(bytes_read_ / access_bytes_) * read_energy_j_;
+  s.energy[EnergyKind::write_array] = std::ceil(bytes_written_ / access_bytes_) * write_energy_j_;
+  s.energy[EnergyKind::static_power] = leakage_w_ * now.to_seconds();
+  s.extra.emplace_back("capacity_bytes", static_cast<double>(capacity_));
+  return s;
+}
+
+LLMX_REGISTER_COMPONENT(SramBuffer, "sram", "on-chip SRAM scratchpad with banked ports and per-access energy");
+
+}  // namespace llmx
