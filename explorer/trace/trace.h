@@ -54,6 +54,7 @@ struct Op {
   std::string engine_op;   // the engine's own op name (e.g. MUL_MAT, RMS_NORM, aten::mm)
   uint64_t m = 0, n = 0, k = 0;  // matmul dims (M rows of activations, N outputs, K reduction); 0 if n/a
   int64_t weight_id = -1;  // -1 when the op reads no weight
+  int64_t weight_id2 = -1; // a second weight the same op reads (a linear's bias, a LayerNorm's shift), or -1
   uint64_t weight_bytes = 0;     // stored weight bytes this op reads
   uint32_t context_len = 0;      // logical context length (tokens in the KV cache incl. this step's)
   uint64_t kv_read_bytes = 0;
@@ -80,6 +81,7 @@ struct Header {
   uint32_t prompt_len = 0;
   uint32_t decode_steps = 0;
   std::vector<std::pair<std::string, std::string>> extra;  // further key/values, kept verbatim
+  uint64_t records = 0;         // op records the file holds (filled by the readers; the writer writes ops.size())
 };
 
 struct Trace {
@@ -89,12 +91,20 @@ struct Trace {
   uint64_t total_weight_bytes() const;  // sum of the weight table
 };
 
+// Name of an op's phase as written in a trace ("prefill", "decode").
+const char* phase_name(Phase phase);
+// Value of a header key from `extra`, or "" when absent.
+std::string header_extra(const Header& header, const std::string& key);
+
 // Reads a whole trace. Errors (missing file, truncated, wrong version, unknown op kind, negative or
 // malformed numbers) throw llmx::Error "path: record N: message".
 Trace read_trace(const std::string& path);
 // Streams ops to `on_op` without keeping them; returns header and weights.
 Trace read_trace_streaming(const std::string& path, const std::function<void(const Op&)>& on_op);
-// Writes gzip-compressed; deterministic bytes for the same Trace.
+// Writes gzip-compressed; deterministic bytes for the same Trace. Checks what the reader checks (weight ids,
+// layers, dtypes) and throws llmx::Error "path: record N: message" for an op or weight it would reject.
 void write_trace(const Trace& trace, const std::string& path);
+// The uncompressed text write_trace compresses (tests and tools that want plain text).
+std::string render_trace(const Trace& trace);
 
 }  // namespace llmx::trace

@@ -13,14 +13,15 @@ sc_core::sc_time BandwidthBooker::busy() const {
   return sc_core::sc_time(static_cast<double>(booked_) / rate_, sc_core::SC_SEC);
 }
 
-sc_core::sc_time BandwidthBooker::book(const sc_core::sc_time& start, uint64_t bytes) {
+sc_core::sc_time BandwidthBooker::book(const sc_core::sc_time& delay, uint64_t bytes) {
   booked_ += bytes;
-  const double t0 = start.to_seconds();
-  if (bytes == 0) return start;
+  if (bytes == 0) return delay;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const double t0 = (now + delay).to_seconds();  // absolute start
 
   // Windows that lie wholly before the current simulation time can no longer be booked by anyone
   // (every initiator's local time is at or after it): drop them.
-  const auto now_window = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() / window_s_);
+  const auto now_window = static_cast<uint64_t>(now.to_seconds() / window_s_);
   while (!used_.empty() && base_ + 1 < now_window) {
     used_.pop_front();
     ++base_;
@@ -59,7 +60,7 @@ sc_core::sc_time BandwidthBooker::book(const sc_core::sc_time& start, uint64_t b
   }
   // Never earlier than the start plus the time the bytes need at peak rate.
   finish = std::max(finish, t0 + static_cast<double>(bytes) / rate_);
-  return sc_core::sc_time(finish, sc_core::SC_SEC);
+  return sc_core::sc_time(finish, sc_core::SC_SEC) - now;
 }
 
 }  // namespace llmx

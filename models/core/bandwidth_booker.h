@@ -18,8 +18,9 @@ class BandwidthBooker {
   // bytes_per_s: peak rate. window: booking granularity (smaller = closer to exact, more bookkeeping).
   BandwidthBooker(double bytes_per_s, sc_core::sc_time window);
 
-  // Books `bytes` starting no earlier than `start`; returns the time the last byte is served.
-  sc_core::sc_time book(const sc_core::sc_time& start, uint64_t bytes);
+  // Books `bytes` for a request whose annotated local time is `delay` (an offset from sc_time_stamp(), as
+  // b_transport receives it); returns the annotated local time at which the last byte is served.
+  sc_core::sc_time book(const sc_core::sc_time& delay, uint64_t bytes);
 
   double bytes_per_s() const { return rate_; }
   // Time the resource spent serving (bytes booked / rate).

@@ -87,7 +87,12 @@ std::string Params::path_of(const std::string& key) const {
 }
 
 SourceLocation Params::location_of(const std::string& key) const {
-  if (auto n = s_->node->find(key)) return n->location.line ? n->location : n->key_location;
+  if (auto n = s_->node->find(key)) {
+    // A section is named by its key; a single value by the value itself.
+    const bool section = n->kind == ConfigNode::Kind::map || n->kind == ConfigNode::Kind::sequence;
+    if (section && n->key_location.line) return n->key_location;
+    return n->location.line ? n->location : n->key_location;
+  }
   return s_->node->key_location.line ? s_->node->key_location : s_->node->location;
 }
 

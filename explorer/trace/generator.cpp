@@ -1,0 +1,489 @@
+// Trace generator: builds the weight table and the op records of a prefill and decode steps from a model's
+// config numbers, counting bytes and FLOPs by the rules of traces/FORMAT.md. The llama op sequence is the one
+// llama.cpp's graph runs (non-flash attention, as captured from it); the OPT one follows the PyTorch capture
+// (scripts/capture/torch_capture.py). Weights are laid out as an F16 model (norms and biases F32) and then
+// converted to the requested format with the quantizer's rules, so `gen --weights X` equals `gen` followed
+// by `quantize --weights X`. Leaves out: sliding-window attention, MoE, flash attention.
+#include "explorer/trace/generator.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "explorer/trace/dtype.h"
+#include "explorer/trace/quantize.h"
+#include "models/core/error.h"
+
+namespace llmx::trace {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+template <typename T>
+T get(const YAML::Node& n, const char* key, const std::string& where) {
+  const YAML::Node v = n[key];
+  if (!v) throw Error(cat(where, ": missing '", key, "'"));
+  try {
+    return v.as<T>();
+  } catch (const YAML::Exception&) {
+    throw Error(cat(where, ": '", key, "' has the wrong type"));
+  }
+}
+
+// Builds the trace: weight table first, then the steps.
+class Builder {
+ public:
+  Builder(const ModelConfig& c, const GenOptions& o) : c_(c), o_(o) {
+    a_bits_ = act_bits(o.act_dtype);
+    Header& h = t_.header;
+    h.source_engine = "generator";
+    h.source_version = "llmx-trace-gen 1";
+    h.model = c.name;
+    h.architecture = c.architecture;
+    h.hidden = c.hidden;
+    h.intermediate = c.intermediate;
+    h.layers = c.layers;
+    h.heads = c.heads;
+    h.kv_heads = c.kv_heads;
+    h.head_dim = c.head_dim;
+    h.vocab = c.vocab;
+    h.tied_embeddings = c.tied_embeddings;
+    h.activation = c.activation;
+    h.weight_format = o.weights;
+    h.kv_dtype = o.kv_dtype;
+    h.act_dtype = o.act_dtype;
+    h.batch = o.batch;
+    h.prompt_len = o.prompt_len;
+    h.decode_steps = o.decode_steps;
+    if (o.embeddings != "auto") h.extra.emplace_back("embeddings", o.embeddings);
+    kv_row_ = kv_row_bytes(h);
+  }
+
+  Trace build() {
+    weights();
+    if (o_.prompt_len > 0) step(0, Phase::prefill, o_.prompt_len, o_.prompt_len);
+    for (uint32_t s = 1; s <= o_.decode_steps; ++s) step(s, Phase::decode, 1, o_.prompt_len + s);
+    return std::move(t_);
+  }
+
+ private:
+  struct BlockIds {
+    int64_t attn_norm = -1, attn_norm_b = -1, q = -1, k = -1, v = -1, o = -1, qb = -1, kb = -1, vb = -1, ob = -1;
+    int64_t ffn_norm = -1, ffn_norm_b = -1, gate = -1, up = -1, down = -1, upb = -1, downb = -1;
+  };
+
+  bool opt() const { return c_.architecture == "opt"; }
+
+  int64_t add_weight(const std::string& name, const std::string& cls, std::vector<uint64_t> shape,
+                     const std::string& dtype) {
+    WeightInfo w;
+    w.id = static_cast<uint32_t>(t_.weights.size());
+    w.name = name;
+    w.tensor_class = cls;
+    w.shape = std::move(shape);
+    w.dtype = dtype;
+    // The requested format, by the quantizer's rules for an F16 source.
+    w.dtype = target_dtype(w, o_.weights, o_.embeddings);
+    try {
+      w.bytes = stored_bytes(w.dtype, w.shape);
+    } catch (const Error& e) {
+      throw Error(cat(c_.name, ": weight ", name, ": ", e.what()));
+    }
+    t_.weights.push_back(std::move(w));
+    return static_cast<int64_t>(t_.weights.size() - 1);
+  }
+
+  // Tensor order of a GGUF written by llama.cpp's converter (and scripts/capture/make_gguf.py); OPT in the
+  // order and with the names of its PyTorch parameters, every tensor in the model dtype.
+  void weights() {
+    if (opt()) weights_opt();
+    else weights_llama();
+    assign_offsets(t_.weights);
+  }
+
+  void weights_llama() {
+    const uint64_t D = c_.hidden, F = c_.intermediate, V = c_.vocab;
+    const uint64_t qd = uint64_t{c_.heads} * c_.head_dim, kvd = uint64_t{c_.kv_heads} * c_.head_dim;
+    tok_embd_ = add_weight("token_embd.weight", "embedding", {D, V}, "F16");
+    blocks_.resize(c_.layers);
+    for (uint32_t i = 0; i < c_.layers; ++i) {
+      const std::string p = cat("blk.", i, ".");
+      BlockIds& b = blocks_[i];
+      b.attn_norm = add_weight(p + "attn_norm.weight", "norm", {D}, "F32");
+      b.q = add_weight(p + "attn_q.weight", "attn_q", {D, qd}, "F16");
+      if (c_.qkv_bias) b.qb = add_weight(p + "attn_q.bias", "bias", {qd}, "F32");
+      b.k = add_weight(p + "attn_k.weight", "attn_k", {D, kvd}, "F16");
+      if (c_.qkv_bias) b.kb = add_weight(p + "attn_k.bias", "bias", {kvd}, "F32");
+      b.v = add_weight(p + "attn_v.weight", "attn_v", {D, kvd}, "F16");
+      if (c_.qkv_bias) b.vb = add_weight(p + "attn_v.bias", "bias", {kvd}, "F32");
+      b.o = add_weight(p + "attn_output.weight", "attn_o", {qd, D}, "F16");
+      b.ffn_norm = add_weight(p + "ffn_norm.weight", "norm", {D}, "F32");
+      b.gate = add_weight(p + "ffn_gate.weight", "ffn_gate", {D, F}, "F16");
+      b.up = add_weight(p + "ffn_up.weight", "ffn_up", {D, F}, "F16");
+      b.down = add_weight(p + "ffn_down.weight", "ffn_down", {F, D}, "F16");
+    }
+    out_norm_ = add_weight("output_norm.weight", "norm", {D}, "F32");
+    output_ = c_.tied_embeddings ? tok_embd_ : add_weight("output.weight", "lm_head", {D, V}, "F16");
+  }
+
+  void weights_opt() {
+    const uint64_t D = c_.hidden, F = c_.intermediate, V = c_.vocab;
+    const uint64_t qd = uint64_t{c_.heads} * c_.head_dim, kvd = uint64_t{c_.kv_heads} * c_.head_dim;
+    const std::string f16 = "F16";
+    tok_embd_ = add_weight("decoder.embed_tokens.weight", "embedding", {D, V}, f16);
+    // OPT's learned positions start at offset 2: max_position + 2 rows.
+    pos_embd_ = add_weight("decoder.embed_positions.weight", "pos_embedding", {D, uint64_t{c_.max_position} + 2}, f16);
+    blocks_.resize(c_.layers);
+    for (uint32_t i = 0; i < c_.layers; ++i) {
+      const std::string p = cat("decoder.layers.", i, ".");
+      BlockIds& b = blocks_[i];
+      b.attn_norm = add_weight(p + "self_attn_layer_norm.weight", "norm", {D}, f16);
+      b.attn_norm_b = add_weight(p + "self_attn_layer_norm.bias", "norm", {D}, f16);
+      b.q = add_weight(p + "self_attn.q_proj.weight", "attn_q", {D, qd}, f16);
+      b.qb = add_weight(p + "self_attn.q_proj.bias", "bias", {qd}, f16);
+      b.k = add_weight(p + "self_attn.k_proj.weight", "attn_k", {D, kvd}, f16);
+      b.kb = add_weight(p + "self_attn.k_proj.bias", "bias", {kvd}, f16);
+      b.v = add_weight(p + "self_attn.v_proj.weight", "attn_v", {D, kvd}, f16);
+      b.vb = add_weight(p + "self_attn.v_proj.bias", "bias", {kvd}, f16);
+      b.o = add_weight(p + "self_attn.out_proj.weight", "attn_o", {qd, D}, f16);
+      b.ob = add_weight(p + "self_attn.out_proj.bias", "bias", {D}, f16);
+      b.ffn_norm = add_weight(p + "final_layer_norm.weight", "norm", {D}, f16);
+      b.ffn_norm_b = add_weight(p + "final_layer_norm.bias", "norm", {D}, f16);
+      b.up = add_weight(p + "fc1.weight", "ffn_up", {D, F}, f16);
+      b.upb = add_weight(p + "fc1.bias", "bias", {F}, f16);
+      b.down = add_weight(p + "fc2.weight", "ffn_down", {F, D}, f16);
+      b.downb = add_weight(p + "fc2.bias", "bias", {D}, f16);
+    }
+    out_norm_ = add_weight("decoder.final_layer_norm.weight", "norm", {D}, f16);
+    out_norm_b_ = add_weight("decoder.final_layer_norm.bias", "norm", {D}, f16);
+    output_ = c_.tied_embeddings ? tok_embd_ : add_weight("lm_head.weight", "lm_head", {D, V}, f16);
+  }
+
+  uint64_t act(uint64_t elems) const { return (elems * a_bits_ + 7) / 8; }
+  uint64_t wbytes(int64_t id) const { return id < 0 ? 0 : t_.weights[static_cast<size_t>(id)].bytes; }
+
+  Op& push(OpKind kind, const char* engine_op, uint64_t m, uint64_t n, uint64_t k) {
+    Op o;
+    o.step = step_;
+    o.phase = phase_;
+    o.layer = layer_;
+    o.kind = kind;
+    o.engine_op = engine_op;
+    o.m = m;
+    o.n = n;
+    o.k = k;
+    o.context_len = ctx_;
+    t_.ops.push_back(std::move(o));
+    return t_.ops.back();
+  }
+
+  // A weight-streaming matmul of M rows: N outputs, K reduction, optional bias read by the same op.
+  void matmul(OpKind kind, const char* engine_op, uint64_t M, uint64_t N, uint64_t K, int64_t w, int64_t bias = -1) {
+    Op& o = push(kind, engine_op, M, N, K);
+    o.weight_id = w;
+    o.weight_id2 = bias;
+    o.weight_bytes = wbytes(w) + wbytes(bias);
+    o.act_in_bytes = act(M * K);
+    o.act_out_bytes = act(M * N);
+    o.flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) +
+              (bias >= 0 ? static_cast<double>(M * N) : 0.0);
+  }
+  // An op over rows x width elements with `flops_per` operations per output element and `inputs` inputs of
+  // the same size (a weight vector, when given, is broadcast and read once).
+  void vec(OpKind kind, const char* engine_op, uint64_t rows, uint64_t width, double flops_per, uint64_t inputs,
+           int64_t w = -1, int64_t w2 = -1) {
+    Op& o = push(kind, engine_op, rows, width, 0);
+    o.weight_id = w;
+    o.weight_id2 = w2;
+    o.weight_bytes = wbytes(w) + wbytes(w2);
+    o.act_in_bytes = act(rows * width) * inputs;
+    o.act_out_bytes = act(rows * width);
+    o.flops = flops_per * static_cast<double>(rows * width);
+  }
+  void embedding(const char* engine_op, int64_t w, uint64_t T) {
+    const WeightInfo& wi = t_.weights[static_cast<size_t>(w)];
+    Op& o = push(OpKind::embedding, engine_op, T, c_.hidden, 0);
+    o.weight_id = w;
+    o.weight_bytes = T * row_bytes(wi.dtype, wi.shape[0]);
+    o.act_out_bytes = act(T * c_.hidden);
+  }
+  void kv_write(const char* engine_op, uint64_t T) {
+    const uint64_t kvd = uint64_t{c_.kv_heads} * c_.head_dim;
+    Op& o = push(OpKind::kv_write, engine_op, T, kvd, 0);
+    o.kv_write_bytes = T * kv_row_;
+    o.act_in_bytes = act(T * kvd);
+  }
+  // Q.K^T, softmax and P.V over the context of each sequence (T query tokens in all).
+  void attention(uint64_t T, const char* mm, const char* softmax, bool mask_add) {
+    const uint64_t H = c_.heads, d = c_.head_dim, L = ctx_, B = o_.batch;
+    const uint64_t rows = T * H;
+    Op& s = push(OpKind::attention_score, mm, rows, L, d);
+    s.kv_read_bytes = B * L * kv_row_;
+    s.act_in_bytes = act(rows * d);
+    s.act_out_bytes = act(rows * L);
+    s.flops = 2.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(d);
+    if (mask_add) {  // scores + the causal mask (n_tokens x L, broadcast over heads and sequences)
+      vec(OpKind::elementwise, "aten::add", rows, L, 1, 1);
+      t_.ops.back().act_in_bytes += act(T / B * L);
+    }
+    Op& sm = push(OpKind::softmax, softmax, rows, L, 0);
+    sm.act_in_bytes = act(rows * L);
+    sm.act_out_bytes = act(rows * L);
+    sm.flops = 5.0 * static_cast<double>(rows * L);
+    Op& v = push(OpKind::attention_value, mm, rows, d, L);
+    v.kv_read_bytes = B * L * kv_row_;
+    v.act_in_bytes = act(rows * L);
+    v.act_out_bytes = act(rows * d);
+    v.flops = 2.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(d);
+  }
+
+  void step(uint32_t s, Phase phase, uint32_t n_tokens, uint32_t ctx) {
+    step_ = s;
+    phase_ = phase;
+    ctx_ = ctx;
+    if (opt()) step_opt(n_tokens);
+    else step_llama(n_tokens);
+  }
+
+  // llama.cpp's llama graph (src/models/llama.cpp), node by node as the eval callback sees them, views dropped.
+  void step_llama(uint32_t n_tokens) {
+    const uint64_t B = o_.batch, T = B * n_tokens, R = B;
+    const uint64_t D = c_.hidden, F = c_.intermediate, H = c_.heads, Hk = c_.kv_heads, d = c_.head_dim;
+    const uint64_t qd = H * d, kvd = Hk * d;
+    layer_ = -1;
+    embedding("GET_ROWS", tok_embd_, T);
+    for (uint32_t i = 0; i < c_.layers; ++i) {
+      const BlockIds& b = blocks_[i];
+      layer_ = static_cast<int32_t>(i);
+      const bool last = i + 1 == c_.layers;
+      vec(OpKind::norm, "RMS_NORM", T, D, 3, 1);
+      vec(OpKind::norm, "MUL", T, D, 1, 1, b.attn_norm);
+      matmul(OpKind::matmul_q, "MUL_MAT", T, qd, D, b.q);
+      if (b.qb >= 0) vec(OpKind::elementwise, "ADD", T, qd, 1, 1, b.qb);
+      vec(OpKind::rope, "ROPE", T, qd, 3, 1);
+      matmul(OpKind::matmul_v, "MUL_MAT", T, kvd, D, b.v);
+      if (b.vb >= 0) vec(OpKind::elementwise, "ADD", T, kvd, 1, 1, b.vb);
+      matmul(OpKind::matmul_k, "MUL_MAT", T, kvd, D, b.k);
+      if (b.kb >= 0) vec(OpKind::elementwise, "ADD", T, kvd, 1, 1, b.kb);
+      vec(OpKind::rope, "ROPE", T, kvd, 3, 1);
+      kv_write("SET_ROWS", T);
+      kv_write("SET_ROWS", T);
+      attention(T, "MUL_MAT", "SOFT_MAX", false);
+      vec(OpKind::copy, "CONT", T, qd, 0, 1);
+      matmul(OpKind::matmul_o, "MUL_MAT", T, D, qd, b.o);
+      // Only the rows whose logits are wanted (each sequence's last token) go on after the last block's
+      // attention: llama.cpp selects them with GET_ROWS on the attention output and on the residual.
+      const uint64_t rows = last ? R : T;
+      if (last) {
+        vec(OpKind::copy, "GET_ROWS", R, D, 0, 1);
+        vec(OpKind::copy, "GET_ROWS", R, D, 0, 1);
+      }
+      vec(OpKind::residual, "ADD", rows, D, 1, 2);
+      vec(OpKind::norm, "RMS_NORM", rows, D, 3, 1);
+      vec(OpKind::norm, "MUL", rows, D, 1, 1, b.ffn_norm);
+      matmul(OpKind::matmul_gate, "MUL_MAT", rows, F, D, b.gate);
+      matmul(OpKind::matmul_up, "MUL_MAT", rows, F, D, b.up);
+      if (c_.activation == "silu") vec(OpKind::activation, "SWIGLU", rows, F, 5, 2);
+      else vec(OpKind::activation, "GEGLU", rows, F, 9, 2);
+      matmul(OpKind::matmul_down, "MUL_MAT", rows, D, F, b.down);
+      vec(OpKind::residual, "ADD", rows, D, 1, 2);
+    }
+    layer_ = -1;
+    vec(OpKind::norm, "RMS_NORM", R, D, 3, 1);
+    vec(OpKind::norm, "MUL", R, D, 1, 1, out_norm_);
+    matmul(OpKind::lm_head, "MUL_MAT", R, c_.vocab, D, output_);
+  }
+
+  // OPT as scripts/capture/torch_capture.py runs it, op by op as its converter records the aten calls above
+  // autograd (views dropped): positions from arange, a causal mask built for prompts, pre-LayerNorm blocks,
+  // q scaled after its projection, static KV cache written by copy_, matmul attention, ReLU FFN, and logits
+  // for each sequence's last token only.
+  void step_opt(uint32_t n_tokens) {
+    const uint64_t B = o_.batch, T = B * n_tokens, R = B, n = n_tokens, L = ctx_;
+    const uint64_t D = c_.hidden, F = c_.intermediate, H = c_.heads, d = c_.head_dim;
+    const uint64_t qd = H * d, kvd = uint64_t{c_.kv_heads} * d;
+    layer_ = -1;
+    embedding("aten::embedding", tok_embd_, T);
+    Op& pos = push(OpKind::other, "aten::arange", 1, n, 0);  // position ids, int64
+    pos.act_out_bytes = 8 * n;
+    embedding("aten::embedding", pos_embd_, T);
+    vec(OpKind::elementwise, "aten::add", T, D, 1, 2);
+    if (n > 1) {
+      Op& full = push(OpKind::other, "aten::full", n, L, 0);  // the causal mask, in the model dtype
+      full.act_out_bytes = act(n * L);
+      vec(OpKind::other, "aten::triu", n, L, 0, 1);
+    }
+    for (uint32_t i = 0; i < c_.layers; ++i) {
+      const BlockIds& b = blocks_[i];
+      layer_ = static_cast<int32_t>(i);
+      vec(OpKind::norm, "aten::layer_norm", T, D, 7, 1, b.attn_norm, b.attn_norm_b);
+      matmul(OpKind::matmul_q, "aten::linear", T, qd, D, b.q, b.qb);
+      vec(OpKind::elementwise, "aten::mul", T, qd, 1, 1);
+      matmul(OpKind::matmul_k, "aten::linear", T, kvd, D, b.k, b.kb);
+      matmul(OpKind::matmul_v, "aten::linear", T, kvd, D, b.v, b.vb);
+      kv_write("aten::copy_", T);
+      kv_write("aten::copy_", T);
+      attention(T, "aten::matmul", "aten::softmax", n > 1);
+      // The head-merging reshape copies only when a sequence has more than one token.
+      if (n > 1) vec(OpKind::copy, "aten::reshape", T, qd, 0, 1);
+      matmul(OpKind::matmul_o, "aten::linear", T, D, qd, b.o, b.ob);
+      vec(OpKind::residual, "aten::add", T, D, 1, 2);
+      vec(OpKind::norm, "aten::layer_norm", T, D, 7, 1, b.ffn_norm, b.ffn_norm_b);
+      matmul(OpKind::matmul_up, "aten::linear", T, F, D, b.up, b.upb);
+      if (c_.activation == "relu") vec(OpKind::activation, "aten::relu", T, F, 1, 1);
+      else vec(OpKind::activation, "aten::gelu", T, F, 8, 1);
+      matmul(OpKind::matmul_down, "aten::linear", T, D, F, b.down, b.downb);
+      vec(OpKind::residual, "aten::add", T, D, 1, 2);
+    }
+    layer_ = -1;
+    vec(OpKind::norm, "aten::layer_norm", R, D, 7, 1, out_norm_, out_norm_b_);
+    matmul(OpKind::lm_head, "aten::linear", R, c_.vocab, D, output_);
+  }
+
+  const ModelConfig& c_;
+  const GenOptions& o_;
+  Trace t_;
+  uint32_t a_bits_ = 32;
+  uint64_t kv_row_ = 0;
+  int64_t tok_embd_ = -1, pos_embd_ = -1, out_norm_ = -1, out_norm_b_ = -1, output_ = -1;
+  std::vector<BlockIds> blocks_;
+  uint32_t step_ = 0;
+  Phase phase_ = Phase::decode;
+  int32_t layer_ = -1;
+  uint32_t ctx_ = 0;
+};
+
+}  // namespace
+
+std::vector<ModelConfig> load_model_configs(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw Error(cat(path, ": cannot read model configs: ", e.what()));
+  }
+  const YAML::Node models = root["models"];
+  if (!models || !models.IsSequence()) throw Error(cat(path, ": no 'models' list"));
+  std::vector<ModelConfig> out;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const YAML::Node m = models[i];
+    const std::string where = cat(path, ": models[", i, "]");
+    ModelConfig c;
+    c.name = get<std::string>(m, "name", where);
+    c.architecture = get<std::string>(m, "architecture", where);
+    c.hidden = get<uint32_t>(m, "hidden", where);
+    c.intermediate = get<uint32_t>(m, "intermediate", where);
+    c.layers = get<uint32_t>(m, "layers", where);
+    c.heads = get<uint32_t>(m, "heads", where);
+    c.kv_heads = get<uint32_t>(m, "kv_heads", where);
+    c.head_dim = get<uint32_t>(m, "head_dim", where);
+    c.vocab = get<uint32_t>(m, "vocab", where);
+    c.max_position = get<uint32_t>(m, "max_position", where);
+    c.tied_embeddings = get<bool>(m, "tied_embeddings", where);
+    c.activation = get<std::string>(m, "activation", where);
+    c.qkv_bias = get<bool>(m, "qkv_bias", where);
+    try {
+      validate(c);
+    } catch (const Error& e) {
+      throw Error(cat(where, ": ", e.what()));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string default_model_configs_path() {
+#ifdef LLMX_SOURCE_DIR
+  return std::string(LLMX_SOURCE_DIR) + "/traces/model_configs.json";
+#else
+  return "traces/model_configs.json";
+#endif
+}
+
+ModelConfig find_model(const std::vector<ModelConfig>& models, const std::string& name) {
+  std::string known;
+  for (const ModelConfig& m : models) {
+    if (lower(m.name) == lower(name)) return m;
+    known += (known.empty() ? "" : ", ") + m.name;
+  }
+  throw Error(cat("unknown model '", name, "' (known: ", known, ")"));
+}
+
+ModelConfig read_hf_config(const std::string& path) {
+  YAML::Node n;
+  try {
+    n = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw Error(cat(path, ": cannot read config: ", e.what()));
+  }
+  ModelConfig c;
+  const std::string type = n["model_type"] ? n["model_type"].as<std::string>() : "llama";
+  c.name = n["_name_or_path"] ? n["_name_or_path"].as<std::string>() : path;
+  c.architecture = type == "opt" ? "opt" : "llama";
+  c.hidden = get<uint32_t>(n, "hidden_size", path);
+  c.intermediate = n["ffn_dim"] ? get<uint32_t>(n, "ffn_dim", path) : get<uint32_t>(n, "intermediate_size", path);
+  c.layers = get<uint32_t>(n, "num_hidden_layers", path);
+  c.heads = get<uint32_t>(n, "num_attention_heads", path);
+  c.kv_heads = n["num_key_value_heads"] ? get<uint32_t>(n, "num_key_value_heads", path) : c.heads;
+  c.head_dim = n["head_dim"] ? get<uint32_t>(n, "head_dim", path) : (c.heads ? c.hidden / c.heads : 0);
+  c.vocab = get<uint32_t>(n, "vocab_size", path);
+  c.max_position = n["max_position_embeddings"] ? get<uint32_t>(n, "max_position_embeddings", path) : 2048;
+  // transformers' default for tie_word_embeddings is true; llama-family configs set it explicitly.
+  c.tied_embeddings = n["tie_word_embeddings"] ? get<bool>(n, "tie_word_embeddings", path) : true;
+  std::string act = n["hidden_act"]              ? n["hidden_act"].as<std::string>()
+                    : n["activation_function"] ? n["activation_function"].as<std::string>()
+                                               : (c.architecture == "opt" ? "relu" : "silu");
+  if (act.rfind("gelu", 0) == 0) act = "gelu";
+  c.activation = act;
+  c.qkv_bias = c.architecture == "opt" || type == "qwen2" ||
+               (n["attention_bias"] && get<bool>(n, "attention_bias", path));
+  try {
+    validate(c);
+  } catch (const Error& e) {
+    throw Error(cat(path, ": ", e.what()));
+  }
+  return c;
+}
+
+void validate(const ModelConfig& c) {
+  auto positive = [&](uint32_t v, const char* what) {
+    if (v == 0) throw Error(cat(c.name, ": ", what, " must be positive"));
+  };
+  positive(c.hidden, "hidden");
+  positive(c.intermediate, "intermediate");
+  positive(c.layers, "layers");
+  positive(c.heads, "heads");
+  positive(c.kv_heads, "kv_heads");
+  positive(c.head_dim, "head_dim");
+  positive(c.vocab, "vocab");
+  if (c.heads % c.kv_heads != 0)
+    throw Error(cat(c.name, ": heads (", c.heads, ") must be a multiple of kv_heads (", c.kv_heads, ")"));
+  if (c.architecture != "llama" && c.architecture != "opt")
+    throw Error(cat(c.name, ": architecture '", c.architecture, "' (llama or opt)"));
+  if (c.activation != "silu" && c.activation != "gelu" && c.activation != "relu")
+    throw Error(cat(c.name, ": activation '", c.activation, "' (silu, gelu or relu)"));
+  if (c.architecture == "opt") {
+    positive(c.max_position, "max_position");
+    if (c.kv_heads != c.heads) throw Error(cat(c.name, ": OPT has as many KV heads as heads"));
+  }
+}
+
+Trace generate_trace(const ModelConfig& config, const GenOptions& options) {
+  validate(config);
+  if (options.batch == 0) throw Error("batch must be at least 1");
+  if (options.prompt_len == 0 && options.decode_steps == 0) throw Error("nothing to generate: no prompt and no decode steps");
+  BlockLayout l;
+  if (!dtype_layout(options.kv_dtype, l)) throw Error(cat("unknown KV dtype '", options.kv_dtype, "'"));
+  GenOptions o = options;
+  if (o.act_dtype.empty()) o.act_dtype = config.architecture == "opt" ? "F16" : "F32";
+  act_bits(o.act_dtype);
+  if (!o.weights.empty()) dtype_layout(o.weights);
+  return Builder(config, o).build();
+}
+
+}  // namespace llmx::trace

@@ -1,0 +1,659 @@
+// Reading and writing LXT decode traces (traces/FORMAT.md, version 1): op-kind names, a streaming reader over
+// zlib's gzread (gzip or plain text) with hand-written field parsing (std::from_chars), and a deterministic
+// gzip writer (deflate with fixed settings and the default header: mtime 0, no name). Every error names the
+// file and the record (line) number. Leaves out: generation and transforms (generator.h, quantize.h).
+#include "explorer/trace/trace.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "explorer/trace/dtype.h"
+#include "models/core/error.h"
+
+namespace llmx::trace {
+
+namespace {
+
+constexpr int kVersion = 1;
+
+struct KindName {
+  OpKind kind;
+  const char* name;
+};
+const KindName kKinds[] = {
+    {OpKind::embedding, "embedding"},
+    {OpKind::norm, "norm"},
+    {OpKind::matmul_q, "matmul_q"},
+    {OpKind::matmul_k, "matmul_k"},
+    {OpKind::matmul_v, "matmul_v"},
+    {OpKind::matmul_qkv, "matmul_qkv"},
+    {OpKind::matmul_o, "matmul_o"},
+    {OpKind::matmul_gate, "matmul_gate"},
+    {OpKind::matmul_up, "matmul_up"},
+    {OpKind::matmul_down, "matmul_down"},
+    {OpKind::lm_head, "lm_head"},
+    {OpKind::rope, "rope"},
+    {OpKind::kv_write, "kv_write"},
+    {OpKind::attention_score, "attention_score"},
+    {OpKind::softmax, "softmax"},
+    {OpKind::attention_value, "attention_value"},
+    {OpKind::attention, "attention"},
+    {OpKind::activation, "activation"},
+    {OpKind::elementwise, "elementwise"},
+    {OpKind::residual, "residual"},
+    {OpKind::copy, "copy"},
+    {OpKind::other, "other"},
+};
+
+// Header keys in the order the writer emits them; "records" is written last.
+const char* const kHeaderKeys[] = {"source_engine", "source_version", "model",      "architecture", "hidden",
+                                   "intermediate",  "layers",         "heads",      "kv_heads",     "head_dim",
+                                   "vocab",         "tied_embeddings", "activation", "weight_format", "kv_dtype",
+                                   "act_dtype",     "batch",          "prompt_len", "decode_steps", "records"};
+constexpr size_t kNumHeaderKeys = sizeof(kHeaderKeys) / sizeof(kHeaderKeys[0]);
+
+size_t header_key_index(std::string_view key) {
+  for (size_t i = 0; i < kNumHeaderKeys; ++i)
+    if (key == kHeaderKeys[i]) return i;
+  return kNumHeaderKeys;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reader
+
+class Reader {
+ public:
+  Reader(const std::string& path, const std::function<void(const Op&)>& on_op) : path_(path), on_op_(on_op) {}
+
+  Trace run() {
+    gzFile f = gzopen(path_.c_str(), "rb");
+    if (!f) throw Error(cat(path_, ": cannot open: ", std::strerror(errno ? errno : ENOENT)));
+    gzbuffer(f, 1 << 18);
+    std::string buf;
+    buf.resize(kChunk + 4096);
+    size_t have = 0;  // bytes of an unfinished line kept at the front of buf
+    try {
+      for (;;) {
+        if (buf.size() < have + kChunk) buf.resize(have + kChunk);
+        const int got = gzread(f, &buf[have], static_cast<unsigned>(kChunk));
+        if (got < 0) {
+          int errnum = 0;
+          const char* msg = gzerror(f, &errnum);
+          fail(line_no_ + 1, cat("truncated or corrupt compressed data (zlib: ", msg ? msg : "error", ")"));
+        }
+        if (got == 0) {
+          int errnum = 0;
+          gzerror(f, &errnum);
+          if (errnum != Z_OK && errnum != Z_STREAM_END)
+            fail(line_no_ + 1, "truncated: the compressed stream ends early");
+          break;
+        }
+        const size_t total = have + static_cast<size_t>(got);
+        size_t start = 0;
+        for (;;) {
+          const void* nl = std::memchr(buf.data() + start, '\n', total - start);
+          if (!nl) break;
+          const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf.data());
+          line(std::string_view(buf.data() + start, end - start), true);
+          start = end + 1;
+        }
+        have = total - start;
+        if (have && start) std::memmove(&buf[0], buf.data() + start, have);
+      }
+      if (have) line(std::string_view(buf.data(), have), false);
+      finish();
+    } catch (...) {
+      gzclose(f);
+      throw;
+    }
+    gzclose(f);
+    return std::move(trace_);
+  }
+
+  bool keep_ops = false;
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+
+  [[noreturn]] void fail(uint64_t record, const std::string& msg) const {
+    throw Error(cat(path_, ": record ", record, ": ", msg));
+  }
+  [[noreturn]] void fail(const std::string& msg) const { fail(line_no_, msg); }
+
+  // Splits on TAB into at most `max` fields; returns the count (max + 1 means "too many").
+  size_t split(std::string_view s, std::string_view* fields, size_t max) const {
+    size_t n = 0;
+    size_t pos = 0;
+    for (;;) {
+      const size_t tab = s.find('\t', pos);
+      if (n == max) return max + 1;
+      fields[n++] = s.substr(pos, tab == std::string_view::npos ? std::string_view::npos : tab - pos);
+      if (tab == std::string_view::npos) break;
+      pos = tab + 1;
+    }
+    for (size_t i = 0; i < n; ++i)
+      if (fields[i].empty()) fail(cat("field ", i + 1, " is empty"));
+    return n;
+  }
+
+  uint64_t u64(std::string_view s, const char* what) const {
+    if (!s.empty() && s[0] == '-') fail(cat(what, " is negative: '", s, "'"));
+    uint64_t v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec == std::errc::result_out_of_range) fail(cat(what, " is out of range: '", s, "'"));
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) fail(cat(what, " is not a number: '", s, "'"));
+    return v;
+  }
+  uint32_t u32(std::string_view s, const char* what) const {
+    const uint64_t v = u64(s, what);
+    if (v > UINT32_MAX) fail(cat(what, " is out of range: '", s, "'"));
+    return static_cast<uint32_t>(v);
+  }
+  // -1 or a non-negative number.
+  int64_t id(std::string_view s, const char* what) const {
+    if (s == "-1") return -1;
+    const uint64_t v = u64(s, what);
+    if (v > static_cast<uint64_t>(INT64_MAX)) fail(cat(what, " is out of range: '", s, "'"));
+    return static_cast<int64_t>(v);
+  }
+  double real(std::string_view s, const char* what) const {
+    if (!s.empty() && s[0] == '-') fail(cat(what, " is negative: '", s, "'"));
+    double v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v))
+      fail(cat(what, " is not a number: '", s, "'"));
+    return v;
+  }
+
+  void line(std::string_view s, bool had_newline) {
+    ++line_no_;
+    if (ended_) fail("data after the 'end' line");
+    if (!s.empty() && s.back() == '\r') fail("carriage return in the line (the format uses \\n only)");
+    if (line_no_ == 1) {
+      magic(s);
+    } else if (!s.empty() && s[0] >= '0' && s[0] <= '9') {
+      if (!in_ops_) start_ops();
+      op(s);
+    } else if (s.substr(0, 4) == "end\t" || s == "end") {
+      trailer(s);
+      return;  // the trailer is not covered by the checksum
+    } else if (in_ops_) {
+      fail(cat("expected an op record (16 fields starting with the step number), got '", head(s), "'"));
+    } else if (s.substr(0, 2) == "h\t") {
+      header_line(s);
+    } else if (s.substr(0, 2) == "c\t") {
+      class_line(s);
+    } else if (s.substr(0, 2) == "w\t") {
+      weight_line(s);
+    } else {
+      fail(cat("unknown record type '", head(s), "'"));
+    }
+    crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size()));
+    if (had_newline) crc_ = crc32(crc_, reinterpret_cast<const Bytef*>("\n"), 1);
+  }
+
+  static std::string head(std::string_view s) {
+    std::string h(s.substr(0, 40));
+    for (char& c : h)
+      if (c == '\t') c = ' ';
+    return h;
+  }
+
+  void magic(std::string_view s) {
+    std::string_view f[3];
+    if (split(s, f, 2) != 2 || f[0] != "LXT") fail("not an LXT trace (the first line must be 'LXT<TAB>version')");
+    const uint64_t v = u64(f[1], "version");
+    if (v != kVersion) fail(cat("unsupported trace version ", v, " (this reader reads version ", kVersion, ")"));
+    trace_.header.version = static_cast<int>(v);
+  }
+
+  void header_line(std::string_view s) {
+    std::string_view f[4];
+    if (split(s, f, 3) != 3) fail("a header line needs 3 fields: h, key, value");
+    Header& h = trace_.header;
+    const size_t idx = header_key_index(f[1]);
+    if (idx < kNumHeaderKeys) {
+      if (seen_[idx]) fail(cat("header key '", f[1], "' given twice"));
+      seen_[idx] = true;
+    }
+    const std::string_view v = f[2];
+    switch (idx) {
+      case 0: h.source_engine = v; break;
+      case 1: h.source_version = v; break;
+      case 2: h.model = v; break;
+      case 3: h.architecture = v; break;
+      case 4: h.hidden = u32(v, "hidden"); break;
+      case 5: h.intermediate = u32(v, "intermediate"); break;
+      case 6: h.layers = u32(v, "layers"); break;
+      case 7: h.heads = u32(v, "heads"); break;
+      case 8: h.kv_heads = u32(v, "kv_heads"); break;
+      case 9: h.head_dim = u32(v, "head_dim"); break;
+      case 10: h.vocab = u32(v, "vocab"); break;
+      case 11:
+        if (v == "1" || v == "true") h.tied_embeddings = true;
+        else if (v == "0" || v == "false") h.tied_embeddings = false;
+        else fail(cat("tied_embeddings must be 0 or 1, got '", v, "'"));
+        break;
+      case 12: h.activation = v; break;
+      case 13: h.weight_format = v; break;
+      case 14: h.kv_dtype = v; break;
+      case 15: h.act_dtype = v; break;
+      case 16: h.batch = u32(v, "batch"); break;
+      case 17: h.prompt_len = u32(v, "prompt_len"); break;
+      case 18: h.decode_steps = u32(v, "decode_steps"); break;
+      case 19: h.records = u64(v, "records"); break;
+      default: h.extra.emplace_back(std::string(f[1]), std::string(v)); break;
+    }
+  }
+
+  void class_line(std::string_view s) {
+    std::string_view f[5];
+    if (split(s, f, 4) != 4) fail("a weight-format line needs 4 fields: c, class, dtype, bytes/weights");
+    BlockLayout l;
+    const std::string dtype(f[2]);
+    if (dtype != "mixed") {
+      if (!dtype_layout(dtype, l)) fail(cat("unknown dtype '", dtype, "'"));
+      if (f[3] != cat(l.block_bytes, "/", l.block_elems))
+        fail(cat("dtype ", dtype, " is ", l.block_bytes, "/", l.block_elems, " bytes per weights, the line says ", f[3]));
+    }
+    for (const auto& c : classes_)
+      if (c.first == f[1]) fail(cat("weight format of class '", f[1], "' given twice"));
+    classes_.emplace_back(std::string(f[1]), dtype);
+  }
+
+  void weight_line(std::string_view s) {
+    std::string_view f[9];
+    if (split(s, f, 8) != 8) fail("a weight line needs 8 fields: w, id, name, class, shape, dtype, bytes, offset");
+    WeightInfo w;
+    const uint64_t wid = u64(f[1], "weight id");
+    if (wid != trace_.weights.size())
+      fail(cat("weight id ", wid, " out of order (expected ", trace_.weights.size(), ")"));
+    w.id = static_cast<uint32_t>(wid);
+    w.name = f[2];
+    w.tensor_class = f[3];
+    std::string_view sh = f[4];
+    for (;;) {
+      const size_t comma = sh.find(',');
+      w.shape.push_back(u64(sh.substr(0, comma), "shape"));
+      if (comma == std::string_view::npos) break;
+      sh = sh.substr(comma + 1);
+    }
+    w.dtype = f[5];
+    w.bytes = u64(f[6], "weight bytes");
+    w.offset = u64(f[7], "weight offset");
+    BlockLayout l;
+    if (!dtype_layout(w.dtype, l)) fail(cat("unknown dtype '", w.dtype, "'"));
+    uint64_t expect = 0;
+    try {
+      expect = stored_bytes(w.dtype, w.shape);
+    } catch (const Error& e) {
+      fail(cat("weight ", w.name, ": ", e.what()));
+    }
+    if (expect != w.bytes)
+      fail(cat("weight ", w.name, ": ", w.bytes, " bytes, but ", w.dtype, " of that shape stores ", expect));
+    weight_lines_.push_back(line_no_);
+    trace_.weights.push_back(std::move(w));
+  }
+
+  void start_ops() {
+    in_ops_ = true;
+    for (size_t i = 0; i < kNumHeaderKeys; ++i)
+      if (!seen_[i]) fail(cat("header key '", kHeaderKeys[i], "' missing before the first op record"));
+    const Header& h = trace_.header;
+    uint32_t bits = 0;
+    if (!act_bits(h.act_dtype, bits)) fail(cat("unknown activation dtype '", h.act_dtype, "'"));
+    BlockLayout l;
+    if (!dtype_layout(h.kv_dtype, l)) fail(cat("unknown KV dtype '", h.kv_dtype, "'"));
+    // The per-class formats must agree with the weight table.
+    for (size_t i = 0; i < trace_.weights.size(); ++i) {
+      const WeightInfo& w = trace_.weights[i];
+      auto it = std::find_if(classes_.begin(), classes_.end(), [&](const auto& c) { return c.first == w.tensor_class; });
+      if (it == classes_.end())
+        fail(weight_lines_[i], cat("weight ", w.name, ": class '", w.tensor_class, "' has no 'c' line"));
+      if (it->second != "mixed" && it->second != w.dtype)
+        fail(weight_lines_[i], cat("weight ", w.name, " is ", w.dtype, " but class ", w.tensor_class, " is ", it->second));
+    }
+    if (keep_ops) trace_.ops.reserve(static_cast<size_t>(std::min<uint64_t>(h.records, 1u << 26)));
+  }
+
+  void op(std::string_view s) {
+    std::string_view f[17];
+    const size_t n = split(s, f, 16);
+    if (n != 16) fail(cat("an op record needs 16 fields, got ", n > 16 ? "more" : std::to_string(n)));
+    const Header& h = trace_.header;
+    Op& o = op_;
+    o.step = u32(f[0], "step");
+    if (f[1] == "decode") o.phase = Phase::decode;
+    else if (f[1] == "prefill") o.phase = Phase::prefill;
+    else fail(cat("unknown phase '", f[1], "' (prefill or decode)"));
+    if (f[2] == "-1") {
+      o.layer = -1;
+    } else {
+      const uint64_t layer = u64(f[2], "layer");
+      if (layer >= h.layers) fail(cat("layer ", layer, " outside 0..", h.layers, "-1"));
+      o.layer = static_cast<int32_t>(layer);
+    }
+    if (!parse_op_kind(std::string(f[3]), o.kind)) fail(cat("unknown op kind '", f[3], "'"));
+    o.engine_op.assign(f[4].data(), f[4].size());
+    o.m = u64(f[5], "m");
+    o.n = u64(f[6], "n");
+    o.k = u64(f[7], "k");
+    const size_t plus = f[8].find('+');
+    if (plus == std::string_view::npos) {
+      o.weight_id = id(f[8], "weight id");
+      o.weight_id2 = -1;
+    } else {
+      o.weight_id = static_cast<int64_t>(u64(f[8].substr(0, plus), "weight id"));
+      o.weight_id2 = static_cast<int64_t>(u64(f[8].substr(plus + 1), "second weight id"));
+    }
+    const int64_t nw = static_cast<int64_t>(trace_.weights.size());
+    if (o.weight_id >= nw || o.weight_id2 >= nw)
+      fail(cat("weight id ", std::max(o.weight_id, o.weight_id2), " outside the weight table (", nw, " weights)"));
+    o.weight_bytes = u64(f[9], "weight bytes");
+    o.context_len = u32(f[10], "context length");
+    o.kv_read_bytes = u64(f[11], "KV read bytes");
+    o.kv_write_bytes = u64(f[12], "KV write bytes");
+    o.act_in_bytes = u64(f[13], "activation bytes in");
+    o.act_out_bytes = u64(f[14], "activation bytes out");
+    o.flops = real(f[15], "flops");
+    if (o.step > h.decode_steps) fail(cat("step ", o.step, " beyond the header's ", h.decode_steps, " decode steps"));
+    if (o.phase == Phase::prefill && o.step != 0) fail("a prefill op must be in step 0");
+    if (o.step < last_step_) fail(cat("step ", o.step, " after step ", last_step_, " (ops must be in order)"));
+    last_step_ = o.step;
+    ++ops_;
+    if (ops_ > h.records) fail(cat("more op records than the header's ", h.records));
+    if (keep_ops) trace_.ops.push_back(o);
+    if (on_op_) on_op_(o);
+  }
+
+  void trailer(std::string_view s) {
+    if (!in_ops_) start_ops();
+    std::string_view f[4];
+    if (split(s, f, 3) != 3) fail("the end line needs 3 fields: end, op records, crc32");
+    const uint64_t n = u64(f[1], "record count");
+    if (n != ops_) fail(cat("end line counts ", n, " op records, the file has ", ops_));
+    if (n != trace_.header.records) fail(cat("end line counts ", n, " op records, the header promises ", trace_.header.records));
+    char want[16];
+    std::snprintf(want, sizeof want, "%08lx", static_cast<unsigned long>(crc_));
+    if (f[2] != want) fail(cat("checksum mismatch: end line says ", f[2], ", the content gives ", want));
+    ended_ = true;
+  }
+
+  void finish() {
+    if (line_no_ == 0) fail(1, "empty file");
+    if (!ended_)
+      fail(line_no_ + 1, cat("truncated: no 'end' line (the header promises ", trace_.header.records,
+                             " op records, the file has ", ops_, ")"));
+    trace_.header.records = ops_;
+  }
+
+  std::string path_;
+  const std::function<void(const Op&)>& on_op_;
+  Trace trace_;
+  Op op_;
+  uint64_t line_no_ = 0;
+  uint64_t ops_ = 0;
+  uint32_t last_step_ = 0;
+  uint32_t crc_ = 0;
+  bool in_ops_ = false;
+  bool ended_ = false;
+  bool seen_[kNumHeaderKeys] = {};
+  std::vector<std::pair<std::string, std::string>> classes_;
+  std::vector<uint64_t> weight_lines_;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Writer
+
+class Text {
+ public:
+  explicit Text(std::string& out) : out_(out) {}
+  Text& s(std::string_view v) {
+    out_.append(v.data(), v.size());
+    return *this;
+  }
+  Text& tab() {
+    out_.push_back('\t');
+    return *this;
+  }
+  Text& nl() {
+    out_.push_back('\n');
+    return *this;
+  }
+  template <typename T>
+  Text& num(T v) {
+    char b[32];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    out_.append(b, r.ptr);
+    return *this;
+  }
+
+ private:
+  std::string& out_;
+};
+
+void check_field(const std::string& v, const std::string& what, uint64_t record) {
+  if (v.empty() || v.find_first_of("\t\n\r") != std::string::npos)
+    throw Error(cat("record ", record, ": ", what, " '", v, "' is empty or holds a tab or newline"));
+}
+
+// Renders the trace, handing the text to `sink` in pieces (each ends on a line boundary); returns the
+// trailer line, which is not part of the checksummed content.
+void render(const Trace& t, const std::function<void(std::string&)>& sink, uint32_t& crc) {
+  const Header& h = t.header;
+  if (h.version != kVersion) throw Error(cat("record 1: cannot write trace version ", h.version));
+  std::string buf;
+  buf.reserve(1 << 21);
+  Text out(buf);
+  uint64_t rec = 1;
+  auto flush = [&](bool force) {
+    if (!force && buf.size() < (1u << 20)) return;
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(buf.data()), static_cast<uInt>(buf.size()));
+    sink(buf);
+    buf.clear();
+  };
+  out.s("LXT\t").num(kVersion).nl();
+  auto kv = [&](const char* key, const std::string& v) {
+    ++rec;
+    check_field(v, cat("header value of ", key), rec);
+    out.s("h\t").s(key).tab().s(v).nl();
+  };
+  auto kvn = [&](const char* key, uint64_t v) {
+    ++rec;
+    out.s("h\t").s(key).tab().num(v).nl();
+  };
+  kv("source_engine", h.source_engine);
+  kv("source_version", h.source_version);
+  kv("model", h.model);
+  kv("architecture", h.architecture);
+  kvn("hidden", h.hidden);
+  kvn("intermediate", h.intermediate);
+  kvn("layers", h.layers);
+  kvn("heads", h.heads);
+  kvn("kv_heads", h.kv_heads);
+  kvn("head_dim", h.head_dim);
+  kvn("vocab", h.vocab);
+  kvn("tied_embeddings", h.tied_embeddings ? 1 : 0);
+  kv("activation", h.activation);
+  kv("weight_format", h.weight_format);
+  kv("kv_dtype", h.kv_dtype);
+  kv("act_dtype", h.act_dtype);
+  kvn("batch", h.batch);
+  kvn("prompt_len", h.prompt_len);
+  kvn("decode_steps", h.decode_steps);
+  for (const auto& [key, value] : h.extra) {
+    ++rec;
+    check_field(key, "header key", rec);
+    if (header_key_index(key) < kNumHeaderKeys) throw Error(cat("record ", rec, ": extra header key '", key, "' is a standard key"));
+    check_field(value, cat("header value of ", key), rec);
+    out.s("h\t").s(key).tab().s(value).nl();
+  }
+  kvn("records", t.ops.size());
+  // Weight format per class, classes in order of first appearance in the weight table.
+  std::vector<std::pair<std::string, std::string>> classes;
+  for (const WeightInfo& w : t.weights) {
+    auto it = std::find_if(classes.begin(), classes.end(), [&](const auto& c) { return c.first == w.tensor_class; });
+    if (it == classes.end()) classes.emplace_back(w.tensor_class, w.dtype);
+    else if (it->second != w.dtype) it->second = "mixed";
+  }
+  for (const auto& [cls, dtype] : classes) {
+    ++rec;
+    check_field(cls, "tensor class", rec);
+    out.s("c\t").s(cls).tab().s(dtype).tab().s(dtype == "mixed" ? std::string("0/0") : dtype_block_text(dtype)).nl();
+  }
+  for (size_t i = 0; i < t.weights.size(); ++i) {
+    const WeightInfo& w = t.weights[i];
+    ++rec;
+    if (w.id != i) throw Error(cat("record ", rec, ": weight ", w.name, " has id ", w.id, ", expected ", i));
+    check_field(w.name, "weight name", rec);
+    if (w.shape.empty()) throw Error(cat("record ", rec, ": weight ", w.name, " has no shape"));
+    out.s("w\t").num(w.id).tab().s(w.name).tab().s(w.tensor_class).tab();
+    for (size_t d = 0; d < w.shape.size(); ++d) {
+      if (d) out.s(",");
+      out.num(w.shape[d]);
+    }
+    out.tab().s(w.dtype).tab().num(w.bytes).tab().num(w.offset).nl();
+  }
+  const int64_t nw = static_cast<int64_t>(t.weights.size());
+  for (const Op& o : t.ops) {
+    ++rec;
+    if (o.weight_id >= nw || o.weight_id2 >= nw || o.weight_id < -1 || (o.weight_id2 >= 0 && o.weight_id < 0))
+      throw Error(cat("record ", rec, ": weight id outside the weight table"));
+    if (o.layer < -1 || (o.layer >= 0 && static_cast<uint32_t>(o.layer) >= h.layers))
+      throw Error(cat("record ", rec, ": layer ", o.layer, " outside -1..", h.layers, "-1"));
+    if (!(o.flops >= 0) || !std::isfinite(o.flops)) throw Error(cat("record ", rec, ": flops must be finite and >= 0"));
+    check_field(o.engine_op, "engine op", rec);
+    out.num(o.step).tab().s(phase_name(o.phase)).tab().num(o.layer).tab().s(op_kind_name(o.kind)).tab();
+    out.s(o.engine_op).tab().num(o.m).tab().num(o.n).tab().num(o.k).tab().num(o.weight_id);
+    if (o.weight_id2 >= 0) out.s("+").num(o.weight_id2);
+    out.tab().num(o.weight_bytes).tab().num(o.context_len).tab().num(o.kv_read_bytes).tab().num(o.kv_write_bytes);
+    out.tab().num(o.act_in_bytes).tab().num(o.act_out_bytes).tab().num(o.flops).nl();
+    flush(false);
+  }
+  flush(true);
+}
+
+std::string trailer_line(uint64_t records, uint32_t crc) {
+  char b[64];
+  std::snprintf(b, sizeof b, "end\t%llu\t%08lx\n", static_cast<unsigned long long>(records), static_cast<unsigned long>(crc));
+  return b;
+}
+
+}  // namespace
+
+const char* op_kind_name(OpKind kind) {
+  for (const KindName& k : kKinds)
+    if (k.kind == kind) return k.name;
+  return "other";
+}
+
+bool parse_op_kind(const std::string& name, OpKind& out) {
+  for (const KindName& k : kKinds) {
+    if (name == k.name) {
+      out = k.kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_matmul(OpKind kind) {
+  switch (kind) {
+    case OpKind::matmul_q:
+    case OpKind::matmul_k:
+    case OpKind::matmul_v:
+    case OpKind::matmul_qkv:
+    case OpKind::matmul_o:
+    case OpKind::matmul_gate:
+    case OpKind::matmul_up:
+    case OpKind::matmul_down:
+    case OpKind::lm_head:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* phase_name(Phase phase) { return phase == Phase::prefill ? "prefill" : "decode"; }
+
+std::string header_extra(const Header& header, const std::string& key) {
+  for (const auto& [k, v] : header.extra)
+    if (k == key) return v;
+  return "";
+}
+
+uint64_t Trace::total_weight_bytes() const {
+  uint64_t sum = 0;
+  for (const WeightInfo& w : weights) sum += w.bytes;
+  return sum;
+}
+
+Trace read_trace(const std::string& path) {
+  const std::function<void(const Op&)> none;
+  Reader r(path, none);
+  r.keep_ops = true;
+  return r.run();
+}
+
+Trace read_trace_streaming(const std::string& path, const std::function<void(const Op&)>& on_op) {
+  Reader r(path, on_op);
+  return r.run();
+}
+
+std::string render_trace(const Trace& trace) {
+  std::string text;
+  uint32_t crc = 0;
+  render(trace, [&](std::string& piece) { text += piece; }, crc);
+  return text + trailer_line(trace.ops.size(), crc);
+}
+
+void write_trace(const Trace& trace, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw Error(cat(path, ": cannot write: ", std::strerror(errno)));
+  z_stream zs{};
+  // Level 6, gzip wrapper (15 + 16) with zlib's default header (mtime 0, no name): deterministic bytes.
+  if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    std::fclose(f);
+    throw Error(cat(path, ": zlib deflateInit2 failed"));
+  }
+  std::vector<unsigned char> out(1 << 18);
+  bool io_error = false;
+  auto pump = [&](const std::string& data, int flush) {
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    int rc = Z_OK;
+    do {
+      zs.next_out = out.data();
+      zs.avail_out = static_cast<uInt>(out.size());
+      rc = deflate(&zs, flush);
+      const size_t n = out.size() - zs.avail_out;
+      if (n && std::fwrite(out.data(), 1, n, f) != n) io_error = true;
+    } while (zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+  };
+  try {
+    uint32_t crc = 0;
+    render(trace, [&](std::string& piece) { pump(piece, Z_NO_FLUSH); }, crc);
+    pump(trailer_line(trace.ops.size(), crc), Z_FINISH);
+  } catch (const Error& e) {
+    deflateEnd(&zs);
+    std::fclose(f);
+    std::remove(tmp.c_str());
+    throw Error(cat(path, ": ", e.what()));
+  }
+  deflateEnd(&zs);
+  if (std::fclose(f) != 0) io_error = true;
+  if (io_error || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(cat(path, ": cannot write: ", std::strerror(errno)));
+  }
+}
+
+}  // namespace llmx::trace

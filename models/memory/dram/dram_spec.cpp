@@ -1,0 +1,268 @@
+// Reading, checking and tick conversion of a DRAM channel description (see dram_spec.h).
+// Left out: IDD-current based energy (presets give per-operation energies with their sources instead).
+#include "models/memory/dram/dram_spec.h"
+
+#include <cmath>
+
+#include "models/core/error.h"
+
+namespace llmx::dram {
+
+namespace {
+
+bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+int log2i(int64_t v) {
+  int n = 0;
+  while ((int64_t(1) << n) < v) ++n;
+  return n;
+}
+
+}  // namespace
+
+TickTiming to_ticks(const DramSpec& s) {
+  const Timing& t = s.timing;
+  const double tick = s.tick_ns();
+  auto n = [tick](double ns) { return ns <= 0 ? int64_t(0) : int64_t(std::ceil(ns / tick - 1e-6)); };
+  auto ck = [&t](double cycles) { return int64_t(std::llround(cycles * t.ticks_per_ck)); };
+  TickTiming k{};
+  k.rcd_rd = n(t.trcd_rd_ns);
+  k.rcd_wr = n(t.trcd_wr_ns);
+  k.rp = n(t.trp_ns);
+  k.rp_ab = n(t.trp_ab_ns);
+  k.ras = n(t.tras_ns);
+  k.rc = n(t.trc_ns);
+  k.rl = n(t.rl_ns);
+  k.wl = n(t.wl_ns);
+  k.bl = std::max<int64_t>(1, n(double(s.org.burst_length) / t.data_rate_mtps * 1000.0));
+  k.ccd_s = n(t.tccd_s_ns);
+  k.ccd_l = n(t.tccd_l_ns);
+  k.rrd_s = n(t.trrd_s_ns);
+  k.rrd_l = n(t.trrd_l_ns);
+  k.faw = n(t.tfaw_ns);
+  k.wr = n(t.twr_ns);
+  k.wtr_s = n(t.twtr_s_ns);
+  k.wtr_l = n(t.twtr_l_ns);
+  k.rtp = n(t.trtp_ns);
+  k.ppd = n(t.tppd_ns);
+  k.rtw_gap = ck(t.rtw_gap_ck);
+  k.rfc_ab = n(t.trfc_ab_ns);
+  k.rfc_pb = n(t.trfc_pb_ns);
+  k.refi = std::max<int64_t>(1, n(t.trefi_ns));
+  k.refi_pb = std::max<int64_t>(1, n(t.trefi_pb_ns));
+  k.rrefd = n(t.trrefd_ns);
+  k.act_bus = std::max<int64_t>(1, ck(t.act_ck));
+  k.pre_bus = std::max<int64_t>(1, ck(t.pre_ck));
+  k.rd_bus = std::max<int64_t>(1, ck(t.rd_ck));
+  k.wr_bus = std::max<int64_t>(1, ck(t.wr_ck));
+  k.ref_bus = std::max<int64_t>(1, ck(t.ref_ck));
+  k.aad = std::max<int64_t>(1, ck(t.taad_ck));
+  k.wckpst = ck(t.wckpst_ck);
+  return k;
+}
+
+void validate(const DramSpec& s, const std::string& where) {
+  auto bad = [&](const std::string& key, const std::string& msg) {
+    throw Error(cat(where, ": ", key, ": ", msg));
+  };
+  const auto& o = s.org;
+  const auto& t = s.timing;
+  if (!is_pow2(o.pseudo_channels)) bad("organisation.pseudo_channels", "must be a power of two");
+  if (!is_pow2(o.ranks)) bad("organisation.ranks", "must be a power of two");
+  if (!is_pow2(o.bank_groups)) bad("organisation.bank_groups", "must be a power of two");
+  if (!is_pow2(o.banks_per_group)) bad("organisation.banks_per_group", "must be a power of two");
+  if (!is_pow2(o.rows)) bad("organisation.rows", "must be a power of two");
+  if (o.dq_bits <= 0 || o.dq_bits % 8) bad("organisation.dq_bits", "must be a positive multiple of 8");
+  if (!is_pow2(o.tx_bytes())) bad("organisation.burst_length", "dq_bits x burst_length / 8 must be a power of two");
+  if (!is_pow2(o.page_bytes) || o.page_bytes < o.tx_bytes())
+    bad("organisation.page_bytes", cat("must be a power of two and at least one burst (", o.tx_bytes(), " B)"));
+  if (t.tras_ns < t.trcd_rd_ns) bad("timing.tras_ns", "tRAS must not be shorter than tRCD");
+  if (t.trc_ns + 1e-9 < t.tras_ns + t.trp_ns - t.tck_ns)
+    bad("timing.trc_ns", cat("tRC (", t.trc_ns, " ns) must be at least tRAS + tRP (", t.tras_ns + t.trp_ns, " ns)"));
+  if (t.tccd_l_ns + 1e-9 < t.tccd_s_ns) bad("timing.tccd_l_ns", "tCCD_L must not be shorter than tCCD_S");
+  if (t.trrd_l_ns + 1e-9 < t.trrd_s_ns) bad("timing.trrd_l_ns", "tRRD_L must not be shorter than tRRD_S");
+  if (t.tfaw_ns + 1e-9 < t.trrd_s_ns) bad("timing.tfaw_ns", "tFAW must not be shorter than tRRD_S");
+  if (s.ctrl.refresh != RefreshMode::none && t.trefi_ns <= t.trfc_ab_ns)
+    bad("timing.trefi_ns", cat("tREFI (", t.trefi_ns, " ns) must exceed tRFCab (", t.trfc_ab_ns, " ns)"));
+  if (s.ctrl.refresh == RefreshMode::per_bank && t.trfc_pb_ns <= 0)
+    bad("timing.trfc_pb_ns", "per-bank refresh needs tRFCpb");
+  const double burst_ns = o.burst_length / t.data_rate_mtps * 1000.0;
+  if (burst_ns + 1e-9 < s.tick_ns()) bad("timing.tck_ns", "one burst must last at least one controller tick");
+  if (s.ctrl.read_queue < 1) bad("controller.read_queue", "must be at least 1");
+}
+
+namespace {
+
+RowPolicy parse_policy(const std::string& s) { return s == "closed" ? RowPolicy::closed : RowPolicy::open; }
+
+AddressMapping read_mapping(Params& p, const Organisation& o) {
+  FieldSizes sizes;
+  sizes.bits[int(Field::pseudo_channel)] = log2i(o.pseudo_channels);
+  sizes.bits[int(Field::rank)] = log2i(o.ranks);
+  sizes.bits[int(Field::bank_group)] = log2i(o.bank_groups);
+  sizes.bits[int(Field::bank)] = log2i(o.banks_per_group);
+  sizes.bits[int(Field::row)] = log2i(o.rows);
+  sizes.bits[int(Field::column)] = log2i(o.columns_per_row());
+  const int tx_offset = log2i(o.tx_bytes());
+  auto node = p.node()->find("address_mapping");
+  if (node && node->kind == ConfigNode::Kind::map) {
+    Params m = p.required_child("address_mapping", "explicit address mapping");
+    auto names = m.required<std::vector<std::string>>(
+        "bits", "field fed by each channel-local address bit above the burst offset, lowest first");
+    auto xor_terms = m.optional<std::vector<std::string>>(
+        "xor", {}, "XOR terms 'target.bit^source.bit', e.g. bank_group.0^column.0");
+    std::vector<Field> bits;
+    for (const auto& n : names) {
+      Field f;
+      if (!parse_field(n, &f))
+        m.fail("bits", cat("unknown field '", n, "' (pseudo_channel, rank, bank_group, bank, row, column)"));
+      bits.push_back(f);
+    }
+    std::vector<AddressMapping::XorTerm> xors;
+    for (const auto& x : xor_terms) {
+      auto caret = x.find('^');
+      auto parse_side = [&](const std::string& side, Field* f, int* bit) {
+        auto dot = side.find('.');
+        if (dot == std::string::npos || !parse_field(side.substr(0, dot), f))
+          m.fail("xor", cat("bad XOR term '", x, "': expected field.bit^field.bit"));
+        try {
+          *bit = std::stoi(side.substr(dot + 1));
+        } catch (...) {
+          m.fail("xor", cat("bad XOR term '", x, "': bit index is not a number"));
+        }
+      };
+      if (caret == std::string::npos) m.fail("xor", cat("bad XOR term '", x, "': expected field.bit^field.bit"));
+      AddressMapping::XorTerm term{};
+      parse_side(x.substr(0, caret), &term.target, &term.target_bit);
+      parse_side(x.substr(caret + 1), &term.source, &term.source_bit);
+      xors.push_back(term);
+    }
+    try {
+      return AddressMapping("explicit", tx_offset, bits, xors, sizes);
+    } catch (const Error& e) {
+      m.fail("bits", e.what());
+    }
+  }
+  const std::string scheme =
+      p.choice("address_mapping", AddressMapping::scheme_names(), std::string("RoCoBaBgRaPc"),
+               "address mapping scheme (or a map with explicit bits)");
+  try {
+    return AddressMapping::named(scheme, tx_offset, sizes);
+  } catch (const Error& e) {
+    p.fail("address_mapping", e.what());
+  }
+}
+
+}  // namespace
+
+DramSpec read_dram_spec(Params& p) {
+  DramSpec s;
+  s.standard = p.required<std::string>("standard", "DRAM standard name, e.g. LPDDR5");
+
+  Params o = p.required_child("organisation", "channel organisation");
+  auto& org = s.org;
+  org.pseudo_channels = o.optional<int>("pseudo_channels", 1, "pseudo-channels per channel", Bound::range(1, 16));
+  org.ranks = o.optional<int>("ranks", 1, "ranks (or HBM stack IDs) per pseudo-channel", Bound::range(1, 16));
+  org.bank_groups = o.required<int>("bank_groups", "bank groups per rank", Bound::range(1, 64));
+  org.banks_per_group = o.required<int>("banks_per_group", "banks per bank group", Bound::range(1, 64));
+  org.rows = o.required<int64_t>("rows", "rows per bank", Bound::range(1, 1 << 24));
+  org.page_bytes = o.required<int>("page_bytes", "row size per bank in bytes", Bound::range(1, 1 << 16));
+  org.dq_bits = o.required<int>("dq_bits", "data bus width per pseudo-channel in bits", Bound::range(1, 1024));
+  org.burst_length = o.required<int>("burst_length", "beats per burst", Bound::range(1, 64));
+
+  Params t = p.required_child("timing", "JEDEC timing");
+  auto& tm = s.timing;
+  tm.data_rate_mtps = t.required<double>("data_rate_mtps", "data rate per pin", Bound::positive());
+  tm.tck_ns = t.required<double>("tck_ns", "command clock period", Bound::positive());
+  tm.ticks_per_ck = t.optional<int>("ticks_per_ck", 1, "controller ticks per tCK (2: half-cycle)", Bound::range(1, 8));
+  const auto pos = Bound::positive();
+  const auto nn = Bound::non_negative();
+  if (t.has("trcd_ns")) {
+    tm.trcd_rd_ns = tm.trcd_wr_ns = t.required<double>("trcd_ns", "ACT to RD/WR", pos);
+  } else {
+    tm.trcd_rd_ns = t.required<double>("trcd_rd_ns", "ACT to RD", pos);
+    tm.trcd_wr_ns = t.required<double>("trcd_wr_ns", "ACT to WR", pos);
+  }
+  tm.trp_ns = t.required<double>("trp_ns", "PRE to ACT, one bank", pos);
+  tm.trp_ab_ns = t.optional<double>("trp_ab_ns", tm.trp_ns, "PREA to ACT", pos);
+  tm.tras_ns = t.required<double>("tras_ns", "ACT to PRE", pos);
+  tm.trc_ns = t.required<double>("trc_ns", "ACT to ACT, one bank", pos);
+  tm.rl_ns = t.required<double>("rl_ns", "read latency (CL/RL)", pos);
+  tm.wl_ns = t.required<double>("wl_ns", "write latency (CWL/WL)", nn);
+  tm.tccd_s_ns = t.required<double>("tccd_s_ns", "RD to RD, different bank group", pos);
+  tm.tccd_l_ns = t.required<double>("tccd_l_ns", "RD to RD, same bank group", pos);
+  tm.trrd_s_ns = t.required<double>("trrd_s_ns", "ACT to ACT, different bank group", pos);
+  tm.trrd_l_ns = t.required<double>("trrd_l_ns", "ACT to ACT, same bank group", pos);
+  tm.tfaw_ns = t.required<double>("tfaw_ns", "four-activate window", pos);
+  tm.twr_ns = t.required<double>("twr_ns", "write recovery", pos);
+  tm.twtr_s_ns = t.required<double>("twtr_s_ns", "write to read, different bank group", nn);
+  tm.twtr_l_ns = t.required<double>("twtr_l_ns", "write to read, same bank group", nn);
+  tm.trtp_ns = t.required<double>("trtp_ns", "read to precharge", pos);
+  tm.tppd_ns = t.optional<double>("tppd_ns", 0.0, "precharge to precharge", nn);
+  tm.rtw_gap_ck = t.optional<double>("rtw_gap_ck", 2.0, "read-to-write bus turnaround beyond RL+BL-WL", nn);
+  tm.trfc_ab_ns = t.required<double>("trfc_ab_ns", "all-bank refresh cycle time", pos);
+  tm.trfc_pb_ns = t.optional<double>("trfc_pb_ns", 0.0, "per-bank refresh cycle time", nn);
+  tm.trefi_ns = t.required<double>("trefi_ns", "average all-bank refresh interval", pos);
+  tm.trefi_pb_ns = t.optional<double>("trefi_pb_ns", 0.0, "per-bank refresh interval (default tREFI/banks)", nn);
+  tm.trrefd_ns = t.optional<double>("trrefd_ns", tm.trrd_s_ns, "REFpb to ACT, other bank", nn);
+  tm.act_ck = t.optional<double>("act_cmd_ck", 1.0, "command-bus cycles of ACT", pos);
+  tm.pre_ck = t.optional<double>("pre_cmd_ck", 1.0, "command-bus cycles of PRE", pos);
+  tm.rd_ck = t.optional<double>("rd_cmd_ck", 1.0, "command-bus cycles of RD", pos);
+  tm.wr_ck = t.optional<double>("wr_cmd_ck", 1.0, "command-bus cycles of WR", pos);
+  tm.ref_ck = t.optional<double>("ref_cmd_ck", 1.0, "command-bus cycles of REF", pos);
+  tm.split_activate = t.optional<bool>("split_activate", false, "ACT issued as ACT-1/ACT-2 (LPDDR5)");
+  tm.taad_ck = t.optional<double>("taad_ck", 8.0, "ACT-1 to ACT-2 maximum delay", pos);
+  tm.wck_sync = t.optional<bool>("wck_sync", false, "CAS WCK2CK sync before RD/WR once WCK stopped (LPDDR5)");
+  tm.wckpst_ck = t.optional<double>("wckpst_ck", 0.0, "WCK postamble", nn);
+  tm.burst_length_cache = org.burst_length;
+  if (tm.trefi_pb_ns <= 0) tm.trefi_pb_ns = tm.trefi_ns / org.total_banks();
+
+  Params e = p.required_child("energy", "per-operation energies");
+  auto& en = s.energy;
+  en.act_pre_pj = e.required<double>("act_pre_pj", "energy of one activate + precharge", nn);
+  en.read_array_pj_per_bit = e.required<double>("read_array_pj_per_bit", "array read energy per bit", nn);
+  en.write_array_pj_per_bit = e.required<double>("write_array_pj_per_bit", "array write energy per bit", nn);
+  en.io_read_pj_per_bit = e.required<double>("io_read_pj_per_bit", "interface energy per bit read", nn);
+  en.io_write_pj_per_bit = e.required<double>("io_write_pj_per_bit", "interface energy per bit written", nn);
+  en.refresh_ab_pj = e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", nn);
+  en.background_mw = e.required<double>("background_mw", "standby power of the channel", nn);
+
+  Params c = p.optional_child("controller", "memory controller");
+  auto& ct = s.ctrl;
+  ct.bus = c.choice("command_bus", {"single", "dual"}, std::string("single"),
+                    "one command bus, or separate row and column buses") == "dual"
+               ? CommandBus::dual
+               : CommandBus::single;
+  ct.row_policy = parse_policy(c.choice("row_policy", {"open", "closed"}, std::string("open"), "row-buffer policy"));
+  const std::string ref = c.choice("refresh", {"all_bank", "per_bank", "none"}, std::string("all_bank"), "refresh");
+  ct.refresh = ref == "all_bank" ? RefreshMode::all_bank : ref == "per_bank" ? RefreshMode::per_bank : RefreshMode::none;
+  ct.read_queue = c.optional<int>("read_queue", 32, "read requests queued per channel", Bound::range(1, 4096));
+  ct.write_queue = c.optional<int>("write_queue", 32, "write requests queued per channel", Bound::range(1, 4096));
+  ct.per_bank_queue = c.optional<int>("per_bank_queue", 0, "bank-wise buffer depth (0: one channel queue)",
+                                      Bound::range(0, 1024));
+  ct.write_high_watermark = c.optional<double>("write_high_watermark", 0.8, "drain writes above", Bound::range(0, 1));
+  ct.write_low_watermark = c.optional<double>("write_low_watermark", 0.2, "stop draining below", Bound::range(0, 1));
+
+  // Cross-field checks, each located at the key it names.
+  try {
+    validate(s, "");
+  } catch (const Error& err) {
+    std::string msg = err.what();
+    // msg is ": section.key: text"
+    const auto first = msg.find(": ", 0);
+    const auto rest = msg.substr(first + 2);
+    const auto colon = rest.find(": ");
+    const std::string path = rest.substr(0, colon);
+    const std::string text = rest.substr(colon + 2);
+    const auto dot = path.find('.');
+    Params* section = nullptr;
+    const std::string sec = path.substr(0, dot);
+    if (sec == "organisation") section = &o;
+    else if (sec == "timing") section = &t;
+    else section = &c;
+    section->fail(path.substr(dot + 1), text);
+  }
+  s.mapping = read_mapping(p, org);
+  return s;
+}
+
+}  // namespace llmx::dram

@@ -1,0 +1,55 @@
+// The transaction-level cost model a loosely-timed DRAM channel uses: every access is split into the bursts
+// it stands for, each burst is classed as a row hit or miss against the channel's open rows (address mapping
+// and bank table as in the command-level model), and the channel time each class costs is calibrated once per
+// configuration by running the command-level controller (channel_controller.h) on a sequential and a random
+// stream at the configured queue depth. Those two runs include refresh, FR-FCFS reordering, bank parallelism
+// and tFAW, so a stream of bursts costs what the command-level model says it costs, without simulating
+// commands per transaction. A fixed pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction.
+// Left out: reordering across transactions (they are served in arrival order) and write-to-read turnaround
+// inside mixed streams beyond what the calibration streams contain.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/memory/dram/dram_spec.h"
+
+namespace llmx::dram {
+
+struct ServiceCalibration {
+  double hit_ns = 0;   // channel time per row-hit burst
+  double miss_ns = 0;  // channel time per burst that needs an activate
+  double seq_ns_per_burst = 0, rand_ns_per_burst = 0;  // measured
+  double seq_hit_rate = 0, rand_hit_rate = 0;          // measured
+  double seq_mean_latency_ns = 0, rand_mean_latency_ns = 0;
+};
+
+// Runs (or returns the cached result of) the two calibration streams for this spec.
+const ServiceCalibration& calibrate(const DramSpec& spec);
+// A text that identifies everything in a spec that changes timing (the calibration cache key).
+std::string timing_key(const DramSpec& spec);
+
+class ChannelServiceModel {
+ public:
+  explicit ChannelServiceModel(const DramSpec& spec);
+
+  struct Cost {
+    double busy_ns = 0;      // channel time the access occupies (to book)
+    double pipeline_ns = 0;  // latency from service start of the first burst to data (RL/WL, plus ACT/PRE)
+    uint64_t bursts = 0, hits = 0, misses = 0;
+  };
+  // Classifies the bursts of [addr, addr + bytes) against the open rows, updating them.
+  Cost access(uint64_t addr, uint64_t bytes, bool is_write);
+
+  const ServiceCalibration& calibration() const { return cal_; }
+  const DramSpec& spec() const { return spec_; }
+
+ private:
+  DramSpec spec_;
+  ServiceCalibration cal_;
+  std::vector<int64_t> open_row_;
+  double hit_pipeline_rd_ns_, hit_pipeline_wr_ns_, act_ns_, pre_ns_;
+};
+
+}  // namespace llmx::dram

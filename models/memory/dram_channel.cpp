@@ -1,0 +1,92 @@
+// One JEDEC DRAM channel as a loosely-timed TLM-2.0 target; see dram_channel.h.
+// Left out: reordering between transactions, power-down.
+#include "models/memory/dram_channel.h"
+
+#include "models/memory/dram/memory_system.h"
+
+namespace llmx {
+
+using sc_core::sc_time;
+
+namespace {
+dram::DramSpec read_spec(Params& p) { return dram::read_dram_spec(p); }
+}  // namespace
+
+DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
+    : Component(name, "dram"),
+      target("target"),
+      spec_(read_spec(p)),
+      model_(spec_),
+      booker_(spec_.peak_bytes_per_s(),
+              sc_time(p.optional<double>("booking_window_ns", 50.0,
+                                         "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
+                                         Bound::positive()),
+                      sc_core::SC_NS)) {
+  target.register_b_transport(this, &DramChannel::b_transport);
+  expose_target("target", target, Protocol::memory, false);
+}
+
+void DramChannel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const uint64_t bytes = trans.get_data_length();
+  const uint64_t addr = trans.get_address();
+  if (addr + bytes > capacity_bytes() || bytes == 0) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const bool write = trans.is_write();
+  const auto cost = model_.access(addr, bytes, write);
+  // Book the channel time as the bytes the channel could have moved at its peak in that time.
+  const double equivalent_bytes = cost.busy_ns * 1e-9 * spec_.peak_bytes_per_s();
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time start = now + delay;
+  const sc_time served = booker_.book(start, uint64_t(std::llround(equivalent_bytes)));
+  const sc_time done = served + sc_time(cost.pipeline_ns, sc_core::SC_NS);
+  delay = done - now;
+  ++requests_;
+  if (write) {
+    bytes_written_ += bytes;
+    write_bursts_ += cost.bursts;
+  } else {
+    bytes_read_ += bytes;
+    read_bursts_ += cost.bursts;
+    ++reads_;
+    read_latency_sum_ns_ += (done - start).to_seconds() * 1e9;
+  }
+  hits_ += cost.hits;
+  misses_ += cost.misses;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+ComponentStats DramChannel::stats(const sc_time& now) const {
+  ComponentStats s;
+  s.busy = booker_.busy();
+  s.bytes_read = bytes_read_;
+  s.bytes_written = bytes_written_;
+  s.requests = requests_;
+  dram::ChannelCounters c;
+  c.reads = read_bursts_;
+  c.writes = write_bursts_;
+  c.activates = misses_;
+  c.precharges = misses_;
+  // Refresh runs on its own clock: one all-bank refresh per pseudo-channel every tREFI.
+  if (spec_.ctrl.refresh != dram::RefreshMode::none)
+    c.refresh_ab = uint64_t(now.to_seconds() * 1e9 / spec_.timing.trefi_ns) * uint64_t(spec_.org.pseudo_channels);
+  const dram::DramEnergy e = dram::energy_of(c, spec_, now.to_seconds());
+  s.energy[EnergyKind::act_pre] = e.act_pre;
+  s.energy[EnergyKind::read_array] = e.read_array;
+  s.energy[EnergyKind::write_array] = e.write_array;
+  s.energy[EnergyKind::io] = e.io;
+  s.energy[EnergyKind::refresh] = e.refresh;
+  s.energy[EnergyKind::background] = e.background;
+  const uint64_t outcomes = hits_ + misses_;
+  s.extra.emplace_back("row_hit_rate", outcomes ? double(hits_) / double(outcomes) : 0.0);
+  s.extra.emplace_back("mean_read_latency_ns", reads_ ? read_latency_sum_ns_ / double(reads_) : 0.0);
+  const double bits = double(bytes_read_ + bytes_written_) * 8;
+  s.extra.emplace_back("pj_per_bit", bits > 0 ? e.total() * 1e12 / bits : 0.0);
+  s.extra.emplace_back("average_power_mw", now > sc_core::SC_ZERO_TIME ? e.total() / now.to_seconds() * 1e3 : 0.0);
+  return s;
+}
+
+LLMX_REGISTER_COMPONENT(DramChannel, "dram", "JEDEC DRAM channel (LPDDR, HBM, DDR) with bank timing");
+
+}  // namespace llmx

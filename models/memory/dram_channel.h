@@ -1,0 +1,47 @@
+// One JEDEC DRAM channel (LPDDR4X/5/5X, HBM2/2E/3/3E, DDR5 sub-channel) as a loosely-timed TLM-2.0 target.
+// The standard comes from the preset included into the instance's map (configs/memory/*.yaml): organisation,
+// timing, per-operation energies, controller settings and address mapping (read by dram::read_dram_spec).
+// Each transaction, however large, is split into the bursts it stands for; each burst is a row hit or miss
+// against the channel's open rows and costs the channel time the command-level controller model
+// (dram/channel_controller.h) measured for that class on this configuration, refresh and FR-FCFS included
+// (dram/service_model.h). That time is booked in windows (models/core/bandwidth_booker.h), so initiators that
+// run ahead of each other under temporal decoupling share the channel as they would in time; b_transport never
+// waits. Energy by kind: act_pre, read_array, write_array, io, refresh, background.
+// Left out: reordering between transactions, power-down, data contents (payloads are timing-only).
+//
+// Socket: `target` (target, memory protocol). Addresses are channel-local (the interconnect strips channel bits).
+#pragma once
+
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/core/bandwidth_booker.h"
+#include "models/core/component.h"
+#include "models/core/registry.h"
+#include "models/memory/dram/dram_spec.h"
+#include "models/memory/dram/service_model.h"
+
+namespace llmx {
+
+class DramChannel : public Component, public MemoryDevice {
+ public:
+  tlm_utils::simple_target_socket<DramChannel> target;
+
+  DramChannel(const sc_core::sc_module_name& name, Params& params, const ElabContext& ctx);
+  ComponentStats stats(const sc_core::sc_time& now) const override;
+  uint64_t capacity_bytes() const override { return spec_.org.capacity_bytes(); }
+  double peak_bandwidth_bytes_per_s() const override { return spec_.peak_bytes_per_s(); }
+
+  const dram::DramSpec& spec() const { return spec_; }
+  // The blocking transport, callable directly (tests, memtrace): adds the access's delay to `delay`.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+ private:
+  dram::DramSpec spec_;
+  dram::ChannelServiceModel model_;
+  BandwidthBooker booker_;
+  uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;
+  uint64_t read_bursts_ = 0, write_bursts_ = 0, hits_ = 0, misses_ = 0, reads_ = 0;
+  double read_latency_sum_ns_ = 0;
+};
+
+}  // namespace llmx

@@ -1,0 +1,164 @@
+// The DRAM presets (configs/memory/*.yaml): they load, a sequential read stream never exceeds the peak
+// (channels x bus width x data rate) and reaches at least 85% of it with refresh on for LPDDR and HBM, the
+// energy total is the sum of its parts, the pJ/bit of a sequential read stream lies in the published range for
+// the standard, and bad values are reported in one line naming file:line and key.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "explorer/config/loader.h"
+#include "models/core/error.h"
+#include "models/memory/dram/memory_system.h"
+
+using namespace llmx;
+using namespace llmx::dram;
+
+namespace {
+
+std::string preset_path(const std::string& name) { return std::string(LLMX_SOURCE_DIR) + "/configs/memory/" + name; }
+
+DramSpec load_preset(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  auto root = load_config(preset_path(name), overrides);
+  Params p(root, "", nullptr);
+  DramSpec s = read_dram_spec(p);
+  p.finish();
+  return s;
+}
+
+struct Range {
+  double lo, hi;
+  const char* source;
+};
+
+// Published sequential-read energy per bit, DRAM device including its I/O.
+Range published_range(const std::string& standard) {
+  if (standard.rfind("LPDDR", 0) == 0)  // O'Connor et al., MICRO 2017: mobile LPDDR4/5-class DRAM ~4-6 pJ/bit
+    return {4.0, 6.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (LPDDR class 4-6 pJ/bit)"};
+  if (standard.rfind("HBM", 0) == 0)  // O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit; later HBM generations lower
+    return {2.5, 5.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (HBM2 3.9 pJ/bit; HBM3/3E lower)"};
+  return {15.0, 25.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (DDRx DIMM 15-25 pJ/bit)"};
+}
+
+SystemResult sequential_reads(const DramSpec& s, int channels, uint64_t bytes) {
+  InjectionModel inj;
+  inj.kind = InjectionModel::Kind::offer_per_tick;
+  inj.limit = 16;
+  MemorySystem m(s, channels, MemorySystem::interleave_bits(channels, 64), inj);
+  uint64_t at = 0;
+  return m.run([&](Access& a) {
+    if (at >= bytes) return false;
+    a.addr = at;
+    a.bytes = 64;
+    at += 64;
+    return true;
+  });
+}
+
+const char* kPresets[] = {"lpddr4x-4266.yaml", "lpddr5-6400.yaml", "lpddr5x-8533.yaml", "hbm2-2000.yaml",
+                          "hbm2e-3600.yaml",   "hbm3-6400.yaml",   "hbm3e-9600.yaml",   "ddr5-4800.yaml"};
+
+}  // namespace
+
+TEST_CASE("dram presets: sequential reads stay under peak and reach 85% of it with refresh on", "[dram][presets]") {
+  for (const char* name : kPresets) {
+    const DramSpec s = load_preset(name);
+    REQUIRE(s.ctrl.refresh == RefreshMode::all_bank);
+    const int channels = 4;
+    // Long enough for ~40 refresh intervals per channel.
+    const uint64_t bytes = uint64_t(s.peak_bytes_per_s() * 40 * s.timing.trefi_ns * 1e-9) * channels / 64 * 64;
+    const auto r = sequential_reads(s, channels, bytes);
+    const double peak = channels * s.org.pseudo_channels * s.org.dq_bits / 8.0 * s.timing.data_rate_mtps * 1e6 / 1e9;
+    INFO(name << ": " << r.bandwidth_gbps << " GB/s of " << peak << " GB/s peak, refreshes " << r.counters.refresh_ab);
+    CHECK(r.peak_gbps == Approx(peak));
+    CHECK(r.bandwidth_gbps <= peak);
+    CHECK(r.counters.refresh_ab > 0);
+    if (s.standard.rfind("LPDDR", 0) == 0 || s.standard.rfind("HBM", 0) == 0) CHECK(r.bandwidth_gbps >= 0.85 * peak);
+  }
+}
+
+TEST_CASE("dram presets: random reads stay under peak", "[dram][presets]") {
+  for (const char* name : kPresets) {
+    const DramSpec s = load_preset(name);
+    InjectionModel inj;
+    MemorySystem m(s, 2, MemorySystem::interleave_bits(2, 64), inj);
+    uint64_t i = 0, x = 88172645463325252ull;
+    const uint64_t lines = s.org.capacity_bytes() * 2 / 64;
+    const auto r = m.run([&](Access& a) {
+      if (i++ >= 20000) return false;
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      a.addr = (x % lines) * 64;
+      a.bytes = 64;
+      return true;
+    });
+    INFO(name << ": " << r.bandwidth_gbps << " GB/s of " << r.peak_gbps);
+    CHECK(r.bandwidth_gbps <= r.peak_gbps);
+    CHECK(r.bandwidth_gbps > 0.05 * r.peak_gbps);
+    CHECK(r.row_hit_rate < 0.5);
+  }
+}
+
+TEST_CASE("dram presets: energy is the sum of its parts and pJ/bit lies in the published range", "[dram][presets]") {
+  for (const char* name : kPresets) {
+    const DramSpec s = load_preset(name);
+    const uint64_t bytes = uint64_t(s.peak_bytes_per_s() * 20 * s.timing.trefi_ns * 1e-9) / 64 * 64;
+    const auto r = sequential_reads(s, 1, bytes);
+    const auto& e = r.energy;
+    const double parts = e.act_pre + e.read_array + e.write_array + e.io + e.refresh + e.background;
+    CHECK(e.total() == Approx(parts).epsilon(1e-12));
+    CHECK(e.act_pre > 0);
+    CHECK(e.read_array > 0);
+    CHECK(e.write_array == 0);
+    CHECK(e.io > 0);
+    CHECK(e.refresh > 0);
+    CHECK(e.background > 0);
+    const Range range = published_range(s.standard);
+    INFO(name << ": " << r.pj_per_bit() << " pJ/bit, published " << range.lo << "-" << range.hi << " (" << range.source
+              << ")");
+    CHECK(r.pj_per_bit() >= range.lo);
+    CHECK(r.pj_per_bit() <= range.hi);
+  }
+}
+
+TEST_CASE("dram presets: bad values give one-line errors naming file:line and key", "[dram][presets]") {
+  const auto dir = std::filesystem::temp_directory_path() / "llmx_test_dram_presets";
+  std::filesystem::create_directories(dir);
+  auto try_file = [&](const std::string& body) -> std::string {
+    const auto path = dir / "bad.yaml";
+    std::ofstream(path) << "include: " << preset_path("lpddr5-6400.yaml") << "\n" << body;
+    try {
+      auto root = load_config(path.string());
+      Params p(root, "", nullptr);
+      read_dram_spec(p);
+      p.finish();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  struct Case {
+    std::string body, key, line;
+  };
+  const Case cases[] = {
+      {"timing:\n  trc_ns: 10\n", "trc_ns", "bad.yaml:3"},            // tRC shorter than tRAS + tRP
+      {"timing:\n  trcd_ns: -1\n", "trcd_ns", "bad.yaml:3"},          // negative time
+      {"organisation:\n  bank_groups: 3\n", "bank_groups", "bad.yaml:3"},  // not a power of two
+      {"organisation:\n  page_bytes: 16\n", "page_bytes", "bad.yaml:3"},   // page smaller than a burst
+      {"timing:\n  trefi_ns: 100\n", "trefi_ns", "bad.yaml:3"},       // refresh interval shorter than tRFC
+      {"timing:\n  trcd_nsec: 18\n", "trcd_nsec", "bad.yaml:3"},      // unknown key (wrong unit suffix)
+      {"address_mapping: RoBaCo\n", "address_mapping", "bad.yaml:2"},  // unknown scheme
+      {"controller:\n  row_policy: half\n", "row_policy", "bad.yaml:3"},  // not a choice
+  };
+  for (const auto& c : cases) {
+    const std::string msg = try_file(c.body);
+    INFO("body: " << c.body << " -> " << msg);
+    CHECK_FALSE(msg.empty());
+    CHECK(msg.find('\n') == std::string::npos);
+    CHECK(msg.find(c.key) != std::string::npos);
+    CHECK(msg.find(c.line) != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
