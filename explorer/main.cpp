@@ -2,6 +2,7 @@
 //
 //   explorer run <system.yaml> [--trace <trace>] [--out <dir>] [--set key.path=value]... [--in-process]
 //   explorer types
+//   explorer trace info|gen|quantize ...       (explorer/cmd_trace.h)
 //
 // Every user error prints one line "explorer: <file:line:column: key: message>" and exits 1.
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include <systemc>
 
+#include "explorer/cmd_trace.h"
 #include "explorer/run/process.h"
 #include "explorer/run/run.h"
 #include "models/core/error.h"
@@ -23,7 +25,9 @@ const char* kUsage =
     "  explorer run <system.yaml> [--trace <trace>] [--out <dir>] [--set key.path=value]... [--in-process]\n"
     "      simulate one design point; writes summary.csv, tokens.csv, components.csv, resolved_config.yaml\n"
     "  explorer types\n"
-    "      list the module types a config can name with `type:`\n";
+    "      list the module types a config can name with `type:`\n"
+    "  explorer trace info|gen|quantize ...\n"
+    "      inspect, generate and transform decode traces (explorer trace --help)\n";
 
 int cmd_run(const std::vector<std::string>& args) {
   llmx::RunRequest req;
@@ -72,6 +76,7 @@ int sc_main(int argc, char* argv[]) {
   try {
     if (command == "run") return cmd_run(rest);
     if (command == "types") return cmd_types();
+    if (command == "trace") return llmx::trace::cmd_trace(rest);
     std::fprintf(stderr, "explorer: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -259,10 +259,61 @@ TEST_CASE("run: unbound, doubly bound, mistyped and unknown sockets are refused 
   CHECK_THAT(expect_failure(cfg), Contains("modules.noc.type: unknown module type 'mesh'"));
 }
 
-TEST_CASE("run: a model that does not fit device memory is refused", "[run][errors]") {
+TEST_CASE("run: a model that does not fit device memory is refused when offload is off", "[run][errors]") {
   const auto dir = test::scratch_dir("err-capacity");
   auto cfg = system_file(dir, shipped_system_text());
-  CHECK_THAT(expect_failure(cfg, "--set modules.mem.capacity_gib=0.01"), Contains("needs"));
+  CHECK_THAT(expect_failure(cfg, "--set modules.mem.capacity_gib=0.05 --set driver.offload=false"),
+             Contains("driver.offload is false"));
+  // Not even the KV cache fits: refused whatever the offload setting.
+  CHECK_THAT(expect_failure(cfg, "--set modules.mem.capacity_gib=0.0001"), Contains("the KV cache and activations need"));
+}
+
+TEST_CASE("run: weights beyond device capacity stream over the host link and its bandwidth sets the slowdown",
+          "[run]") {
+  const auto dir = test::scratch_dir("offload");
+  std::map<int, std::map<std::string, std::string>> by_bw;
+  for (int bw : {20, 40}) {
+    const auto out = dir / std::to_string(bw);
+    auto r = test::explorer("run '" + kSystem + "' --set modules.mem.capacity_gib=0.05 --set workload.decode_steps=4 "
+                            "--set modules.host.bandwidth_gbps=" + std::to_string(bw) + " --out '" + out.string() + "'");
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    by_bw[bw] = read_csv(out / "summary.csv")[0];
+  }
+  const double offloaded = num(by_bw[20], "offloaded_weight_bytes");
+  CHECK(offloaded > 0);
+  CHECK(num(by_bw[20], "device_memory_used_bytes") <= num(by_bw[20], "dram_capacity_bytes"));
+  // Each token must move the offloaded bytes over the link: never faster than the link allows ...
+  for (int bw : {20, 40}) CHECK(num(by_bw[bw], "ms_per_token") * 1e-3 >= offloaded / (bw * 1e9));
+  // ... and, the link being the bottleneck, doubling it saves about the time the offloaded bytes took.
+  const double saved_s = (num(by_bw[20], "ms_per_token") - num(by_bw[40], "ms_per_token")) * 1e-3;
+  CHECK(saved_s == Approx(offloaded / 20e9 - offloaded / 40e9).epsilon(0.15));
+  // Device memory serves only the resident part.
+  CHECK(num(by_bw[20], "dram_read_bytes") < num(by_bw[20], "tokens") * 6.1e8);
+}
+
+TEST_CASE("run: command dispatch latency adds per op when serial and hides behind long ops when overlapped",
+          "[run]") {
+  const auto dir = test::scratch_dir("dispatch");
+  std::map<std::string, std::map<std::string, std::string>> res;
+  for (std::string mode : {"none", "serial", "overlap"}) {
+    std::string set = "--set workload.decode_steps=2";
+    if (mode != "none") set += " --set driver.dispatch_latency_ns=2000";
+    if (mode == "overlap") set += " --set driver.dispatch_overlap=true";
+    auto r = test::explorer("run '" + kSystem + "' " + set + " --set workload.per_op_csv=true --out '" +
+                            (dir / mode).string() + "'");
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    res[mode] = read_csv(dir / mode / "summary.csv")[0];
+  }
+  const auto ops = read_csv(dir / "none/ops.csv");
+  const double ops_per_step = static_cast<double>(ops.size()) / 2;
+  CHECK(num(res["none"], "dispatch_share") == 0);
+  CHECK((num(res["serial"], "ms_per_token") - num(res["none"], "ms_per_token")) * 1e-3 ==
+        Approx(ops_per_step * 2e-6).epsilon(1e-3));
+  CHECK(num(res["serial"], "dispatch_share") > 0);
+  CHECK(num(res["overlap"], "ms_per_token") <= num(res["serial"], "ms_per_token"));
+  CHECK(num(res["overlap"], "ms_per_token") >= num(res["none"], "ms_per_token"));
 }
 
 TEST_CASE("run: a missing trace or config file is one line", "[run][errors]") {

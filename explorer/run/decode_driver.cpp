@@ -12,7 +12,7 @@ using trace::Op;
 using trace::OpKind;
 using trace::Phase;
 
-WorkloadConfig WorkloadConfig::read(Params& w, Params& sim) {
+WorkloadConfig WorkloadConfig::read(Params& w, Params& sim, Params& d) {
   WorkloadConfig c;
   c.trace_path = w.required<std::string>("trace", "decode trace file (traces/FORMAT.md)");
   c.decode_steps = w.optional<uint32_t>("decode_steps", 0, "decode steps to simulate (0 = all in the trace)");
@@ -21,6 +21,13 @@ WorkloadConfig WorkloadConfig::read(Params& w, Params& sim) {
   c.per_op = w.optional<bool>("per_op_csv", false, "write a row per simulated op (ops.csv)");
   c.quantum = sc_time(sim.optional<double>("quantum_ns", 1000.0, "temporal-decoupling quantum", Bound::positive()),
                       sc_core::SC_NS);
+  c.dispatch_latency =
+      sc_time(d.optional<double>("dispatch_latency_ns", 0.0, "time to launch one op", Bound::non_negative()),
+              sc_core::SC_NS);
+  c.dispatch_overlap = d.optional<bool>(
+      "dispatch_overlap", false, "launches overlap the previous op (graph launch) instead of following it");
+  c.allow_offload = d.optional<bool>(
+      "offload", true, "stream weights that do not fit device memory over the host link every step");
   return c;
 }
 
@@ -40,9 +47,11 @@ bool DecodeDriver::selected(const Op& op) const {
 void DecodeDriver::plan_memory(uint64_t device_capacity, const std::string& where) {
   constexpr uint64_t kAlign = 4096;
   auto align = [](uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; };
+  auto mib = [](uint64_t b) { return static_cast<double>(b) / 1048576.0; };
   first_decode_step_ = UINT32_MAX;
   int32_t max_layer = -1;
-  for (const auto& w : trace_.weights) weights_end_ = std::max(weights_end_, w.offset + w.bytes);
+  uint64_t weights_end = 0;
+  for (const auto& w : trace_.weights) weights_end = std::max(weights_end, w.offset + w.bytes);
   for (const auto& op : trace_.ops) {
     max_layer = std::max(max_layer, op.layer);
     if (op.phase == Phase::decode) first_decode_step_ = std::min(first_decode_step_, op.step);
@@ -66,8 +75,37 @@ void DecodeDriver::plan_memory(uint64_t device_capacity, const std::string& wher
     act_size_ = std::max(act_size_, op.act_in_bytes + op.act_out_bytes);
   }
   close_step();
+  uint64_t kv_total = 0;
+  for (uint64_t s : kv_size_) kv_total += align(s);
+  const uint64_t resident = kv_total + align(act_size_);
 
-  uint64_t cursor = align(weights_end_);
+  // Weights keep their offsets in the model image; those that do not fit below the KV cache and activations
+  // stay in host memory.
+  offloaded_.assign(trace_.weights.size(), false);
+  uint64_t weights_on_device = align(weights_end);
+  if (weights_on_device + resident > device_capacity) {
+    if (resident > device_capacity)
+      throw Error(cat(where, ": the KV cache and activations need ", mib(resident),
+                      " MiB but the memory channels hold ", mib(device_capacity), " MiB"));
+    if (!config_.allow_offload)
+      throw Error(cat(where, ": the model needs ", mib(weights_on_device + resident), " MiB of device memory (weights ",
+                      mib(weights_end), " MiB + KV cache and activations ", mib(resident),
+                      " MiB) but the memory channels hold ", mib(device_capacity), " MiB, and driver.offload is false"));
+    const uint64_t room = device_capacity - resident;
+    weights_on_device = 0;
+    for (size_t i = 0; i < trace_.weights.size(); ++i) {
+      const auto& w = trace_.weights[i];
+      if (w.offset + w.bytes > room) {
+        offloaded_[i] = true;
+        offloaded_bytes_ += w.bytes;
+      } else {
+        weights_on_device = std::max(weights_on_device, align(w.offset + w.bytes));
+      }
+    }
+    weights_on_device = std::min(align(weights_on_device), room / kAlign * kAlign);
+  }
+
+  uint64_t cursor = weights_on_device;
   kv_base_.assign(layers, 0);
   kv_cursor_.assign(layers, 0);
   for (size_t l = 0; l < layers; ++l) {
@@ -76,10 +114,6 @@ void DecodeDriver::plan_memory(uint64_t device_capacity, const std::string& wher
   }
   act_base_ = cursor;
   layout_end_ = align(cursor + act_size_);
-  if (layout_end_ > device_capacity)
-    throw Error(cat(where, ": the model needs ", layout_end_ / 1048576.0, " MiB of device memory (weights ",
-                    weights_end_ / 1048576.0, " MiB + KV cache + activations) but the memory channels hold ",
-                    device_capacity / 1048576.0, " MiB"));
   planned_ = true;
 }
 
@@ -115,6 +149,7 @@ void DecodeDriver::run() {
   const uint64_t pes = pe.size();
   const uint32_t batch = std::max<uint32_t>(1, trace_.header.batch);
   sc_time local = sc_core::SC_ZERO_TIME;  // offset ahead of sc_time_stamp()
+  sc_time prev_start = local;             // start of the previous op (local time)
   std::vector<tlm::tlm_generic_payload> payloads(pes);
   std::vector<WorkItem> items(pes);
   for (uint64_t i = 0; i < pes; ++i) {
@@ -145,6 +180,7 @@ void DecodeDriver::run() {
     if (!in_step) {
       wait(local);
       local = sc_core::SC_ZERO_TIME;
+      prev_start = local;
       rec = StepRecord{};
       rec.step = op.step;
       rec.phase = op.phase;
@@ -172,13 +208,29 @@ void DecodeDriver::run() {
     const uint64_t kv_write_addr = has_kv ? kv_base_[layer] + kv_cursor_[layer] + op.kv_read_bytes : act_base_;
     if (has_kv) kv_cursor_[layer] += op.kv_read_bytes + op.kv_write_bytes;
 
-    const sc_time op_start = local;
-    sc_time op_end = local;
+    // Launch: serial launches add their latency after the previous op; overlapped ones only show when the
+    // previous op was shorter than a launch.
+    sc_time op_start = local;
+    if (config_.dispatch_latency > sc_core::SC_ZERO_TIME) {
+      op_start = config_.dispatch_overlap ? std::max(local, prev_start + config_.dispatch_latency)
+                                          : local + config_.dispatch_latency;
+      dispatch_total_ += op_start - local;
+    }
+    // Offloaded weights come over the host link, fetched from when the previous op started.
+    const bool offloaded = op.weight_id >= 0 && offloaded_[op.weight_id];
+    sc_time op_end = op_start;
+    if (offloaded) {
+      sc_time t = prev_start;
+      host_transfer(tlm::TLM_WRITE_COMMAND, op.weight_bytes, t);
+      streamed_weight_bytes_ += op.weight_bytes;
+      op_end = std::max(op_end, t);
+    }
+    prev_start = op_start;
     OpRecord orec;
     for (uint64_t i = 0; i < pes; ++i) {
       WorkItem& w = items[i];
       w = WorkItem{};
-      if (op.weight_bytes)
+      if (op.weight_bytes && !offloaded)
         w.loads.push_back({StreamKind::weight, weight_addr + share_offset(op.weight_bytes, pes, i),
                            share(op.weight_bytes, pes, i)});
       if (op.kv_read_bytes)
@@ -222,6 +274,7 @@ void DecodeDriver::run() {
     ++op_index;
     if (local >= config_.quantum) {
       wait(local);
+      prev_start = sc_core::SC_ZERO_TIME;  // prefetch cannot reach back before the synchronisation point
       local = sc_core::SC_ZERO_TIME;
     }
   }
@@ -236,6 +289,8 @@ ComponentStats DecodeDriver::stats(const sc_time&) const {
   s.bytes_read = demanded_read_;
   s.bytes_written = demanded_write_;
   s.extra.emplace_back("host_bytes", static_cast<double>(host_bytes_));
+  s.extra.emplace_back("offloaded_weight_bytes_streamed", static_cast<double>(streamed_weight_bytes_));
+  s.extra.emplace_back("dispatch_time_s", dispatch_total_.to_seconds());
   return s;
 }
 

@@ -7,8 +7,15 @@
 // in trace order: each depends on the one before). Around each step it moves the prompt in and the generated
 // tokens out over the host link. Local time runs ahead of SystemC time by at most `quantum_ns` (temporal
 // decoupling); it synchronises at every step end, where the run layer snapshots statistics.
-// Left out (later issues): overlap of independent ops, command-dispatch latency, capacity-driven offload,
-// KV cache held on chip.
+//
+// Command dispatch: every op is launched by the host or a command processor, which takes
+// `dispatch_latency_ns` per op. Launched one by one (`dispatch_overlap: false`, e.g. a GPU runtime launching
+// kernels) that time adds between ops; pre-recorded (graph launch, fused schedule, `dispatch_overlap: true`) it
+// overlaps the previous op and only shows when an op is shorter than the launch.
+// Capacity-driven offload: when weights + KV cache + activations exceed device memory, the KV cache and
+// activations stay on the device and the weights that do not fit stay in host memory; every step streams them
+// over the host link, each op's weights fetched while the op before it runs (one op of prefetch).
+// Left out (later issues): overlap of independent ops, KV cache held on chip.
 //
 // Sockets: `pe` (initiator, multi, command protocol), `host` (initiator, host protocol, optional).
 #pragma once
@@ -33,8 +40,11 @@ struct WorkloadConfig {
   uint32_t token_bytes = 4;  // bytes per token id over the host link
   sc_core::sc_time quantum;
   bool per_op = false;  // keep a record per op
+  sc_core::sc_time dispatch_latency;  // per op
+  bool dispatch_overlap = false;
+  bool allow_offload = true;
 
-  static WorkloadConfig read(Params& workload, Params& simulation);
+  static WorkloadConfig read(Params& workload, Params& simulation, Params& driver);
 };
 
 struct StepRecord {
@@ -65,10 +75,12 @@ class DecodeDriver : public Component {
   DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig config, const trace::Trace& trace);
   ComponentStats stats(const sc_core::sc_time& now) const override;
 
-  // Lays out device memory; throws llmx::Error when the model does not fit `device_capacity`.
+  // Lays out device memory; weights that do not fit are offloaded to host memory (if allowed). Throws
+  // llmx::Error when even the KV cache and activations do not fit, or offload is needed but not allowed.
   void plan_memory(uint64_t device_capacity, const std::string& where);
-  uint64_t device_bytes_needed() const { return layout_end_; }
-  uint64_t weight_bytes() const { return weights_end_; }
+  uint64_t device_bytes_used() const { return layout_end_; }
+  uint64_t offloaded_weight_bytes() const { return offloaded_bytes_; }
+  sc_core::sc_time dispatch_time() const { return dispatch_total_; }
 
   // Called at the end of each simulated step, after synchronising SystemC time to the step's end.
   std::function<void(const StepRecord&)> on_step;
@@ -88,12 +100,14 @@ class DecodeDriver : public Component {
   WorkloadConfig config_;
   const trace::Trace& trace_;
   std::vector<uint64_t> kv_base_, kv_size_, kv_cursor_;
-  uint64_t weights_end_ = 0, act_base_ = 0, act_size_ = 0, layout_end_ = 0;
+  std::vector<bool> offloaded_;  // per weight id: lives in host memory
+  uint64_t act_base_ = 0, act_size_ = 0, layout_end_ = 0, offloaded_bytes_ = 0;
+  sc_core::sc_time dispatch_total_ = sc_core::SC_ZERO_TIME;
   uint32_t first_decode_step_ = 0;
   bool planned_ = false, finished_ = false;
   std::vector<StepRecord> steps_;
   std::vector<OpRecord> op_records_;
-  uint64_t demanded_read_ = 0, demanded_write_ = 0, host_bytes_ = 0;
+  uint64_t demanded_read_ = 0, demanded_write_ = 0, host_bytes_ = 0, streamed_weight_bytes_ = 0;
   tlm::tlm_generic_payload payload_;
 };
 

@@ -98,7 +98,8 @@ void run_point(const RunRequest& request) {
   sysinfo.optional<std::string>("description", "", "what this system is");
   Params workload_params = root.required_child("workload", "the decode trace and what of it to simulate");
   Params simulation = root.optional_child("simulation", "simulation settings");
-  WorkloadConfig workload = WorkloadConfig::read(workload_params, simulation);
+  Params driver_params = root.optional_child("driver", "command dispatch and offload of the decode driver");
+  WorkloadConfig workload = WorkloadConfig::read(workload_params, simulation, driver_params);
   if (!trace_path.empty() && !fs::is_regular_file(trace_path))
     workload_params.fail("trace", cat("cannot open trace file '", trace_path, "'"));
   workload.trace_path = fs::absolute(trace_path).lexically_normal().string();
@@ -193,7 +194,8 @@ void run_point(const RunRequest& request) {
   CsvTable summary({"config_hash", "trace_hash", "system", "model", "weight_format", "batch", "decode_steps",
                     "tokens", "sim_time_s", "decode_time_s", "ms_per_token", "tokens_per_s", "energy_j",
                     "j_per_token", "avg_power_w", "dram_read_bytes", "dram_write_bytes", "dram_bandwidth_gbps",
-                    "dram_peak_gbps", "dram_bandwidth_share", "device_memory_used_bytes", "dram_capacity_bytes"});
+                    "dram_peak_gbps", "dram_bandwidth_share", "device_memory_used_bytes", "dram_capacity_bytes",
+                    "offloaded_weight_bytes", "dispatch_share"});
   const double decode_j = decode_energy.total();
   summary.row()
       .add(config_hash)
@@ -216,8 +218,10 @@ void run_point(const RunRequest& request) {
       .add(achieved / 1e9)
       .add(peak / 1e9)
       .add(peak > 0 ? achieved / peak : 0.0)
-      .add(sys->driver->device_bytes_needed())
-      .add(sys->dram_capacity_bytes());
+      .add(sys->driver->device_bytes_used())
+      .add(sys->dram_capacity_bytes())
+      .add(sys->driver->offloaded_weight_bytes())
+      .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0);
 
   std::string ops_text;
   if (workload.per_op) {
