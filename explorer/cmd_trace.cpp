@@ -111,7 +111,8 @@ std::string fmt(const char* f, double v) {
 int cmd_info(const std::vector<std::string>& args) {
   const Args a = parse_args(args, 1, {"--bandwidth-gbps", "--csv"}, "info");
   if (a.positional.size() != 1) throw Error(cat("trace info: give one trace file\n", kUsage));
-  const double bw = a.has("--bandwidth-gbps") ? parse_positive(a.get("--bandwidth-gbps"), "--bandwidth-gbps") : 0;
+  const double bw =
+      a.has("--bandwidth-gbps") ? parse_positive(a.get("--bandwidth-gbps"), "--bandwidth-gbps") : 0;
   std::vector<StepTotals> steps;
   const Trace t = read_trace_streaming(a.positional[0], [&](const Op& o) {
     if (steps.empty() || steps.back().step != o.step || steps.back().phase != o.phase) {
@@ -130,9 +131,10 @@ int cmd_info(const std::vector<std::string>& args) {
   });
   const Header& h = t.header;
   std::printf("trace      %s\n", a.positional[0].c_str());
-  std::printf("model      %s (%s): hidden %u, intermediate %u, layers %u, heads %u/%u kv, head_dim %u, vocab %u%s\n",
-              h.model.c_str(), h.architecture.c_str(), h.hidden, h.intermediate, h.layers, h.heads, h.kv_heads,
-              h.head_dim, h.vocab, h.tied_embeddings ? ", tied embeddings" : "");
+  std::printf(
+      "model      %s (%s): hidden %u, intermediate %u, layers %u, heads %u/%u kv, head_dim %u, vocab %u%s\n",
+      h.model.c_str(), h.architecture.c_str(), h.hidden, h.intermediate, h.layers, h.heads, h.kv_heads,
+      h.head_dim, h.vocab, h.tied_embeddings ? ", tied embeddings" : "");
   std::printf("source     %s %s\n", h.source_engine.c_str(), h.source_version.c_str());
   std::printf("formats    weights %s, KV %s, activations %s\n", h.weight_format.c_str(), h.kv_dtype.c_str(),
               h.act_dtype.c_str());
@@ -143,11 +145,12 @@ int cmd_info(const std::vector<std::string>& args) {
   for (const auto& [k, v] : h.extra) std::printf("%-10s %s\n", k.c_str(), v.c_str());
   std::printf("\nbytes per step; intensity = FLOP per off-chip (weight + KV) byte%s\n",
               bw > 0 ? fmt("; roofline at %g GB/s", bw).c_str() : "; give --bandwidth-gbps for the roofline");
-  std::printf("%5s %-7s %7s %6s %15s %13s %12s %12s %10s %10s", "step", "phase", "context", "ops", "weight_bytes",
-              "kv_bytes", "act_bytes", "GFLOP", "FLOP/B", "tokens/s");
+  std::printf("%5s %-7s %7s %6s %15s %13s %12s %12s %10s %10s", "step", "phase", "context", "ops",
+              "weight_bytes", "kv_bytes", "act_bytes", "GFLOP", "FLOP/B", "tokens/s");
   std::printf("\n");
-  std::string csv = "step,phase,context,ops,weight_bytes,kv_read_bytes,kv_write_bytes,act_bytes,flops,"
-                    "intensity_flop_per_byte,roofline_tokens_per_s\n";
+  std::string csv =
+      "step,phase,context,ops,weight_bytes,kv_read_bytes,kv_write_bytes,act_bytes,flops,"
+      "intensity_flop_per_byte,roofline_tokens_per_s\n";
   double decode_bytes = 0, decode_flops = 0;
   uint64_t decode_steps = 0;
   for (const StepTotals& s : steps) {
@@ -155,12 +158,13 @@ int cmd_info(const std::vector<std::string>& args) {
     const double intensity = bytes > 0 ? s.flops / bytes : 0;
     const uint64_t tokens = s.phase == Phase::prefill ? uint64_t{h.batch} * h.prompt_len : h.batch;
     const double tps = bw > 0 && bytes > 0 ? static_cast<double>(tokens) / (bytes / (bw * 1e9)) : 0;
-    std::printf("%5u %-7s %7u %6llu %15llu %13llu %12llu %12.3f %10.3f %10s\n", s.step, phase_name(s.phase), s.context,
-                static_cast<unsigned long long>(s.ops), static_cast<unsigned long long>(s.weight),
-                static_cast<unsigned long long>(s.kv_read + s.kv_write), static_cast<unsigned long long>(s.act),
-                s.flops / 1e9, intensity, bw > 0 ? fmt("%.2f", tps).c_str() : "-");
-    csv += cat(s.step, ",", phase_name(s.phase), ",", s.context, ",", s.ops, ",", s.weight, ",", s.kv_read, ",",
-               s.kv_write, ",", s.act, ",", fmt("%.17g", s.flops), ",", fmt("%.6g", intensity), ",",
+    std::printf("%5u %-7s %7u %6llu %15llu %13llu %12llu %12.3f %10.3f %10s\n", s.step, phase_name(s.phase),
+                s.context, static_cast<unsigned long long>(s.ops), static_cast<unsigned long long>(s.weight),
+                static_cast<unsigned long long>(s.kv_read + s.kv_write),
+                static_cast<unsigned long long>(s.act), s.flops / 1e9, intensity,
+                bw > 0 ? fmt("%.2f", tps).c_str() : "-");
+    csv += cat(s.step, ",", phase_name(s.phase), ",", s.context, ",", s.ops, ",", s.weight, ",", s.kv_read,
+               ",", s.kv_write, ",", s.act, ",", fmt("%.17g", s.flops), ",", fmt("%.6g", intensity), ",",
                bw > 0 ? fmt("%.6g", tps) : std::string(""), "\n");
     if (s.phase == Phase::decode) {
       decode_bytes += bytes;
@@ -172,7 +176,8 @@ int cmd_info(const std::vector<std::string>& args) {
     const double mean_bytes = decode_bytes / static_cast<double>(decode_steps);
     std::printf("\ndecode mean: %.0f off-chip bytes, %.3f GFLOP per step, %.3f FLOP/B", mean_bytes,
                 decode_flops / static_cast<double>(decode_steps) / 1e9, decode_flops / decode_bytes);
-    if (bw > 0) std::printf(", roofline %.2f tokens/s", static_cast<double>(h.batch) / (mean_bytes / (bw * 1e9)));
+    if (bw > 0)
+      std::printf(", roofline %.2f tokens/s", static_cast<double>(h.batch) / (mean_bytes / (bw * 1e9)));
     std::printf("\n");
   }
   if (a.has("--csv")) {
@@ -199,9 +204,12 @@ int cmd_gen(const std::vector<std::string>& args) {
   if (!a.has("--out")) throw Error("trace gen: --out <file> is required");
   const std::string& model = a.positional[0];
   ModelConfig config;
-  const bool is_file = model.size() > 5 && model.substr(model.size() - 5) == ".json" && std::ifstream(model).good();
-  if (is_file) config = read_hf_config(model);
-  else config = find_model(load_model_configs(a.get("--configs", default_model_configs_path())), model);
+  const bool is_file =
+      model.size() > 5 && model.substr(model.size() - 5) == ".json" && std::ifstream(model).good();
+  if (is_file)
+    config = read_hf_config(model);
+  else
+    config = find_model(load_model_configs(a.get("--configs", default_model_configs_path())), model);
   GenOptions o;
   o.weights = weights_option(a, "F16");
   o.embeddings = a.get("--embeddings", "auto");
@@ -219,9 +227,9 @@ int cmd_gen(const std::vector<std::string>& args) {
 }
 
 int cmd_quantize(const std::vector<std::string>& args) {
-  const Args a = parse_args(args, 1,
-                            {"--weights", "--group", "--embeddings", "--kv", "--act", "--batch", "--steps", "--out"},
-                            "quantize");
+  const Args a = parse_args(
+      args, 1, {"--weights", "--group", "--embeddings", "--kv", "--act", "--batch", "--steps", "--out"},
+      "quantize");
   if (a.positional.size() != 1) throw Error(cat("trace quantize: give one input trace\n", kUsage));
   if (!a.has("--out")) throw Error("trace quantize: --out <file> is required");
   TransformSpec spec;
@@ -250,7 +258,9 @@ int cmd_quantize(const std::vector<std::string>& args) {
 
 }  // namespace
 
-const char* trace_usage() { return kUsage; }
+const char* trace_usage() {
+  return kUsage;
+}
 
 int cmd_trace(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -12,6 +12,7 @@
 
 #include <systemc>
 
+#include "explorer/cmd_sweep.h"
 #include "explorer/cmd_trace.h"
 #include "explorer/run/process.h"
 #include "explorer/run/run.h"
@@ -27,7 +28,9 @@ const char* kUsage =
     "  explorer types\n"
     "      list the module types a config can name with `type:`\n"
     "  explorer trace info|gen|quantize ...\n"
-    "      inspect, generate and transform decode traces (explorer trace --help)\n";
+    "      inspect, generate and transform decode traces (explorer trace --help)\n"
+    "  explorer sweep <spec.yaml> [-j N] [--out DIR] [--shard i/n] | explorer sweep merge <dir>... --out DIR\n"
+    "      run a sweep of design points, one process each, resumable (explorer sweep --help)\n";
 
 int cmd_run(const std::vector<std::string>& args) {
   llmx::RunRequest req;
@@ -77,6 +80,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "run") return cmd_run(rest);
     if (command == "types") return cmd_types();
     if (command == "trace") return llmx::trace::cmd_trace(rest);
+    if (command == "sweep") return llmx::cmd_sweep(rest);
     std::fprintf(stderr, "explorer: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -64,16 +64,17 @@ const char* kPresets[] = {"lpddr4x-4266.yaml", "lpddr5-6400.yaml", "lpddr5x-8533
 TEST_CASE("dram presets: sequential reads stay under peak and reach 85% of it with refresh on", "[dram][presets]") {
   for (const char* name : kPresets) {
     const DramSpec s = load_preset(name);
-    REQUIRE(s.ctrl.refresh == RefreshMode::all_bank);
+    REQUIRE(s.ctrl.refresh != RefreshMode::none);
     const int channels = 4;
     // Long enough for ~40 refresh intervals per channel.
     const uint64_t bytes = uint64_t(s.peak_bytes_per_s() * 40 * s.timing.trefi_ns * 1e-9) * channels / 64 * 64;
     const auto r = sequential_reads(s, channels, bytes);
     const double peak = channels * s.org.pseudo_channels * s.org.dq_bits / 8.0 * s.timing.data_rate_mtps * 1e6 / 1e9;
-    INFO(name << ": " << r.bandwidth_gbps << " GB/s of " << peak << " GB/s peak, refreshes " << r.counters.refresh_ab);
+    const uint64_t refreshes = r.counters.refresh_ab + r.counters.refresh_pb;
+    INFO(name << ": " << r.bandwidth_gbps << " GB/s of " << peak << " GB/s peak, refreshes " << refreshes);
     CHECK(r.peak_gbps == Approx(peak));
     CHECK(r.bandwidth_gbps <= peak);
-    CHECK(r.counters.refresh_ab > 0);
+    CHECK(refreshes > 0);
     if (s.standard.rfind("LPDDR", 0) == 0 || s.standard.rfind("HBM", 0) == 0) CHECK(r.bandwidth_gbps >= 0.85 * peak);
   }
 }

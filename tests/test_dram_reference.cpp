@@ -2,7 +2,8 @@
 // ../shared/reference/dram-cycle-level.md (Ramulator 2.1 and DRAMSys 5.1): each system is configured as the
 // reference ran it (tests/dram_reference_systems.h) and must land within 5% of the reference bandwidth and
 // 15% of its mean read latency. Traffic is shortened (256 Ki sequential lines, 64 Ki random lines instead of
-// 4 Mi / 1 Mi); the figures were checked stable against 1 Mi-line runs (within 0.5%).
+// 4 Mi / 1 Mi) except DRAMSys random, run at its full 1 Mi; the figures were checked against 1 Mi-line runs
+// (within 0.5%).
 #include <catch2/catch.hpp>
 
 #include "tests/dram_reference_systems.h"
@@ -14,9 +15,10 @@ namespace {
 constexpr uint64_t kSeqLines = 262144;
 constexpr uint64_t kRandLines = 65536;
 
-void check(const reference::System& s, bool seq, double ref_gbps, double ref_latency_ns) {
+void check(const reference::System& s, bool seq, double ref_gbps, double ref_latency_ns,
+           uint64_t rand_lines = kRandLines) {
   const auto r = reference::run(s, seq ? reference::sequential(kSeqLines, s.request_bytes)
-                                       : reference::random_lines(kRandLines, s.request_bytes));
+                                       : reference::random_lines(rand_lines, s.request_bytes));
   INFO("model " << r.bandwidth_gbps << " GB/s vs reference " << ref_gbps << "; latency " << r.mean_read_latency_ns
                 << " ns vs " << ref_latency_ns);
   CHECK(r.bandwidth_gbps == Approx(ref_gbps).epsilon(0.05));
@@ -66,7 +68,8 @@ TEST_CASE("dram reference: DRAMSys LPDDR4-4266 8ch seq 60.6 GB/s 135.9 ns", "[dr
   check(reference::dramsys_lpddr4_4266(), true, 60.6, 135.9);
 }
 TEST_CASE("dram reference: DRAMSys LPDDR4-4266 8ch rand 34.9 GB/s 235.8 ns", "[dram][reference]") {
-  check(reference::dramsys_lpddr4_4266(), false, 34.9, 235.8);
+  // The reference's full length (1 Mi accesses): the shortened run sits 0.5% higher (start-up transient).
+  check(reference::dramsys_lpddr4_4266(), false, 34.9, 235.8, 1048576);
 }
 TEST_CASE("dram reference: unloaded random-read latency (Ramulator 32 B requests, DRAMSys 64 B)",
           "[dram][reference]") {

@@ -17,6 +17,30 @@ const char* kIdealMemory =
     "type: ideal_memory\ncapacity_gib: 1\nbandwidth_gbps: 10\nlatency_ns: 40\n"
     "read_energy_pj_per_bit: 4\nwrite_energy_pj_per_bit: 5\nbackground_power_mw: 100\n";
 
+// A PE with 64 FP16 MACs/cycle (1 pJ), 128 INT8 MACs/cycle (0.25 pJ), a 32 weights/cycle dequantizer
+// (0.5 pJ/weight), a LUT unit of 16 lookups/cycle (0.3 pJ) and a 16-lane vector unit (0.5 pJ) at 1 GHz.
+const char* kPe =
+    "type: pe\nclock_mhz: 1000\ncompute_precision: fp16\n"
+    "mac_units: {fp16: {macs_per_cycle: 64, energy_pj: 1}, int8: {macs_per_cycle: 128, energy_pj: 0.25}}\n"
+    "dequant_weights_per_cycle: 32\ndequant_energy_pj_per_weight: 0.5\n"
+    "lut_gemm: {lookups_per_cycle: 16, energy_pj_per_lookup: 0.3, mu: 8}\n"
+    "vector_ops_per_cycle: 16\nvector_op_energy_pj: 0.5\nstatic_power_mw: 0\n";
+
+// Runs one work item on a PE (with an ideal memory behind it) and returns its duration.
+sc_time run_work(const std::string& pe_yaml, WorkItem& work, ComponentStats* pe_stats = nullptr) {
+  auto pe = test::make_component("pe", pe_yaml);
+  auto mem = test::make_component("mem", kIdealMemory);
+  auto* p = dynamic_cast<ProcessingElement*>(pe.get());
+  p->mem.bind(*test::port(*mem, "target").target);
+  test::TestInitiator init("init");
+  init.socket.bind(p->cmd);
+  sc_time t;
+  init.body = [&](test::TestInitiator& i) { t = i.access(tlm::TLM_WRITE_COMMAND, 0, 0, sc_core::SC_ZERO_TIME, &work); };
+  sc_core::sc_start();
+  if (pe_stats) *pe_stats = pe->stats(t);
+  return t;
+}
+
 double energy_sum(const ComponentStats& s) {
   double sum = 0;
   for (double j : s.energy.joules) sum += j;
@@ -123,8 +147,7 @@ TEST_CASE("crossbar: splits across channels by interleave and conserves bytes", 
 TEST_CASE("pe: double-buffered tiles overlap load and compute; the slower side sets the time", "[modules]") {
   auto pe = test::make_component(
       "pe",
-      "type: pe\nclock_mhz: 1000\nmacs_per_cycle: 64\nvector_ops_per_cycle: 16\nmac_energy_pj: 1\n"
-      "vector_op_energy_pj: 0.5\nstatic_power_mw: 0\ntile_bytes: 4096\nbuffer_slots: 2\n");
+      std::string(kPe) + "tile_bytes: 4096\nbuffer_slots: 2\n");
   auto mem = test::make_component("mem", kIdealMemory);
   auto* p = dynamic_cast<ProcessingElement*>(pe.get());
   p->mem.bind(*test::port(*mem, "target").target);
@@ -157,4 +180,59 @@ TEST_CASE("pe: double-buffered tiles overlap load and compute; the slower side s
   CHECK(s.bytes_written == 8192);
   CHECK(s.energy[EnergyKind::compute] == Approx((1e6 + 1e8) / 2 * 1e-12));
   CHECK(mem->stats(t_compute).bytes_read == s.bytes_read);
+}
+
+namespace {
+// A GEMV over 4096 x 4096 weights with no memory traffic: compute alone.
+constexpr double kN = 4096, kK = 4096, kMacs = kN * kK;
+WorkItem gemv(WeightCoding coding, uint32_t bits, Precision act) {
+  WorkItem w;
+  w.matmul_flops = 2 * kMacs;
+  w.weight_coding = coding;
+  w.code_bits = bits;
+  w.weight_elements = kN * kK;
+  w.rows = 1;
+  w.reduction = kK;
+  w.activation_precision = act;
+  return w;
+}
+}  // namespace
+
+TEST_CASE("pe: dense FP16 weights run at the FP16 MAC rate", "[modules]") {
+  WorkItem w = gemv(WeightCoding::dense, 16, Precision::fp32);
+  ComponentStats s;
+  CHECK(run_work(kPe, w, &s).to_seconds() == Approx(kMacs / 64 / 1e9));
+  CHECK(s.energy[EnergyKind::compute] == Approx(kMacs * 1e-12));
+}
+
+TEST_CASE("pe: INT8 activations use the INT8 array and quantized weights pass the dequantizer", "[modules]") {
+  WorkItem w = gemv(WeightCoding::quantized, 8, Precision::int8);
+  ComponentStats s;
+  // 128 MACs/cycle vs 32 weights/cycle decoded: the dequantizer is the bottleneck, pipelined with the MACs.
+  CHECK(run_work(kPe, w, &s).to_seconds() == Approx(kN * kK / 32 / 1e9));
+  CHECK(s.energy[EnergyKind::compute] == Approx(kMacs * 0.25e-12 + kN * kK * 0.5e-12));
+}
+
+TEST_CASE("pe: binary-coded weights use the LUT unit: q lookups per mu weights plus table building", "[modules]") {
+  WorkItem w = gemv(WeightCoding::binary_coded, 3, Precision::fp16);
+  ComponentStats s;
+  const double lookups = kN * kK * 3 / 8, build = std::ceil(kK / 8) * 256;
+  CHECK(run_work(kPe, w, &s).to_seconds() == Approx((lookups / 16 + build / 16) / 1e9));
+  CHECK(s.energy[EnergyKind::compute] == Approx(lookups * 0.3e-12 + build * 0.5e-12));
+}
+
+TEST_CASE("pe: without a LUT unit binary-coded weights are dequantized", "[modules]") {
+  std::string no_lut = kPe;
+  no_lut.replace(no_lut.find("lut_gemm"), no_lut.find("vector_ops") - no_lut.find("lut_gemm"), "");
+  WorkItem w = gemv(WeightCoding::binary_coded, 3, Precision::fp16);
+  CHECK(run_work(no_lut, w).to_seconds() == Approx(std::max(kMacs / 64, kN * kK / 32) / 1e9));
+}
+
+TEST_CASE("pe: a compute precision without a MAC array is refused", "[modules]") {
+  std::string bad = kPe;
+  bad.replace(bad.find("compute_precision: fp16"), 23, "compute_precision: int4");
+  CHECK_THROWS_WITH(test::make_component("pe", bad), Catch::Contains("pe.compute_precision: 'int4' has no entry in mac_units"));
+  bad = kPe;
+  bad.replace(bad.find("int8:"), 5, "int9:");
+  CHECK_THROWS_WITH(test::make_component("pe", bad), Catch::Contains("mac_units.int9: unknown precision"));
 }

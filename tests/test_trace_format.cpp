@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "explorer/trace/dtype.h"
@@ -119,7 +120,8 @@ TEST_CASE("trace: write then read gives the same trace, gzip and plain text", "[
   const Trace back = read_trace((dir / "t.lxt.gz").string());
   require_same(t, back);
   REQUIRE(back.header.records == t.ops.size());
-  REQUIRE(back.header.extra.back() == std::make_pair(std::string("note"), std::string("free text with spaces")));
+  REQUIRE(back.header.extra.back() ==
+          std::make_pair(std::string("note"), std::string("free text with spaces")));
   REQUIRE(back.ops[5].flops == 1234.5);
   // The file is gzip (magic 1f 8b) and holds exactly render_trace's text.
   const std::string raw = test::read_text(dir / "t.lxt.gz");
@@ -197,7 +199,8 @@ TEST_CASE("trace: bad input gives one line naming the file and the record", "[tr
   const std::string text = render_trace(t);
   const size_t op_line = first_op_line(text) + 7;  // some op record
   const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-  auto check = [&](const std::string& name, const std::string& content, size_t record, const std::string& what) {
+  auto check = [&](const std::string& name, const std::string& content, size_t record,
+                   const std::string& what) {
     const fs::path p = test::write_text(dir / name, content);
     const std::string msg = read_error(p);
     INFO(name << ": " << msg);
@@ -235,9 +238,10 @@ TEST_CASE("trace: bad input gives one line naming the file and the record", "[tr
   // Changing a number keeps every line well-formed, but the checksum on the end line catches it.
   check("checksum.lxt", with_field(text, op_line, 10, "77"), lines, "checksum mismatch");
   // A negative shape in the weight table.
-  const size_t w_line = text.find("\nw\t0\t") == std::string::npos
-                            ? 0
-                            : static_cast<size_t>(std::count(text.begin(), text.begin() + text.find("\nw\t0\t") + 1, '\n')) + 1;
+  const size_t w_line =
+      text.find("\nw\t0\t") == std::string::npos
+          ? 0
+          : static_cast<size_t>(std::count(text.begin(), text.begin() + text.find("\nw\t0\t") + 1, '\n')) + 1;
   REQUIRE(w_line > 1);
   check("weight-shape.lxt", with_field(text, w_line, 4, "64,-256"), w_line, "shape is negative");
   check("weight-bytes.lxt", with_field(text, w_line, 6, "5"), w_line, "bytes, but");
@@ -248,11 +252,16 @@ TEST_CASE("trace: bad input gives one line naming the file and the record", "[tr
 }
 
 TEST_CASE("trace: op kind names round-trip and matmul kinds stream weights", "[trace]") {
-  const OpKind all[] = {OpKind::embedding,   OpKind::norm,        OpKind::matmul_q,        OpKind::matmul_k,
-                        OpKind::matmul_v,    OpKind::matmul_qkv,  OpKind::matmul_o,        OpKind::matmul_gate,
-                        OpKind::matmul_up,   OpKind::matmul_down, OpKind::lm_head,         OpKind::rope,
-                        OpKind::kv_write,    OpKind::attention_score, OpKind::softmax,     OpKind::attention_value,
-                        OpKind::attention,   OpKind::activation,  OpKind::elementwise,     OpKind::residual,
+  const OpKind all[] = {OpKind::embedding,   OpKind::norm,
+                        OpKind::matmul_q,    OpKind::matmul_k,
+                        OpKind::matmul_v,    OpKind::matmul_qkv,
+                        OpKind::matmul_o,    OpKind::matmul_gate,
+                        OpKind::matmul_up,   OpKind::matmul_down,
+                        OpKind::lm_head,     OpKind::rope,
+                        OpKind::kv_write,    OpKind::attention_score,
+                        OpKind::softmax,     OpKind::attention_value,
+                        OpKind::attention,   OpKind::activation,
+                        OpKind::elementwise, OpKind::residual,
                         OpKind::copy,        OpKind::other};
   std::set<std::string> names;
   for (OpKind k : all) {
@@ -268,4 +277,15 @@ TEST_CASE("trace: op kind names round-trip and matmul kinds stream weights", "[t
   REQUIRE(is_matmul(OpKind::matmul_down));
   REQUIRE_FALSE(is_matmul(OpKind::attention_score));
   REQUIRE_FALSE(is_matmul(OpKind::embedding));
+}
+
+TEST_CASE("trace: a 7B trace of 128 decode steps loads in well under a second", "[trace]") {
+  // The captured Llama-2-7B Q4_0 trace: prompt 32 + 128 decode steps, 91,590 records (~70 ms here).
+  const std::string path = test::source_dir() + "/traces/captured/llama-2-7b-q4_0.lxt.gz";
+  const auto start = std::chrono::steady_clock::now();
+  const Trace t = read_trace(path);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(t.header.decode_steps == 128);
+  REQUIRE(t.ops.size() > 90000);
+  REQUIRE(seconds < 1.0);
 }

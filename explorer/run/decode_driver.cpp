@@ -2,7 +2,9 @@
 #include "explorer/run/decode_driver.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "explorer/trace/dtype.h"
 #include "models/core/error.h"
 
 namespace llmx {
@@ -33,6 +35,29 @@ WorkloadConfig WorkloadConfig::read(Params& w, Params& sim, Params& d) {
 
 DecodeDriver::DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig config, const trace::Trace& trace)
     : Component(name, "decode_driver"), pe("pe"), host("host"), config_(std::move(config)), trace_(trace) {
+  // How each weight is stored decides the PE's work before its MACs (models/core/work_item.h).
+  for (const auto& w : trace_.weights) {
+    const std::string& d = w.dtype;
+    const trace::BlockLayout layout = trace::dtype_layout(d);
+    const uint32_t bits = static_cast<uint32_t>(
+        std::lround(8.0 * static_cast<double>(layout.block_bytes) / static_cast<double>(layout.block_elems)));
+    if (d == "F32" || d == "F16" || d == "BF16") {
+      coding_.push_back(WeightCoding::dense);
+      code_bits_.push_back(bits);
+    } else if (d.rfind("BCQ", 0) == 0) {
+      coding_.push_back(WeightCoding::binary_coded);
+      code_bits_.push_back(static_cast<uint32_t>(std::stoul(d.substr(3))));  // BCQ<q>_G<g>
+    } else {
+      coding_.push_back(WeightCoding::quantized);
+      code_bits_.push_back(bits);
+    }
+  }
+  const std::string& act = trace_.header.act_dtype;
+  const std::pair<const char*, Precision> acts[] = {{"F32", Precision::fp32}, {"F16", Precision::fp16},
+                                                    {"BF16", Precision::bf16}, {"FP8", Precision::fp8},
+                                                    {"INT8", Precision::int8}, {"INT4", Precision::int4}};
+  for (const auto& [name, prec] : acts)
+    if (act == name) activation_precision_ = prec;
   expose_initiator("pe", pe, Protocol::command, true);
   expose_initiator("host", host, Protocol::host, false, /*optional=*/true);
   SC_HAS_PROCESS(DecodeDriver);
@@ -246,6 +271,17 @@ void DecodeDriver::run() {
         w.stores.push_back({StreamKind::activation, act_base_, share(op.act_out_bytes, pes, i)});
       const double flops = op.flops / static_cast<double>(pes);
       (mac ? w.matmul_flops : w.vector_flops) = flops;
+      if (mac) {
+        w.activation_precision = activation_precision_;
+        w.rows = static_cast<double>(op.m);
+        w.reduction = static_cast<double>(op.k);
+        if (op.weight_id >= 0 && trace::is_matmul(op.kind) && op.weight_bytes > 0) {
+          w.weight_coding = coding_[op.weight_id];
+          w.code_bits = code_bits_[op.weight_id];
+          const double part = static_cast<double>(share(op.weight_bytes, pes, i)) / static_cast<double>(op.weight_bytes);
+          w.weight_elements = static_cast<double>(op.n) * static_cast<double>(op.k) * part;
+        }
+      }
 
       sc_time t = op_start;
       pe[static_cast<int>(i)]->b_transport(payloads[i], t);

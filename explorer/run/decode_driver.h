@@ -101,6 +101,9 @@ class DecodeDriver : public Component {
   const trace::Trace& trace_;
   std::vector<uint64_t> kv_base_, kv_size_, kv_cursor_;
   std::vector<bool> offloaded_;  // per weight id: lives in host memory
+  std::vector<WeightCoding> coding_;  // per weight id
+  std::vector<uint32_t> code_bits_;   // per weight id
+  Precision activation_precision_ = Precision::fp16;
   uint64_t act_base_ = 0, act_size_ = 0, layout_end_ = 0, offloaded_bytes_ = 0;
   sc_core::sc_time dispatch_total_ = sc_core::SC_ZERO_TIME;
   uint32_t first_decode_step_ = 0;

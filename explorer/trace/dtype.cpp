@@ -98,7 +98,8 @@ std::string dtype_block_text(const std::string& dtype) {
 uint64_t row_bytes(const std::string& dtype, uint64_t k) {
   const BlockLayout l = dtype_layout(dtype);
   if (l.gguf && k % l.block_elems != 0)
-    throw Error(cat("dtype ", dtype, " needs rows that are a multiple of ", l.block_elems, " elements, got ", k));
+    throw Error(
+        cat("dtype ", dtype, " needs rows that are a multiple of ", l.block_elems, " elements, got ", k));
   return (k + l.block_elems - 1) / l.block_elems * l.block_bytes;
 }
 
@@ -110,27 +111,37 @@ uint64_t stored_bytes(const std::string& dtype, const std::vector<uint64_t>& sha
 }
 
 bool act_bits(const std::string& dtype, uint32_t& bits) {
-  if (dtype == "F32") bits = 32;
-  else if (dtype == "F16" || dtype == "BF16") bits = 16;
-  else if (dtype == "FP8" || dtype == "INT8") bits = 8;
-  else if (dtype == "INT4") bits = 4;
-  else return false;
+  if (dtype == "F32")
+    bits = 32;
+  else if (dtype == "F16" || dtype == "BF16")
+    bits = 16;
+  else if (dtype == "FP8" || dtype == "INT8")
+    bits = 8;
+  else if (dtype == "INT4")
+    bits = 4;
+  else
+    return false;
   return true;
 }
 
 uint32_t act_bits(const std::string& dtype) {
   uint32_t b = 0;
-  if (!act_bits(dtype, b)) throw Error(cat("unknown activation dtype '", dtype, "' (F32, F16, BF16, FP8, INT8, INT4)"));
+  if (!act_bits(dtype, b))
+    throw Error(cat("unknown activation dtype '", dtype, "' (F32, F16, BF16, FP8, INT8, INT4)"));
   return b;
 }
 
-uint64_t act_bytes(const std::string& dtype, uint64_t elems) { return (elems * act_bits(dtype) + 7) / 8; }
+uint64_t act_bytes(const std::string& dtype, uint64_t elems) {
+  return (elems * act_bits(dtype) + 7) / 8;
+}
 
 std::string int_dtype(uint32_t bits, uint64_t group, bool symmetric) {
   return cat("INT", bits, symmetric ? "S" : "", "_G", group);
 }
 
-std::string bcq_dtype(uint32_t bits, uint64_t group) { return cat("BCQ", bits, "_G", group); }
+std::string bcq_dtype(uint32_t bits, uint64_t group) {
+  return cat("BCQ", bits, "_G", group);
+}
 
 bool is_gguf_quant(const std::string& dtype) {
   BlockLayout l;

@@ -73,7 +73,8 @@ class Builder {
 
  private:
   struct BlockIds {
-    int64_t attn_norm = -1, attn_norm_b = -1, q = -1, k = -1, v = -1, o = -1, qb = -1, kb = -1, vb = -1, ob = -1;
+    int64_t attn_norm = -1, attn_norm_b = -1, q = -1, k = -1, v = -1, o = -1, qb = -1, kb = -1, vb = -1,
+            ob = -1;
     int64_t ffn_norm = -1, ffn_norm_b = -1, gate = -1, up = -1, down = -1, upb = -1, downb = -1;
   };
 
@@ -88,7 +89,7 @@ class Builder {
     w.shape = std::move(shape);
     w.dtype = dtype;
     // The requested format, by the quantizer's rules for an F16 source.
-    w.dtype = target_dtype(w, o_.weights, o_.embeddings);
+    w.dtype = target_dtype(w, o_.weights, o_.embeddings, c_.tied_embeddings);
     try {
       w.bytes = stored_bytes(w.dtype, w.shape);
     } catch (const Error& e) {
@@ -101,8 +102,10 @@ class Builder {
   // Tensor order of a GGUF written by llama.cpp's converter (and scripts/capture/make_gguf.py); OPT in the
   // order and with the names of its PyTorch parameters, every tensor in the model dtype.
   void weights() {
-    if (opt()) weights_opt();
-    else weights_llama();
+    if (opt())
+      weights_opt();
+    else
+      weights_llama();
     assign_offsets(t_.weights);
   }
 
@@ -137,7 +140,8 @@ class Builder {
     const std::string f16 = "F16";
     tok_embd_ = add_weight("decoder.embed_tokens.weight", "embedding", {D, V}, f16);
     // OPT's learned positions start at offset 2: max_position + 2 rows.
-    pos_embd_ = add_weight("decoder.embed_positions.weight", "pos_embedding", {D, uint64_t{c_.max_position} + 2}, f16);
+    pos_embd_ = add_weight("decoder.embed_positions.weight", "pos_embedding",
+                           {D, uint64_t{c_.max_position} + 2}, f16);
     blocks_.resize(c_.layers);
     for (uint32_t i = 0; i < c_.layers; ++i) {
       const std::string p = cat("decoder.layers.", i, ".");
@@ -183,7 +187,8 @@ class Builder {
   }
 
   // A weight-streaming matmul of M rows: N outputs, K reduction, optional bias read by the same op.
-  void matmul(OpKind kind, const char* engine_op, uint64_t M, uint64_t N, uint64_t K, int64_t w, int64_t bias = -1) {
+  void matmul(OpKind kind, const char* engine_op, uint64_t M, uint64_t N, uint64_t K, int64_t w,
+              int64_t bias = -1) {
     Op& o = push(kind, engine_op, M, N, K);
     o.weight_id = w;
     o.weight_id2 = bias;
@@ -195,8 +200,8 @@ class Builder {
   }
   // An op over rows x width elements with `flops_per` operations per output element and `inputs` inputs of
   // the same size (a weight vector, when given, is broadcast and read once).
-  void vec(OpKind kind, const char* engine_op, uint64_t rows, uint64_t width, double flops_per, uint64_t inputs,
-           int64_t w = -1, int64_t w2 = -1) {
+  void vec(OpKind kind, const char* engine_op, uint64_t rows, uint64_t width, double flops_per,
+           uint64_t inputs, int64_t w = -1, int64_t w2 = -1) {
     Op& o = push(kind, engine_op, rows, width, 0);
     o.weight_id = w;
     o.weight_id2 = w2;
@@ -227,9 +232,9 @@ class Builder {
     s.act_in_bytes = act(rows * d);
     s.act_out_bytes = act(rows * L);
     s.flops = 2.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(d);
-    if (mask_add) {  // scores + the causal mask (n_tokens x L, broadcast over heads and sequences)
+    if (mask_add) {  // scores + the causal mask (n_tokens x L per sequence, broadcast over the heads)
       vec(OpKind::elementwise, "aten::add", rows, L, 1, 1);
-      t_.ops.back().act_in_bytes += act(T / B * L);
+      t_.ops.back().act_in_bytes += act(T * L);
     }
     Op& sm = push(OpKind::softmax, softmax, rows, L, 0);
     sm.act_in_bytes = act(rows * L);
@@ -246,11 +251,14 @@ class Builder {
     step_ = s;
     phase_ = phase;
     ctx_ = ctx;
-    if (opt()) step_opt(n_tokens);
-    else step_llama(n_tokens);
+    if (opt())
+      step_opt(n_tokens);
+    else
+      step_llama(n_tokens);
   }
 
-  // llama.cpp's llama graph (src/models/llama.cpp), node by node as the eval callback sees them, views dropped.
+  // llama.cpp's llama graph (src/models/llama.cpp), node by node as the eval callback sees them, views
+  // dropped.
   void step_llama(uint32_t n_tokens) {
     const uint64_t B = o_.batch, T = B * n_tokens, R = B;
     const uint64_t D = c_.hidden, F = c_.intermediate, H = c_.heads, Hk = c_.kv_heads, d = c_.head_dim;
@@ -288,8 +296,10 @@ class Builder {
       vec(OpKind::norm, "MUL", rows, D, 1, 1, b.ffn_norm);
       matmul(OpKind::matmul_gate, "MUL_MAT", rows, F, D, b.gate);
       matmul(OpKind::matmul_up, "MUL_MAT", rows, F, D, b.up);
-      if (c_.activation == "silu") vec(OpKind::activation, "SWIGLU", rows, F, 5, 2);
-      else vec(OpKind::activation, "GEGLU", rows, F, 9, 2);
+      if (c_.activation == "silu")
+        vec(OpKind::activation, "SWIGLU", rows, F, 5, 2);
+      else
+        vec(OpKind::activation, "GEGLU", rows, F, 9, 2);
       matmul(OpKind::matmul_down, "MUL_MAT", rows, D, F, b.down);
       vec(OpKind::residual, "ADD", rows, D, 1, 2);
     }
@@ -309,14 +319,15 @@ class Builder {
     const uint64_t qd = H * d, kvd = uint64_t{c_.kv_heads} * d;
     layer_ = -1;
     embedding("aten::embedding", tok_embd_, T);
-    Op& pos = push(OpKind::other, "aten::arange", 1, n, 0);  // position ids, int64
-    pos.act_out_bytes = 8 * n;
+    Op& pos = push(OpKind::other, "aten::arange", B, n, 0);  // position ids, int64, one row per sequence
+    pos.act_out_bytes = 8 * T;
     embedding("aten::embedding", pos_embd_, T);
     vec(OpKind::elementwise, "aten::add", T, D, 1, 2);
     if (n > 1) {
-      Op& full = push(OpKind::other, "aten::full", n, L, 0);  // the causal mask, in the model dtype
-      full.act_out_bytes = act(n * L);
-      vec(OpKind::other, "aten::triu", n, L, 0, 1);
+      // The causal mask (n x L per sequence, in the model dtype), filled then cut to a triangle.
+      Op& full = push(OpKind::other, "aten::full", T, L, 0);
+      full.act_out_bytes = act(T * L);
+      vec(OpKind::other, "aten::triu", T, L, 0, 1);
     }
     for (uint32_t i = 0; i < c_.layers; ++i) {
       const BlockIds& b = blocks_[i];
@@ -335,8 +346,10 @@ class Builder {
       vec(OpKind::residual, "aten::add", T, D, 1, 2);
       vec(OpKind::norm, "aten::layer_norm", T, D, 7, 1, b.ffn_norm, b.ffn_norm_b);
       matmul(OpKind::matmul_up, "aten::linear", T, F, D, b.up, b.upb);
-      if (c_.activation == "relu") vec(OpKind::activation, "aten::relu", T, F, 1, 1);
-      else vec(OpKind::activation, "aten::gelu", T, F, 8, 1);
+      if (c_.activation == "relu")
+        vec(OpKind::activation, "aten::relu", T, F, 1, 1);
+      else
+        vec(OpKind::activation, "aten::gelu", T, F, 8, 1);
       matmul(OpKind::matmul_down, "aten::linear", T, D, F, b.down, b.downb);
       vec(OpKind::residual, "aten::add", T, D, 1, 2);
     }
@@ -426,7 +439,8 @@ ModelConfig read_hf_config(const std::string& path) {
   c.name = n["_name_or_path"] ? n["_name_or_path"].as<std::string>() : path;
   c.architecture = type == "opt" ? "opt" : "llama";
   c.hidden = get<uint32_t>(n, "hidden_size", path);
-  c.intermediate = n["ffn_dim"] ? get<uint32_t>(n, "ffn_dim", path) : get<uint32_t>(n, "intermediate_size", path);
+  c.intermediate =
+      n["ffn_dim"] ? get<uint32_t>(n, "ffn_dim", path) : get<uint32_t>(n, "intermediate_size", path);
   c.layers = get<uint32_t>(n, "num_hidden_layers", path);
   c.heads = get<uint32_t>(n, "num_attention_heads", path);
   c.kv_heads = n["num_key_value_heads"] ? get<uint32_t>(n, "num_key_value_heads", path) : c.heads;
@@ -435,7 +449,7 @@ ModelConfig read_hf_config(const std::string& path) {
   c.max_position = n["max_position_embeddings"] ? get<uint32_t>(n, "max_position_embeddings", path) : 2048;
   // transformers' default for tie_word_embeddings is true; llama-family configs set it explicitly.
   c.tied_embeddings = n["tie_word_embeddings"] ? get<bool>(n, "tie_word_embeddings", path) : true;
-  std::string act = n["hidden_act"]              ? n["hidden_act"].as<std::string>()
+  std::string act = n["hidden_act"]            ? n["hidden_act"].as<std::string>()
                     : n["activation_function"] ? n["activation_function"].as<std::string>()
                                                : (c.architecture == "opt" ? "relu" : "silu");
   if (act.rfind("gelu", 0) == 0) act = "gelu";
@@ -476,7 +490,8 @@ void validate(const ModelConfig& c) {
 Trace generate_trace(const ModelConfig& config, const GenOptions& options) {
   validate(config);
   if (options.batch == 0) throw Error("batch must be at least 1");
-  if (options.prompt_len == 0 && options.decode_steps == 0) throw Error("nothing to generate: no prompt and no decode steps");
+  if (options.prompt_len == 0 && options.decode_steps == 0)
+    throw Error("nothing to generate: no prompt and no decode steps");
   BlockLayout l;
   if (!dtype_layout(options.kv_dtype, l)) throw Error(cat("unknown KV dtype '", options.kv_dtype, "'"));
   GenOptions o = options;

@@ -36,12 +36,12 @@ ModelConfig read_hf_config(const std::string& path);
 void validate(const ModelConfig& config);
 
 struct GenOptions {
-  std::string weights = "F16";      // weight format (traces/FORMAT.md dtypes; Q4_0 etc. as llama.cpp file types)
+  std::string weights = "F16";  // weight format (traces/FORMAT.md dtypes; Q4_0 etc. as llama.cpp file types)
   std::string embeddings = "auto";  // see target_dtype in quantize.h
   std::string kv_dtype = "F16";
-  std::string act_dtype;            // "" = the engine's: F32 for llama (llama.cpp on the CPU), F16 for OPT (PyTorch)
+  std::string act_dtype;  // "" = the engine's: F32 for llama (llama.cpp on the CPU), F16 for OPT (PyTorch)
   uint32_t batch = 1;
-  uint32_t prompt_len = 16;         // 0 = no prefill step
+  uint32_t prompt_len = 16;  // 0 = no prefill step
   uint32_t decode_steps = 8;
 };
 

@@ -1,7 +1,8 @@
 // Trace transforms: weight formats, KV and activation precision, batch and decode steps (see quantize.h).
 // Every op is re-derived from its kind and dims by traces/FORMAT.md's counting rules: weight bytes from the
 // new weight table, KV bytes from the KV dtype and the context, activation bytes from element counts, FLOPs
-// scaled with the rows (batch) or recomputed from the context for attention. Leaves out: prompt-length changes.
+// scaled with the rows (batch) or recomputed from the context for attention. Leaves out: prompt-length
+// changes.
 #include "explorer/trace/quantize.h"
 
 #include <algorithm>
@@ -37,7 +38,8 @@ std::string upper(std::string s) {
 
 }  // namespace
 
-std::string target_dtype(const WeightInfo& w, const std::string& format, const std::string& embeddings) {
+std::string target_dtype(const WeightInfo& w, const std::string& format, const std::string& embeddings,
+                         bool tied_embeddings) {
   if (format.empty()) return w.dtype;
   if (embeddings != "auto" && embeddings != "keep" && embeddings != "same")
     throw Error(cat("embeddings policy '", embeddings, "' (auto, keep or same)"));
@@ -49,7 +51,8 @@ std::string target_dtype(const WeightInfo& w, const std::string& format, const s
   if (embeddings == "same") return format;
   // auto: llama-quantize's assignment for GGUF formats, keep otherwise.
   if (!is_gguf_quant(format) && format != "F16" && format != "BF16" && format != "F32") return w.dtype;
-  if (w.tensor_class == "lm_head" && is_gguf_quant(format) && bits_per_weight(format) < 8.0) return "Q6_K";
+  const bool output = w.tensor_class == "lm_head" || (tied_embeddings && w.tensor_class == "embedding");
+  if (output && is_gguf_quant(format) && bits_per_weight(format) < 8.0) return "Q6_K";
   return format;
 }
 
@@ -60,7 +63,8 @@ std::string weight_format_name(const std::string& name_in, uint64_t group) {
   const uint64_t g = group ? group : 128;
   auto bits_of = [&](size_t from, size_t to) -> uint32_t {
     const std::string digits = name.substr(from, to - from);
-    if (digits.empty() || digits.size() > 2 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return 0;
+    if (digits.empty() || digits.size() > 2 || !std::all_of(digits.begin(), digits.end(), ::isdigit))
+      return 0;
     return static_cast<uint32_t>(std::stoul(digits));
   };
   std::string out;
@@ -79,7 +83,9 @@ std::string weight_format_name(const std::string& name_in, uint64_t group) {
   return out;
 }
 
-uint64_t kv_row_bytes(const Header& h) { return row_bytes(h.kv_dtype, uint64_t{h.kv_heads} * h.head_dim); }
+uint64_t kv_row_bytes(const Header& h) {
+  return row_bytes(h.kv_dtype, uint64_t{h.kv_heads} * h.head_dim);
+}
 
 void assign_offsets(std::vector<WeightInfo>& weights, uint64_t align) {
   uint64_t at = 0;
@@ -103,7 +109,7 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
   if (!spec.weights.empty()) {
     dtype_layout(spec.weights);
     for (WeightInfo& w : out.weights) {
-      w.dtype = target_dtype(w, spec.weights, spec.embeddings);
+      w.dtype = target_dtype(w, spec.weights, spec.embeddings, ho.tied_embeddings);
       try {
         w.bytes = stored_bytes(w.dtype, w.shape);
       } catch (const Error& e) {
@@ -112,7 +118,8 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
     }
     assign_offsets(out.weights);
     hn.weight_format = spec.weights;
-    note(cat("weights=", spec.weights, spec.embeddings != "auto" ? cat("/embeddings=", spec.embeddings) : ""));
+    note(
+        cat("weights=", spec.weights, spec.embeddings != "auto" ? cat("/embeddings=", spec.embeddings) : ""));
   }
   if (!spec.kv_dtype.empty()) {
     BlockLayout l;
@@ -142,7 +149,8 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
   // Activation bytes -> elements (old dtype) -> rows scaled by the batch -> bytes (new dtype).
   auto act_rescale = [&](uint64_t bytes, uint64_t rec) {
     const uint64_t elems = bytes * 8 / bits_old;
-    if (elems % Bo != 0) throw Error(cat("op ", rec, ": activation elements not divisible by the batch ", Bo));
+    if (elems % Bo != 0)
+      throw Error(cat("op ", rec, ": activation elements not divisible by the batch ", Bo));
     return act_bytes(hn.act_dtype, elems / Bo * Bn);
   };
   auto weight_bytes_of = [&](const Op& o) -> uint64_t {
@@ -157,7 +165,8 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
   // Re-derives one op for the new header, its context set to `ctx`.
   auto derive = [&](const Op& src, uint32_t ctx, uint64_t rec) {
     Op o = src;
-    if (src.m % Bo != 0) throw Error(cat("op ", rec, ": rows (m = ", src.m, ") not divisible by the batch ", Bo));
+    if (src.m % Bo != 0)
+      throw Error(cat("op ", rec, ": rows (m = ", src.m, ") not divisible by the batch ", Bo));
     o.m = src.m / Bo * Bn;
     o.context_len = ctx;
     const double scale = static_cast<double>(Bn) / static_cast<double>(Bo);
@@ -192,6 +201,11 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
           break;
       }
       o.kv_write_bytes = 0;
+    } else if (src.kind == OpKind::other) {
+      // Unclassified ops may hold non-activation data (position ids, masks): they follow the batch only.
+      o.act_in_bytes = src.act_in_bytes / Bo * Bn;
+      o.act_out_bytes = src.act_out_bytes / Bo * Bn;
+      o.flops = src.flops * scale;
     } else {
       o.act_in_bytes = act_rescale(src.act_in_bytes, rec);
       o.act_out_bytes = act_rescale(src.act_out_bytes, rec);
@@ -236,9 +250,12 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
     }
   }
   if (!what.empty()) {
-    auto it = std::find_if(hn.extra.begin(), hn.extra.end(), [](const auto& kv) { return kv.first == "transform"; });
-    if (it == hn.extra.end()) hn.extra.emplace_back("transform", what);
-    else it->second += ";" + what;
+    auto it = std::find_if(hn.extra.begin(), hn.extra.end(),
+                           [](const auto& kv) { return kv.first == "transform"; });
+    if (it == hn.extra.end())
+      hn.extra.emplace_back("transform", what);
+    else
+      it->second += ";" + what;
   }
   hn.records = out.ops.size();
   return out;

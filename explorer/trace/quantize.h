@@ -17,12 +17,14 @@ namespace llmx::trace {
 // Which dtype a weight gets under a target format. Matrices (attention and FFN projections) take `format`.
 // Norm scales/shifts and biases keep their source dtype. The embedding and output (lm_head) matrices follow
 // `embeddings`:
-//   "auto"  : GGUF formats as llama-quantize assigns them (token_embd takes the format; output.weight takes
-//             Q6_K when the format is below 8 bits, else the format); other formats keep the source dtype
+//   "auto"  : GGUF formats as llama-quantize assigns them (token_embd takes the format; output.weight, or
+//             token_embd when it doubles as the output (tied), takes Q6_K when the format is below 8 bits,
+//             else the format); other formats keep the source dtype
 //   "keep"  : keep the source dtype
 //   "same"  : take the format too (llama-quantize --pure)
 // An empty format keeps every weight as it is.
-std::string target_dtype(const WeightInfo& weight, const std::string& format, const std::string& embeddings);
+std::string target_dtype(const WeightInfo& weight, const std::string& format, const std::string& embeddings,
+                         bool tied_embeddings = false);
 
 // Parses a user's weight-format name: a dtype name (F16, Q4_0, INT4_G128, BCQ3_G128, ...) or INT<b> / INT<b>S
 // / BCQ<q> with `group` (0 = 128) added. Throws llmx::Error for a name no formula covers.
@@ -43,7 +45,8 @@ struct TransformSpec {
 // divide a row, rows not divisible by the batch).
 Trace transform_trace(const Trace& in, const TransformSpec& spec);
 
-// Stored bytes of one token's K (or V) row for one layer: kv_heads*head_dim elements in the header's KV dtype.
+// Stored bytes of one token's K (or V) row for one layer: kv_heads*head_dim elements in the header's KV
+// dtype.
 uint64_t kv_row_bytes(const Header& header);
 // Lays out weight offsets in table order, each aligned to `align` bytes (GGUF uses 32).
 void assign_offsets(std::vector<WeightInfo>& weights, uint64_t align = 32);

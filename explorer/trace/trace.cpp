@@ -53,10 +53,11 @@ const KindName kKinds[] = {
 };
 
 // Header keys in the order the writer emits them; "records" is written last.
-const char* const kHeaderKeys[] = {"source_engine", "source_version", "model",      "architecture", "hidden",
-                                   "intermediate",  "layers",         "heads",      "kv_heads",     "head_dim",
-                                   "vocab",         "tied_embeddings", "activation", "weight_format", "kv_dtype",
-                                   "act_dtype",     "batch",          "prompt_len", "decode_steps", "records"};
+const char* const kHeaderKeys[] = {"source_engine", "source_version", "model",        "architecture",
+                                   "hidden",        "intermediate",   "layers",       "heads",
+                                   "kv_heads",      "head_dim",       "vocab",        "tied_embeddings",
+                                   "activation",    "weight_format",  "kv_dtype",     "act_dtype",
+                                   "batch",         "prompt_len",     "decode_steps", "records"};
 constexpr size_t kNumHeaderKeys = sizeof(kHeaderKeys) / sizeof(kHeaderKeys[0]);
 
 size_t header_key_index(std::string_view key) {
@@ -208,9 +209,11 @@ class Reader {
 
   void magic(std::string_view s) {
     std::string_view f[3];
-    if (split(s, f, 2) != 2 || f[0] != "LXT") fail("not an LXT trace (the first line must be 'LXT<TAB>version')");
+    if (split(s, f, 2) != 2 || f[0] != "LXT")
+      fail("not an LXT trace (the first line must be 'LXT<TAB>version')");
     const uint64_t v = u64(f[1], "version");
-    if (v != kVersion) fail(cat("unsupported trace version ", v, " (this reader reads version ", kVersion, ")"));
+    if (v != kVersion)
+      fail(cat("unsupported trace version ", v, " (this reader reads version ", kVersion, ")"));
     trace_.header.version = static_cast<int>(v);
   }
 
@@ -225,31 +228,74 @@ class Reader {
     }
     const std::string_view v = f[2];
     switch (idx) {
-      case 0: h.source_engine = v; break;
-      case 1: h.source_version = v; break;
-      case 2: h.model = v; break;
-      case 3: h.architecture = v; break;
-      case 4: h.hidden = u32(v, "hidden"); break;
-      case 5: h.intermediate = u32(v, "intermediate"); break;
-      case 6: h.layers = u32(v, "layers"); break;
-      case 7: h.heads = u32(v, "heads"); break;
-      case 8: h.kv_heads = u32(v, "kv_heads"); break;
-      case 9: h.head_dim = u32(v, "head_dim"); break;
-      case 10: h.vocab = u32(v, "vocab"); break;
-      case 11:
-        if (v == "1" || v == "true") h.tied_embeddings = true;
-        else if (v == "0" || v == "false") h.tied_embeddings = false;
-        else fail(cat("tied_embeddings must be 0 or 1, got '", v, "'"));
+      case 0:
+        h.source_engine = v;
         break;
-      case 12: h.activation = v; break;
-      case 13: h.weight_format = v; break;
-      case 14: h.kv_dtype = v; break;
-      case 15: h.act_dtype = v; break;
-      case 16: h.batch = u32(v, "batch"); break;
-      case 17: h.prompt_len = u32(v, "prompt_len"); break;
-      case 18: h.decode_steps = u32(v, "decode_steps"); break;
-      case 19: h.records = u64(v, "records"); break;
-      default: h.extra.emplace_back(std::string(f[1]), std::string(v)); break;
+      case 1:
+        h.source_version = v;
+        break;
+      case 2:
+        h.model = v;
+        break;
+      case 3:
+        h.architecture = v;
+        break;
+      case 4:
+        h.hidden = u32(v, "hidden");
+        break;
+      case 5:
+        h.intermediate = u32(v, "intermediate");
+        break;
+      case 6:
+        h.layers = u32(v, "layers");
+        break;
+      case 7:
+        h.heads = u32(v, "heads");
+        break;
+      case 8:
+        h.kv_heads = u32(v, "kv_heads");
+        break;
+      case 9:
+        h.head_dim = u32(v, "head_dim");
+        break;
+      case 10:
+        h.vocab = u32(v, "vocab");
+        break;
+      case 11:
+        if (v == "1" || v == "true")
+          h.tied_embeddings = true;
+        else if (v == "0" || v == "false")
+          h.tied_embeddings = false;
+        else
+          fail(cat("tied_embeddings must be 0 or 1, got '", v, "'"));
+        break;
+      case 12:
+        h.activation = v;
+        break;
+      case 13:
+        h.weight_format = v;
+        break;
+      case 14:
+        h.kv_dtype = v;
+        break;
+      case 15:
+        h.act_dtype = v;
+        break;
+      case 16:
+        h.batch = u32(v, "batch");
+        break;
+      case 17:
+        h.prompt_len = u32(v, "prompt_len");
+        break;
+      case 18:
+        h.decode_steps = u32(v, "decode_steps");
+        break;
+      case 19:
+        h.records = u64(v, "records");
+        break;
+      default:
+        h.extra.emplace_back(std::string(f[1]), std::string(v));
+        break;
     }
   }
 
@@ -261,7 +307,8 @@ class Reader {
     if (dtype != "mixed") {
       if (!dtype_layout(dtype, l)) fail(cat("unknown dtype '", dtype, "'"));
       if (f[3] != cat(l.block_bytes, "/", l.block_elems))
-        fail(cat("dtype ", dtype, " is ", l.block_bytes, "/", l.block_elems, " bytes per weights, the line says ", f[3]));
+        fail(cat("dtype ", dtype, " is ", l.block_bytes, "/", l.block_elems,
+                 " bytes per weights, the line says ", f[3]));
     }
     for (const auto& c : classes_)
       if (c.first == f[1]) fail(cat("weight format of class '", f[1], "' given twice"));
@@ -270,7 +317,8 @@ class Reader {
 
   void weight_line(std::string_view s) {
     std::string_view f[9];
-    if (split(s, f, 8) != 8) fail("a weight line needs 8 fields: w, id, name, class, shape, dtype, bytes, offset");
+    if (split(s, f, 8) != 8)
+      fail("a weight line needs 8 fields: w, id, name, class, shape, dtype, bytes, offset");
     WeightInfo w;
     const uint64_t wid = u64(f[1], "weight id");
     if (wid != trace_.weights.size())
@@ -314,11 +362,13 @@ class Reader {
     // The per-class formats must agree with the weight table.
     for (size_t i = 0; i < trace_.weights.size(); ++i) {
       const WeightInfo& w = trace_.weights[i];
-      auto it = std::find_if(classes_.begin(), classes_.end(), [&](const auto& c) { return c.first == w.tensor_class; });
+      auto it = std::find_if(classes_.begin(), classes_.end(),
+                             [&](const auto& c) { return c.first == w.tensor_class; });
       if (it == classes_.end())
         fail(weight_lines_[i], cat("weight ", w.name, ": class '", w.tensor_class, "' has no 'c' line"));
       if (it->second != "mixed" && it->second != w.dtype)
-        fail(weight_lines_[i], cat("weight ", w.name, " is ", w.dtype, " but class ", w.tensor_class, " is ", it->second));
+        fail(weight_lines_[i],
+             cat("weight ", w.name, " is ", w.dtype, " but class ", w.tensor_class, " is ", it->second));
     }
     if (keep_ops) trace_.ops.reserve(static_cast<size_t>(std::min<uint64_t>(h.records, 1u << 26)));
   }
@@ -330,9 +380,12 @@ class Reader {
     const Header& h = trace_.header;
     Op& o = op_;
     o.step = u32(f[0], "step");
-    if (f[1] == "decode") o.phase = Phase::decode;
-    else if (f[1] == "prefill") o.phase = Phase::prefill;
-    else fail(cat("unknown phase '", f[1], "' (prefill or decode)"));
+    if (f[1] == "decode")
+      o.phase = Phase::decode;
+    else if (f[1] == "prefill")
+      o.phase = Phase::prefill;
+    else
+      fail(cat("unknown phase '", f[1], "' (prefill or decode)"));
     if (f[2] == "-1") {
       o.layer = -1;
     } else {
@@ -355,7 +408,8 @@ class Reader {
     }
     const int64_t nw = static_cast<int64_t>(trace_.weights.size());
     if (o.weight_id >= nw || o.weight_id2 >= nw)
-      fail(cat("weight id ", std::max(o.weight_id, o.weight_id2), " outside the weight table (", nw, " weights)"));
+      fail(cat("weight id ", std::max(o.weight_id, o.weight_id2), " outside the weight table (", nw,
+               " weights)"));
     o.weight_bytes = u64(f[9], "weight bytes");
     o.context_len = u32(f[10], "context length");
     o.kv_read_bytes = u64(f[11], "KV read bytes");
@@ -363,9 +417,11 @@ class Reader {
     o.act_in_bytes = u64(f[13], "activation bytes in");
     o.act_out_bytes = u64(f[14], "activation bytes out");
     o.flops = real(f[15], "flops");
-    if (o.step > h.decode_steps) fail(cat("step ", o.step, " beyond the header's ", h.decode_steps, " decode steps"));
+    if (o.step > h.decode_steps)
+      fail(cat("step ", o.step, " beyond the header's ", h.decode_steps, " decode steps"));
     if (o.phase == Phase::prefill && o.step != 0) fail("a prefill op must be in step 0");
-    if (o.step < last_step_) fail(cat("step ", o.step, " after step ", last_step_, " (ops must be in order)"));
+    if (o.step < last_step_)
+      fail(cat("step ", o.step, " after step ", last_step_, " (ops must be in order)"));
     last_step_ = o.step;
     ++ops_;
     if (ops_ > h.records) fail(cat("more op records than the header's ", h.records));
@@ -379,7 +435,8 @@ class Reader {
     if (split(s, f, 3) != 3) fail("the end line needs 3 fields: end, op records, crc32");
     const uint64_t n = u64(f[1], "record count");
     if (n != ops_) fail(cat("end line counts ", n, " op records, the file has ", ops_));
-    if (n != trace_.header.records) fail(cat("end line counts ", n, " op records, the header promises ", trace_.header.records));
+    if (n != trace_.header.records)
+      fail(cat("end line counts ", n, " op records, the header promises ", trace_.header.records));
     char want[16];
     std::snprintf(want, sizeof want, "%08lx", static_cast<unsigned long>(crc_));
     if (f[2] != want) fail(cat("checksum mismatch: end line says ", f[2], ", the content gives ", want));
@@ -491,7 +548,8 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
   for (const auto& [key, value] : h.extra) {
     ++rec;
     check_field(key, "header key", rec);
-    if (header_key_index(key) < kNumHeaderKeys) throw Error(cat("record ", rec, ": extra header key '", key, "' is a standard key"));
+    if (header_key_index(key) < kNumHeaderKeys)
+      throw Error(cat("record ", rec, ": extra header key '", key, "' is a standard key"));
     check_field(value, cat("header value of ", key), rec);
     out.s("h\t").s(key).tab().s(value).nl();
   }
@@ -499,14 +557,23 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
   // Weight format per class, classes in order of first appearance in the weight table.
   std::vector<std::pair<std::string, std::string>> classes;
   for (const WeightInfo& w : t.weights) {
-    auto it = std::find_if(classes.begin(), classes.end(), [&](const auto& c) { return c.first == w.tensor_class; });
-    if (it == classes.end()) classes.emplace_back(w.tensor_class, w.dtype);
-    else if (it->second != w.dtype) it->second = "mixed";
+    auto it = std::find_if(classes.begin(), classes.end(),
+                           [&](const auto& c) { return c.first == w.tensor_class; });
+    if (it == classes.end())
+      classes.emplace_back(w.tensor_class, w.dtype);
+    else if (it->second != w.dtype)
+      it->second = "mixed";
   }
   for (const auto& [cls, dtype] : classes) {
     ++rec;
     check_field(cls, "tensor class", rec);
-    out.s("c\t").s(cls).tab().s(dtype).tab().s(dtype == "mixed" ? std::string("0/0") : dtype_block_text(dtype)).nl();
+    out.s("c\t")
+        .s(cls)
+        .tab()
+        .s(dtype)
+        .tab()
+        .s(dtype == "mixed" ? std::string("0/0") : dtype_block_text(dtype))
+        .nl();
   }
   for (size_t i = 0; i < t.weights.size(); ++i) {
     const WeightInfo& w = t.weights[i];
@@ -528,12 +595,20 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
       throw Error(cat("record ", rec, ": weight id outside the weight table"));
     if (o.layer < -1 || (o.layer >= 0 && static_cast<uint32_t>(o.layer) >= h.layers))
       throw Error(cat("record ", rec, ": layer ", o.layer, " outside -1..", h.layers, "-1"));
-    if (!(o.flops >= 0) || !std::isfinite(o.flops)) throw Error(cat("record ", rec, ": flops must be finite and >= 0"));
+    if (!(o.flops >= 0) || !std::isfinite(o.flops))
+      throw Error(cat("record ", rec, ": flops must be finite and >= 0"));
     check_field(o.engine_op, "engine op", rec);
     out.num(o.step).tab().s(phase_name(o.phase)).tab().num(o.layer).tab().s(op_kind_name(o.kind)).tab();
     out.s(o.engine_op).tab().num(o.m).tab().num(o.n).tab().num(o.k).tab().num(o.weight_id);
     if (o.weight_id2 >= 0) out.s("+").num(o.weight_id2);
-    out.tab().num(o.weight_bytes).tab().num(o.context_len).tab().num(o.kv_read_bytes).tab().num(o.kv_write_bytes);
+    out.tab()
+        .num(o.weight_bytes)
+        .tab()
+        .num(o.context_len)
+        .tab()
+        .num(o.kv_read_bytes)
+        .tab()
+        .num(o.kv_write_bytes);
     out.tab().num(o.act_in_bytes).tab().num(o.act_out_bytes).tab().num(o.flops).nl();
     flush(false);
   }
@@ -542,7 +617,8 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
 
 std::string trailer_line(uint64_t records, uint32_t crc) {
   char b[64];
-  std::snprintf(b, sizeof b, "end\t%llu\t%08lx\n", static_cast<unsigned long long>(records), static_cast<unsigned long>(crc));
+  std::snprintf(b, sizeof b, "end\t%llu\t%08lx\n", static_cast<unsigned long long>(records),
+                static_cast<unsigned long>(crc));
   return b;
 }
 
@@ -581,7 +657,9 @@ bool is_matmul(OpKind kind) {
   }
 }
 
-const char* phase_name(Phase phase) { return phase == Phase::prefill ? "prefill" : "decode"; }
+const char* phase_name(Phase phase) {
+  return phase == Phase::prefill ? "prefill" : "decode";
+}
 
 std::string header_extra(const Header& header, const std::string& key) {
   for (const auto& [k, v] : header.extra)
@@ -610,7 +688,8 @@ Trace read_trace_streaming(const std::string& path, const std::function<void(con
 std::string render_trace(const Trace& trace) {
   std::string text;
   uint32_t crc = 0;
-  render(trace, [&](std::string& piece) { text += piece; }, crc);
+  render(
+      trace, [&](std::string& piece) { text += piece; }, crc);
   return text + trailer_line(trace.ops.size(), crc);
 }
 
@@ -640,7 +719,8 @@ void write_trace(const Trace& trace, const std::string& path) {
   };
   try {
     uint32_t crc = 0;
-    render(trace, [&](std::string& piece) { pump(piece, Z_NO_FLUSH); }, crc);
+    render(
+        trace, [&](std::string& piece) { pump(piece, Z_NO_FLUSH); }, crc);
     pump(trailer_line(trace.ops.size(), crc), Z_FINISH);
   } catch (const Error& e) {
     deflateEnd(&zs);

@@ -2,6 +2,7 @@
 #include "models/compute/processing_element.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 
 namespace llmx {
@@ -11,10 +12,34 @@ using sc_core::sc_time;
 ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "pe"), cmd("cmd"), mem("mem"), buffer("buffer") {
   clock_hz_ = p.required<double>("clock_mhz", "PE clock frequency", Bound::positive()) * 1e6;
-  macs_per_cycle_ = p.required<double>("macs_per_cycle", "multiply-accumulates per cycle", Bound::positive());
+  Params units = p.required_child("mac_units", "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}");
+  for (const std::string& key : units.keys()) {
+    Precision prec;
+    if (!parse_precision(key, prec)) units.fail(key, "unknown precision (known: fp32, fp16, bf16, fp8, int8, int4)");
+    Params u = units.required_child(key, "one MAC array");
+    MacUnit& unit = mac_units_[static_cast<int>(prec)];
+    unit.present = true;
+    unit.macs_per_cycle = u.required<double>("macs_per_cycle", "multiply-accumulates per cycle", Bound::positive());
+    unit.energy_j = u.required<double>("energy_pj", "energy per multiply-accumulate", Bound::non_negative()) * 1e-12;
+  }
+  const std::string default_precision =
+      p.required<std::string>("compute_precision", "precision of MACs when activations are not quantized");
+  if (!parse_precision(default_precision, compute_precision_) ||
+      !mac_units_[static_cast<int>(compute_precision_)].present)
+    p.fail("compute_precision", cat("'", default_precision, "' has no entry in mac_units"));
+  dequant_per_cycle_ = p.required<double>("dequant_weights_per_cycle", "quantized weights decoded per cycle",
+                                          Bound::positive());
+  dequant_energy_j_ =
+      p.required<double>("dequant_energy_pj_per_weight", "energy to decode one weight", Bound::non_negative()) * 1e-12;
+  if (p.has("lut_gemm")) {
+    Params lut = p.optional_child("lut_gemm", "LUT-GEMM unit for binary-coded weights");
+    has_lut_ = true;
+    lut_lookups_per_cycle_ = lut.required<double>("lookups_per_cycle", "table lookups (+adds) per cycle", Bound::positive());
+    lut_energy_j_ = lut.required<double>("energy_pj_per_lookup", "energy of one lookup and add", Bound::non_negative()) * 1e-12;
+    lut_mu_ = lut.optional<int>("mu", 8, "activations per lookup table (2^mu entries)", Bound::range(1, 12));
+  }
   vector_ops_per_cycle_ =
       p.required<double>("vector_ops_per_cycle", "element-wise/special-function ops per cycle", Bound::positive());
-  mac_energy_j_ = p.required<double>("mac_energy_pj", "energy per multiply-accumulate", Bound::non_negative()) * 1e-12;
   vector_op_energy_j_ =
       p.required<double>("vector_op_energy_pj", "energy per vector operation", Bound::non_negative()) * 1e-12;
   static_power_w_ = p.required<double>("static_power_mw", "leakage and idle power", Bound::non_negative()) * 1e-3;
@@ -25,6 +50,50 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
   expose_target("cmd", cmd, Protocol::command, false);
   expose_initiator("mem", mem, Protocol::memory, false);
   expose_initiator("buffer", buffer, Protocol::memory, false, /*optional=*/true);
+}
+
+double ProcessingElement::peak_flops_per_s() const {
+  return 2.0 * mac_units_[static_cast<int>(compute_precision_)].macs_per_cycle * clock_hz_;
+}
+
+ProcessingElement::Cost ProcessingElement::compute_cost(const WorkItem& w) {
+  Cost c;
+  // Vector work.
+  c.cycles += w.vector_flops / vector_ops_per_cycle_;
+  c.joules += w.vector_flops * vector_op_energy_j_;
+  if (w.matmul_flops <= 0) return c;
+
+  const bool lut = w.weight_coding == WeightCoding::binary_coded && has_lut_;
+  if (lut) {
+    // LUT-GEMM: tables of 2^mu partial sums per mu activations and row, then one lookup + add per bit-plane
+    // of mu weights per row.
+    const double mu = lut_mu_;
+    const double lookups = w.weight_elements * w.code_bits / mu * std::max(1.0, w.rows);
+    const double build = std::max(1.0, w.rows) * std::ceil(w.reduction / mu) * std::pow(2.0, mu);
+    c.cycles += lookups / lut_lookups_per_cycle_ + build / vector_ops_per_cycle_;
+    c.joules += lookups * lut_energy_j_ + build * vector_op_energy_j_;
+    lut_lookups_ += lookups;
+    return c;
+  }
+  // MACs in the activations' precision when the PE has it, else the default; quantized (and binary-coded
+  // without a LUT unit) weights are decoded first, pipelined with the MACs.
+  Precision prec = compute_precision_;
+  const Precision act = w.activation_precision;
+  if ((act == Precision::int8 || act == Precision::int4 || act == Precision::fp8) &&
+      mac_units_[static_cast<int>(act)].present)
+    prec = act;
+  const MacUnit& unit = mac_units_[static_cast<int>(prec)];
+  const double macs = w.matmul_flops / 2.0;
+  double cycles = macs / unit.macs_per_cycle;
+  c.joules += macs * unit.energy_j;
+  macs_done_ += macs;
+  if (w.weight_coding == WeightCoding::quantized || w.weight_coding == WeightCoding::binary_coded) {
+    cycles = std::max(cycles, w.weight_elements / dequant_per_cycle_);
+    c.joules += w.weight_elements * dequant_energy_j_;
+    dequantized_ += w.weight_elements;
+  }
+  c.cycles += cycles;
+  return c;
 }
 
 template <typename Socket>
@@ -58,12 +127,9 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
   }
   ++work_items_;
   const sc_time start = delay;
-  const double cycle_s = 1.0 / clock_hz_;
-  const sc_time compute_total(work->matmul_flops / 2.0 / macs_per_cycle_ * cycle_s +
-                                  work->vector_flops / vector_ops_per_cycle_ * cycle_s,
-                              sc_core::SC_SEC);
-  macs_done_ += work->matmul_flops / 2.0;
-  vector_ops_done_ += work->vector_flops;
+  const Cost cost = compute_cost(*work);
+  const sc_time compute_total(cost.cycles / clock_hz_, sc_core::SC_SEC);
+  compute_energy_j_ += cost.joules;
 
   // Activations held on chip are read up front (they are small next to weights); without a buffer they are
   // streamed from device memory like the rest.
@@ -133,9 +199,11 @@ ComponentStats ProcessingElement::stats(const sc_time& now) const {
   s.bytes_read = device_read_;
   s.bytes_written = device_written_;
   s.requests = work_items_;
-  s.energy[EnergyKind::compute] = macs_done_ * mac_energy_j_ + vector_ops_done_ * vector_op_energy_j_;
+  s.energy[EnergyKind::compute] = compute_energy_j_;
   s.energy[EnergyKind::static_power] = static_power_w_ * now.to_seconds();
   s.extra.emplace_back("macs", macs_done_);
+  s.extra.emplace_back("weights_dequantized", dequantized_);
+  s.extra.emplace_back("lut_lookups", lut_lookups_);
   s.extra.emplace_back("peak_gflops", peak_flops_per_s() / 1e9);
   return s;
 }

@@ -1,11 +1,18 @@
-// A processing element (PE): a MAC array plus a vector/special-function unit behind a DMA engine.
+// A processing element (PE): MAC arrays per precision, a weight dequantizer, an optional LUT-GEMM unit and a
+// vector/special-function unit, behind a DMA engine.
 //
-// Modelled: clock, MACs per cycle, vector operations per cycle, energy per MAC and per vector op, static power;
-// the DMA streams an op's weights and KV cache from device memory in tiles with `buffer_slots` tiles in flight
-// (2 = double buffering), so loading tile i+1 overlaps computing tile i; activations are read from and written
-// to the PE's on-chip buffer when one is bound (else device memory).
-// Left out (for later): per-precision MAC rates and dequantisation cost, LUT-based GEMV, systolic dataflow
-// detail; the work of one op is assumed evenly spread over the op's bytes.
+// Modelled: clock; MACs per cycle and energy per MAC for each precision the PE has (`mac_units`); the precision
+// an op computes in is the trace's activation precision when the PE has a unit for it (W8A8, FP8), else
+// `compute_precision` (weight-only quantization: W4A16 dequantizes to FP16). Quantized weights pass a
+// dequantizer (`dequant_weights_per_cycle`, energy per weight) pipelined with the MACs; binary-coded (BCQ)
+// weights go to the LUT-GEMM unit when there is one (LUT-GEMM, Park et al., ICLR 2024: per group of `lut_mu`
+// activations a table of 2^mu partial sums is built once per row, then each bit-plane of mu weights costs one
+// lookup and one add), else they are dequantized too. Vector work (norms, softmax, RoPE, activations) runs on
+// the vector unit. The DMA streams an op's weights and KV cache from device memory in tiles with
+// `buffer_slots` tiles in flight (2 = double buffering), so loading tile i+1 overlaps computing tile i;
+// activations are read from and written to the PE's on-chip buffer when one is bound (else device memory).
+// Left out: systolic dataflow and array-shape under-utilisation (the MAC rate is the peak rate), the work of an
+// op is assumed evenly spread over its bytes.
 //
 // Sockets: `cmd` (target, command protocol, from the decode driver), `mem` (initiator, memory protocol, to the
 // interconnect), `buffer` (initiator, memory protocol, optional, to an on-chip SRAM buffer).
@@ -30,7 +37,8 @@ class ProcessingElement : public Component {
   ProcessingElement(const sc_core::sc_module_name& name, Params& params, const ElabContext& ctx);
   ComponentStats stats(const sc_core::sc_time& now) const override;
 
-  double peak_flops_per_s() const { return 2.0 * macs_per_cycle_ * clock_hz_; }
+  // Peak FLOP/s of the default compute precision (2 per MAC).
+  double peak_flops_per_s() const;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -41,10 +49,26 @@ class ProcessingElement : public Component {
   sc_core::sc_time access_buffer(tlm::tlm_command command, uint64_t bytes, const sc_core::sc_time& start);
   bool has_buffer() const { return buffer.size() > 0; }
 
+  // Cycles and energy of one work item's computation.
+  struct Cost {
+    double cycles = 0;
+    double joules = 0;
+  };
+  Cost compute_cost(const WorkItem& work);
+
+  struct MacUnit {
+    bool present = false;
+    double macs_per_cycle = 0;
+    double energy_j = 0;
+  };
   double clock_hz_;
-  double macs_per_cycle_;
+  MacUnit mac_units_[static_cast<int>(Precision::count)];
+  Precision compute_precision_;
+  double dequant_per_cycle_, dequant_energy_j_;
+  bool has_lut_ = false;
+  double lut_lookups_per_cycle_ = 0, lut_energy_j_ = 0;
+  int lut_mu_ = 8;
   double vector_ops_per_cycle_;
-  double mac_energy_j_;
   double vector_op_energy_j_;
   double static_power_w_;
   uint64_t tile_bytes_;
@@ -53,7 +77,8 @@ class ProcessingElement : public Component {
   tlm::tlm_generic_payload payload_;
   sc_core::sc_time compute_busy_ = sc_core::SC_ZERO_TIME;
   double macs_done_ = 0;
-  double vector_ops_done_ = 0;
+  double dequantized_ = 0, lut_lookups_ = 0;
+  double compute_energy_j_ = 0;
   uint64_t device_read_ = 0, device_written_ = 0, work_items_ = 0;
 };
 

@@ -4,12 +4,24 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <systemc>
 #include <tlm>
 
 namespace llmx {
+
+// Arithmetic precision of a MAC unit.
+enum class Precision { fp32, fp16, bf16, fp8, int8, int4, count };
+const char* precision_name(Precision p);
+bool parse_precision(const std::string& name, Precision& out);
+
+// How the weights an op multiplies are stored, which decides the work before the MACs:
+//   none: the op reads no weight matrix; dense: plain floats (F32/F16/BF16), fed to the MACs as they are;
+//   quantized: integer codes with scales (GGUF Q*_K/Q*_0, INT<b>_G<g>), dequantized per weight;
+//   binary_coded: BCQ bit-planes (LUT-GEMM), computed by table lookups where the PE has a LUT unit.
+enum class WeightCoding { none, dense, quantized, binary_coded };
 
 // What a stream of bytes holds; the PE decides where each kind lives (weights and KV in device memory,
 // activations in its on-chip buffer when it has one).
@@ -27,6 +39,13 @@ struct WorkItem : tlm::tlm_extension<WorkItem> {
   std::vector<MemoryStream> stores;  // written after computing (KV append, activations out)
   double matmul_flops = 0;           // multiply-accumulate work (2 FLOPs per MAC)
   double vector_flops = 0;           // element-wise / reduction / special-function work
+  // The matrix work in detail (matmul ops only):
+  Precision activation_precision = Precision::fp16;  // as the trace stores activations (F32 maps to fp32)
+  WeightCoding weight_coding = WeightCoding::none;
+  uint32_t code_bits = 0;      // bits per weight of quantized / binary-coded weights (BCQ: bit-planes q)
+  double weight_elements = 0;  // weights this share multiplies
+  double rows = 0;             // activation rows multiplied by them (batch x tokens)
+  double reduction = 0;        // K, the length of each dot product
   // outputs, filled by the PE
   sc_core::sc_time memory_time;   // first load issued -> last load data arrived
   sc_core::sc_time compute_time;  // time the datapath was computing

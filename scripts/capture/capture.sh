@@ -26,8 +26,10 @@ WORK="${WORK:-/work/capture}"
 PROMPT="${PROMPT:-32}"
 DECODE="${DECODE:-128}"
 THREADS="${THREADS:-2}"
+FLASH_ATTN="${FLASH_ATTN:-0}"  # 1: llama.cpp fused attention (FLASH_ATTN_EXT), trace name gets "-fa"
 NPM_VERSION="${NPM_VERSION:-3.22.1}"
 PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1  # keep __pycache__ out of the repo
 OUT="$REPO/traces/captured"
 
 setup() {
@@ -70,12 +72,13 @@ capture_llama() {
   local name gguf raw
   name="$(slug "$model")-$(slug "$ftype")"
   gguf="$WORK/gguf/$name.gguf"
+  if [ "$FLASH_ATTN" = 1 ]; then name="$name-fa"; fi
   raw="$WORK/raw/$name.txt"
   mkdir -p "$WORK/gguf" "$WORK/raw" "$OUT"
   [ -f "$gguf" ] || $PY "$HERE/make_gguf.py" "$model" "$ftype" "$gguf"
   echo "== $name: prompt $PROMPT, decode $decode, threads $THREADS ($(date -u +%FT%TZ))"
   nice -n 10 "$WORK/build/tracer" -m "$gguf" -o "$raw" --prompt "$PROMPT" --decode "$decode" \
-    --threads "$THREADS" --flash-attn 0 > "$WORK/raw/$name.log" 2>&1
+    --threads "$THREADS" --flash-attn "$FLASH_ATTN" > "$WORK/raw/$name.log" 2>&1
   convert_llama "$model" "$ftype" "$decode"
   [ "${KEEP_GGUF:-0}" = 1 ] || rm -f "$gguf"
 }
@@ -84,11 +87,14 @@ capture_llama() {
 convert_llama() {
   mkdir -p "$OUT"
   local model="$1" ftype="$2" decode="${3:-$DECODE}"
-  local name
+  local name json
   name="$(slug "$model")-$(slug "$ftype")"
-  $PY "$HERE/convert.py" --raw "$WORK/raw/$name.txt" --gguf-json "$WORK/gguf/$name.gguf.json" \
+  json="$WORK/gguf/$name.gguf.json"
+  if [ "$FLASH_ATTN" = 1 ]; then name="$name-fa"; fi
+  $PY "$HERE/convert.py" --raw "$WORK/raw/$name.txt" --gguf-json "$json" \
     --engine-version "$(engine_version)" --date "$(date -u -r "$WORK/raw/$name.txt" +%F)" \
-    --command "scripts/capture/capture.sh llama $model $ftype (PROMPT=$PROMPT DECODE=$decode THREADS=$THREADS)" \
+    --command "scripts/capture/capture.sh llama $model $ftype \
+(PROMPT=$PROMPT DECODE=$decode THREADS=$THREADS FLASH_ATTN=$FLASH_ATTN)" \
     -o "$OUT/$name.lxt.gz"
 }
 

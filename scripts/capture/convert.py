@@ -174,7 +174,8 @@ class Converter:
                                act_in_bytes=ntok * H * ctx * 4, act_out_bytes=nd["nbytes"])
                 rec.update(kv_read_bytes=ctx * cell, flops=2.0 * ntok * H * ctx * hd)
             elif op == "FLASH_ATTN_EXT":
-                cell = self.kv_cell_bytes(kv[0][0].type) if kv else 0
+                cell = self.kv_cell_bytes(kv[0][0].type)
+                self.engine_n_kv[st["step"]] = kv[0][0].ne[1]  # K view [head_dim, n_kv, kv_heads]
                 q = srcs[0]
                 rec.update(kind="attention", m=ntok * H, n=ctx, k=hd, kv_read_bytes=2 * ctx * cell,
                            act_in_bytes=q.nbytes, flops=4.0 * ntok * H * ctx * hd + 5.0 * ntok * H * ctx)
@@ -236,7 +237,8 @@ def main():
         ("capture_command", a.command),
         ("capture_weights", "zero matrices (sparse GGUF from scripts/capture/make_gguf.py), norm scales 1.0"),
         ("capture_threads", meta["n_threads"]),
-        ("capture_cpu_features", ",".join(re.findall(r"([A-Z0-9_]+?)_=_1", meta["system_info"]))),
+        ("capture_cpu_features",
+         ",".join(x.strip("_") for x in re.findall(r"([A-Z0-9_]+?)_=_1", meta["system_info"]))),
         ("flash_attn", meta["flash_attn"]),
         ("n_ctx", meta["n_ctx"]),
         ("kv_cells", ",".join(str(x) for x in n_kv)),

@@ -150,9 +150,9 @@ def write(info, records, path, command=""):
                                              " (real compute, %d threads)" % info["threads"])),
         ("capture_weights", "random normal std 0.02, LayerNorm 1/0, biases 0" if info["device"] != "meta"
          else "none (meta tensors)"),
-        ("capture_mode", "torch.inference_mode + TorchDispatchMode; static KV cache [1,heads,ctx,head_dim]"),
+        ("capture_mode", "torch.inference_mode + TorchDispatchMode; static KV cache [1,heads,n_ctx,head_dim], "
+                         "attention over the slice [:context_len]"),
         ("n_ctx", str(info["prompt"] + info["decode"])),
-        ("kv_cells", "context_len (the cache slice [:context_len] is attended)"),
         ("dropped_view_ops", ",".join("%s=%d" % kv for kv in sorted(dropped.items())) or "none"),
     ]
     if info["device"] != "meta":

@@ -227,7 +227,8 @@ def run(args):
             tokens = torch.tensor([[nxt]], device=args.device)
             if step % 16 == 0:
                 sys.stderr.write("torch_capture: step %d/%d %.0f ms\n" % (step, args.decode, step_ms[-1]))
-    info = dict(date=time.strftime("%Y-%m-%d", time.gmtime()), model=args.model, config=cfg, dtype=DTYPE_NAME[dtype], device=args.device, prompt=args.prompt,
+    info = dict(date=time.strftime("%Y-%m-%d", time.gmtime()), model=args.model, config=cfg,
+                dtype=DTYPE_NAME[dtype], device=args.device, prompt=args.prompt,
                 decode=args.decode, threads=args.threads, init_s=round(t_init, 1),
                 step_ms=[round(x, 1) for x in step_ms], torch_version=torch.__version__,
                 params={n: dict(shape=list(t.shape), dtype=DTYPE_NAME[t.dtype], bytes=t.numel() * t.element_size())

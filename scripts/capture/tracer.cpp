@@ -76,8 +76,8 @@ bool on_node(ggml_tensor* t, bool ask, void* user) {
     first = false;
     std::fprintf(f, "%d|%s|%s|%s|", i, clean(s->name).c_str(), ggml_op_desc(s), ggml_type_name(s->type));
     put_ne(f, s);
-    std::fprintf(f, "|%zu|%s|%s|%zu", ggml_nbytes(s), usage_code(s), s->view_src ? clean(s->view_src->name).c_str() : "-",
-                 s->view_src ? s->view_offs : (size_t)0);
+    std::fprintf(f, "|%zu|%s|%s|%zu", ggml_nbytes(s), usage_code(s),
+                 s->view_src ? clean(s->view_src->name).c_str() : "-", s->view_src ? s->view_offs : (size_t)0);
   }
   if (first) std::fputc('-', f);
   std::fputc('\n', f);

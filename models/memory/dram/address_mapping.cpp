@@ -2,6 +2,8 @@
 // Left out: hash functions other than XOR of bit pairs.
 #include "models/memory/dram/address_mapping.h"
 
+#include <algorithm>
+
 #include "models/core/error.h"
 
 namespace llmx::dram {
@@ -105,7 +107,7 @@ uint64_t AddressMapping::contiguous_run_bytes() const {
 }
 
 std::vector<std::string> AddressMapping::scheme_names() {
-  return {"MOP4CLXOR", "RoBaRaCoCh", "RoCoBaBgRaPc"};
+  return {"MOP4CLXOR", "RoBaRaCoCh", "RoCoBaBgRaPc", "RoCoBaBgRaCo4Pc"};
 }
 
 AddressMapping AddressMapping::named(const std::string& scheme, int tx_offset_bits, FieldSizes sizes) {
@@ -141,6 +143,14 @@ AddressMapping AddressMapping::named(const std::string& scheme, int tx_offset_bi
     // Bank-interleaved: consecutive bursts walk pseudo-channels, ranks, bank groups and banks first.
     for (Field f : levels) push(f, n(f));
     push(Field::column, n(Field::column));
+  } else if (scheme == "RoCoBaBgRaCo4Pc") {
+    // Pseudo-channels lowest, then four bursts to one bank, then ranks, bank groups and banks, then the rest
+    // of the columns: activates are spread over a stream instead of all banks changing rows together.
+    push(Field::pseudo_channel, n(Field::pseudo_channel));
+    const int low = std::min(2, n(Field::column));
+    push(Field::column, low);
+    for (Field f : {Field::rank, Field::bank_group, Field::bank}) push(f, n(f));
+    push(Field::column, n(Field::column) - low);
   } else {
     std::string known;
     for (const auto& s : scheme_names()) known += (known.empty() ? "" : ", ") + s;

@@ -361,8 +361,25 @@ bool ChannelController::pick_slot(int64_t now, int bus) {
       return true;
     }
   }
-  // 2. Refresh (priority buffer head).
-  if (!priority_.empty()) {
+  // 2. Refresh (priority buffer head). An all-bank refresh holds off all new work, as Ramulator's controller
+  // does; a per-bank refresh only keeps new activates away from its bank while other banks keep working.
+  int refreshing_bank = -1;
+  if (!priority_.empty() && priority_.front().final_cmd == REFPB) {
+    const Maint m = priority_.front();
+    Cmd cmd;
+    int64_t ready;
+    maint_command(m, &cmd, &ready);
+    refreshing_bank = m.bank;
+    if (slot_ok(cmd)) {
+      wake_ = std::min(wake_, ready);
+      const bool closes_active = cmd == PRE && banks_[m.bank].active_reqs > 0;
+      if (ready <= now && !closes_active && !(pending_act2() && banks_[m.bank].activating)) {
+        issue(cmd, m.pc, m.bank, -1, now);
+        if (cmd == REFPB) priority_.erase(priority_.begin());
+        return true;
+      }
+    }
+  } else if (!priority_.empty()) {
     const Maint m = priority_.front();
     Cmd cmd;
     int64_t ready;
@@ -398,6 +415,7 @@ bool ChannelController::pick_slot(int64_t now, int bus) {
     if (!slot_ok(r.cmd)) continue;
     if ((r.cmd == PRE || r.cmd == RDA || r.cmd == WRA) && banks_[r.bank].active_reqs > 0) continue;
     if (r.cmd == ACT && pending_act2()) continue;
+    if (r.bank == refreshing_bank && (r.cmd == ACT || r.cmd == RD || r.cmd == WR)) continue;
     r.ready = ready_at(r.cmd, &r, r.pc, r.bank);
     wake_ = std::min(wake_, r.ready);
     if (r.ready <= now && (best < 0 || r.seq < live_[best].seq)) best = int(i);

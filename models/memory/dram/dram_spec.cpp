@@ -22,7 +22,9 @@ int log2i(int64_t v) {
 TickTiming to_ticks(const DramSpec& s) {
   const Timing& t = s.timing;
   const double tick = s.tick_ns();
-  auto n = [tick](double ns) { return ns <= 0 ? int64_t(0) : int64_t(std::ceil(ns / tick - 1e-6)); };
+  // JEDEC-style rounding: a time within 2.5% of a whole number of ticks rounds down to it (JESD209-5B/JESD79-5
+  // nCK rounding guidance), so 1.875 ns at 8533 MT/s is 2 nCK, not 3.
+  auto n = [tick](double ns) { return ns <= 0 ? int64_t(0) : int64_t(std::ceil(ns / tick - 0.025)); };
   auto ck = [&t](double cycles) { return int64_t(std::llround(cycles * t.ticks_per_ck)); };
   TickTiming k{};
   k.rcd_rd = n(t.trcd_rd_ns);

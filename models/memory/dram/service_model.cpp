@@ -14,6 +14,8 @@ namespace llmx::dram {
 
 namespace {
 
+constexpr double kDensityAlpha = 1.0 / 64;  // moving average over about 64 bursts
+
 // Open-row classifier shared by calibration and the model, so both count hits the same way.
 struct RowTable {
   const DramSpec& spec;
@@ -29,6 +31,38 @@ struct RowTable {
     return false;
   }
 };
+
+double hit_rate(const DramSpec& spec, const std::vector<uint64_t>& addrs) {
+  RowTable rows(spec);
+  uint64_t hits = 0;
+  for (uint64_t a : addrs) hits += rows.touch(a);
+  return addrs.empty() ? 0 : double(hits) / double(addrs.size());
+}
+
+}  // namespace
+
+double miss_weight(double density, const ServiceCalibration& c) {
+  const double d_seq = 1 - c.seq_hit_rate, d_rand = 1 - c.rand_hit_rate;
+  const double w = d_rand - d_seq > 1e-6 ? (density - d_seq) / (d_rand - d_seq) : 1.0;
+  return std::min(1.0, std::max(0.0, w));
+}
+
+namespace {
+
+// Sums, over the misses of a burst stream, the weights of the stream-like and random-like extras.
+void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs, double* a,
+                  double* b) {
+  RowTable rows(spec);
+  double density = 0;
+  for (uint64_t x : addrs) {
+    const bool hit = rows.touch(x);
+    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
+    if (hit) continue;
+    const double w = miss_weight(density, c);
+    *a += 1 - w;
+    *b += w;
+  }
+}
 
 uint64_t mix(uint64_t x) {
   x ^= x >> 33;
@@ -51,6 +85,7 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   inj.kind = InjectionModel::Kind::offer_per_tick;
   inj.limit = 16;
   ServiceCalibration c;
+  std::vector<uint64_t> seq_addr, rand_addr;
   {
     MemorySystem m(spec, 1, {}, inj);
     uint64_t i = 0;
@@ -62,10 +97,8 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
     });
     c.seq_ns_per_burst = r.elapsed_ns / double(seq_bursts);
     c.seq_mean_latency_ns = r.mean_read_latency_ns;
-    RowTable rows(spec);
-    uint64_t hits = 0;
-    for (uint64_t k = 0; k < seq_bursts; ++k) hits += rows.touch((k % capacity_bursts) * tx);
-    c.seq_hit_rate = double(hits) / double(seq_bursts);
+    for (uint64_t k = 0; k < seq_bursts; ++k) seq_addr.push_back((k % capacity_bursts) * tx);
+    c.seq_hit_rate = hit_rate(spec, seq_addr);
   }
   {
     MemorySystem m(spec, 1, {}, inj);
@@ -78,22 +111,27 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
     });
     c.rand_ns_per_burst = r.elapsed_ns / double(rand_bursts);
     c.rand_mean_latency_ns = r.mean_read_latency_ns;
-    RowTable rows(spec);
-    uint64_t hits = 0;
-    for (uint64_t k = 1; k <= rand_bursts; ++k) hits += rows.touch((mix(k) % capacity_bursts) * tx);
-    c.rand_hit_rate = double(hits) / double(rand_bursts);
+    for (uint64_t k = 1; k <= rand_bursts; ++k) rand_addr.push_back((mix(k) % capacity_bursts) * tx);
+    c.rand_hit_rate = hit_rate(spec, rand_addr);
   }
-  // Solve seq = hs*h + (1-hs)*m and rand = hr*h + (1-hr)*m for the per-class costs h and m.
-  const double det = c.seq_hit_rate - c.rand_hit_rate;
-  if (std::fabs(det) < 1e-3) {
-    c.hit_ns = c.miss_ns = c.seq_ns_per_burst;
+  // A hit costs its burst; a miss adds an extra interpolated between a stream's and random traffic's by the
+  // recent miss density. Replaying both streams through the same classifier gives, per stream, the summed
+  // weights of the two extras; solving makes each stream cost exactly what the command-level model measured.
+  c.burst_ns = burst_ns;
+  double as = 0, bs = 0, ar = 0, br = 0;
+  miss_weights(spec, c, seq_addr, &as, &bs);
+  miss_weights(spec, c, rand_addr, &ar, &br);
+  const double rs = (c.seq_ns_per_burst - burst_ns) * double(seq_addr.size());
+  const double rr = (c.rand_ns_per_burst - burst_ns) * double(rand_addr.size());
+  const double det = as * br - bs * ar;
+  if (std::fabs(det) > 1e-9 * std::max(1.0, std::fabs(as * br))) {
+    c.seq_miss_extra_ns = (rs * br - bs * rr) / det;
+    c.rand_miss_extra_ns = (as * rr - rs * ar) / det;
   } else {
-    c.hit_ns = ((1 - c.rand_hit_rate) * c.seq_ns_per_burst - (1 - c.seq_hit_rate) * c.rand_ns_per_burst) / det;
-    c.miss_ns = (c.rand_hit_rate * c.seq_ns_per_burst - c.seq_hit_rate * c.rand_ns_per_burst) / -det;
+    c.seq_miss_extra_ns = c.rand_miss_extra_ns = (rs + rr) / std::max(1.0, as + bs + ar + br);
   }
-  // A hit never costs less than the data-bus time of its burst.
-  c.hit_ns = std::max(c.hit_ns, burst_ns);
-  c.miss_ns = std::max(c.miss_ns, c.hit_ns);
+  c.seq_miss_extra_ns = std::max(0.0, c.seq_miss_extra_ns);
+  c.rand_miss_extra_ns = std::max(0.0, c.rand_miss_extra_ns);
   return c;
 }
 
@@ -162,9 +200,18 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
     }
     open_row_[bank] = row;
     ++c.bursts;
-    (hit ? c.hits : c.misses)++;
+    // Moving average of whether recent bursts missed.
+    miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
+    double cost = cal_.burst_ns;
+    if (!hit) {
+      const double w = miss_weight(miss_density_, cal_);
+      cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
+      ++c.misses;
+    } else {
+      ++c.hits;
+    }
+    c.busy_ns += cost;
   }
-  c.busy_ns = double(c.hits) * cal_.hit_ns + double(c.misses) * cal_.miss_ns;
   return c;
 }
 

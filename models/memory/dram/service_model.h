@@ -4,7 +4,9 @@
 // configuration by running the command-level controller (channel_controller.h) on a sequential and a random
 // stream at the configured queue depth. Those two runs include refresh, FR-FCFS reordering, bank parallelism
 // and tFAW, so a stream of bursts costs what the command-level model says it costs, without simulating
-// commands per transaction. A fixed pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction.
+// commands per transaction. A hit costs its data-bus time (so nothing exceeds the peak); a miss adds an extra
+// that depends on how dense misses are in the recent bursts (an average over about a queue's worth): sparse
+// misses overlap with other banks' transfers as in a stream, dense ones cost what random traffic costs. A fixed pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction.
 // Left out: reordering across transactions (they are served in arrival order) and write-to-read turnaround
 // inside mixed streams beyond what the calibration streams contain.
 #pragma once
@@ -18,8 +20,9 @@
 namespace llmx::dram {
 
 struct ServiceCalibration {
-  double hit_ns = 0;   // channel time per row-hit burst
-  double miss_ns = 0;  // channel time per burst that needs an activate
+  double burst_ns = 0;       // data-bus time of one burst: what a row hit costs
+  double seq_miss_extra_ns = 0;   // extra channel time per miss when misses are as sparse as in a stream
+  double rand_miss_extra_ns = 0;  // extra channel time per miss when (almost) every burst misses
   double seq_ns_per_burst = 0, rand_ns_per_burst = 0;  // measured
   double seq_hit_rate = 0, rand_hit_rate = 0;          // measured
   double seq_mean_latency_ns = 0, rand_mean_latency_ns = 0;
@@ -27,6 +30,8 @@ struct ServiceCalibration {
 
 // Runs (or returns the cached result of) the two calibration streams for this spec.
 const ServiceCalibration& calibrate(const DramSpec& spec);
+// Weight of the random-like miss extra at a recent miss density (0: stream-like, 1: random-like).
+double miss_weight(double density, const ServiceCalibration& c);
 // A text that identifies everything in a spec that changes timing (the calibration cache key).
 std::string timing_key(const DramSpec& spec);
 
@@ -49,6 +54,7 @@ class ChannelServiceModel {
   DramSpec spec_;
   ServiceCalibration cal_;
   std::vector<int64_t> open_row_;
+  double miss_density_ = 0;  // moving average of the miss indicator over recent bursts
   double hit_pipeline_rd_ns_, hit_pipeline_wr_ns_, act_ns_, pre_ns_;
 };
 

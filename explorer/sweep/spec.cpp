@@ -1,0 +1,233 @@
+// Reading sweep specs through llmx::Params and expanding them into ordered, keyed design points. See spec.h.
+#include "explorer/sweep/spec.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "explorer/config/loader.h"
+#include "models/core/error.h"
+#include "models/core/params.h"
+
+namespace fs = std::filesystem;
+
+namespace llmx {
+namespace {
+
+// The key whose values are file paths, resolved relative to the spec file (the run resolves a --set path
+// relative to the working directory, so the sweep hands it an absolute one).
+const char* kTraceKey = "workload.trace";
+
+// More points than this is a mistake in the spec, not a sweep anyone can run.
+constexpr size_t kMaxPoints = 10'000'000;
+
+std::string override_text(const std::string& key, const std::string& text, bool quoted, const fs::path& spec_dir) {
+  if (key == kTraceKey) {
+    fs::path p(text);
+    if (p.is_relative()) p = spec_dir / p;
+    return key + "=" + yaml_single_quoted(fs::absolute(p).lexically_normal().string());
+  }
+  return key + "=" + (quoted ? yaml_single_quoted(text) : text);
+}
+
+SweepKey read_key(Params& p, const std::set<std::string>& seen) {
+  SweepKey k;
+  k.path = p.required<std::string>("key", "config key path to vary, e.g. modules.pe.count");
+  k.where = p.location_of("key");
+  if (k.path.empty() || k.path.front() == '.' || k.path.back() == '.' || k.path.find("..") != std::string::npos ||
+      k.path.find_first_of(" =\t") != std::string::npos)
+    p.fail("key", cat("'", k.path, "' is not a key path (names joined by '.')"));
+  if (seen.count(k.path)) p.fail("key", cat("'", k.path, "' is swept twice"));
+  p.claim("values");
+  const ConfigNodePtr list = p.node()->find("values");
+  if (!list) p.fail("values", "missing required list (the values the key takes)");
+  if (list->kind != ConfigNode::Kind::sequence || list->items.empty())
+    p.fail("values", "expected a non-empty list of values");
+  std::set<std::string> distinct;
+  for (size_t i = 0; i < list->items.size(); ++i) {
+    const ConfigNode& item = *list->items[i];
+    const std::string where = cat(p.path_of("values"), "[", i, "]");
+    if (item.kind != ConfigNode::Kind::scalar)
+      throw Error(cat(item.location.str(), ": ", where, ": expected a single value (number, text or boolean)"));
+    if (!distinct.insert(std::string(item.quoted ? "q" : "p") + item.scalar).second)
+      throw Error(cat(item.location.str(), ": ", where, ": '", item.scalar, "' is listed twice"));
+    k.values.push_back({item.scalar, item.quoted, item.location});
+  }
+  return k;
+}
+
+// Where the run will look for the trace named in a merged tree (mirrors explorer/run/run.cpp): relative to the
+// file that set it, or to the working directory when an override set it.
+std::string trace_file_of(const ConfigNode& root) {
+  auto workload = root.find("workload");
+  auto node = workload ? workload->find("trace") : nullptr;
+  if (!node || node->kind != ConfigNode::Kind::scalar) return {};
+  fs::path p(node->scalar);
+  if (p.is_absolute() || node->location.line == 0) return p.lexically_normal().string();
+  return (fs::path(node->location.file).parent_path() / p).lexically_normal().string();
+}
+
+std::string file_content_hash(const std::string& path, std::map<std::string, std::string>& cache) {
+  if (path.empty()) return "none";
+  auto it = cache.find(path);
+  if (it != cache.end()) return it->second;
+  std::ifstream in(path, std::ios::binary);
+  std::string hash = "missing";
+  if (in) {
+    std::stringstream s;
+    s << in.rdbuf();
+    hash = fnv1a_hex(s.str());
+  }
+  return cache[path] = hash;
+}
+
+}  // namespace
+
+std::string yaml_single_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::vector<std::string> SweepSpec::keys() const {
+  std::vector<std::string> out;
+  for (const auto& axis : axes)
+    for (const auto& k : axis.keys) out.push_back(k.path);
+  return out;
+}
+
+SweepSpec read_sweep_spec(const std::string& path) {
+  ConfigNodePtr tree = parse_yaml_file(path);
+  if (tree->kind != ConfigNode::Kind::map)
+    throw Error(cat(tree->location.str(), ": (top level): a sweep spec must be a map with base: and axes:"));
+  SweepSpec spec;
+  spec.spec_path = path;
+  const fs::path dir = fs::path(path).parent_path();
+  Params p(tree, "", nullptr);
+
+  const std::string base = p.required<std::string>("base", "system config to sweep, relative to this file");
+  const fs::path base_file = fs::path(base).is_absolute() ? fs::path(base) : dir / base;
+  std::error_code ec;
+  if (!fs::is_regular_file(base_file, ec))
+    p.fail("base", cat("cannot open system config '", base, "' (looked for ", base_file.lexically_normal().string(), ")"));
+  spec.base_path = base_file.lexically_normal().string();
+
+  Params set = p.optional_child("set", "overrides for every point, key.path: value");
+  for (const auto& key : set.keys()) {
+    set.claim(key);
+    const ConfigNodePtr value = set.node()->find(key);
+    if (value->kind != ConfigNode::Kind::scalar) set.fail(key, "expected a single value (number, text or boolean)");
+    spec.base_overrides.push_back(override_text(key, value->scalar, value->quoted, dir));
+  }
+  if (p.has("trace")) {
+    const std::string trace = p.required<std::string>("trace", "decode trace for every point, relative to this file");
+    const fs::path trace_file = fs::path(trace).is_absolute() ? fs::path(trace) : dir / trace;
+    if (!fs::is_regular_file(trace_file, ec))
+      p.fail("trace", cat("cannot open trace file '", trace, "' (looked for ", trace_file.lexically_normal().string(), ")"));
+    spec.base_overrides.push_back(override_text(kTraceKey, trace, true, dir));
+  }
+
+  std::set<std::string> seen;
+  for (Params& a : p.map_list("axes", "what to vary: {key, values} or {zip: [{key, values}, ...]}", true)) {
+    SweepAxis axis;
+    if (a.has("zip")) {
+      if (a.has("key") || a.has("values"))
+        a.fail("zip", "an axis is either {key: ..., values: [...]} or {zip: [...]}, not both");
+      for (Params& m : a.map_list("zip", "keys varied together: [{key, values}, ...]", true)) {
+        axis.keys.push_back(read_key(m, seen));
+        seen.insert(axis.keys.back().path);
+        const SweepKey& first = axis.keys.front();
+        if (axis.keys.back().values.size() != first.values.size())
+          m.fail("values", cat("a zip group's lists must be equally long: ", axis.keys.back().values.size(),
+                               " values here, ", first.values.size(), " for ", first.path));
+        m.finish();
+      }
+      if (axis.keys.empty()) a.fail("zip", "an empty zip group");
+    } else {
+      axis.keys.push_back(read_key(a, seen));
+      seen.insert(axis.keys.back().path);
+    }
+    a.finish();
+    spec.axes.push_back(std::move(axis));
+  }
+  if (spec.axes.empty()) p.fail("axes", "needs at least one axis");
+
+  if (p.has("filters")) {
+    p.claim("filters");
+    const ConfigNodePtr list = p.node()->find("filters");
+    if (list->kind != ConfigNode::Kind::sequence)
+      p.fail("filters", "expected a list of expressions, e.g. ['modules.pe.count * 2 <= 64']");
+    const std::vector<std::string> keys = spec.keys();
+    for (size_t i = 0; i < list->items.size(); ++i) {
+      const ConfigNode& item = *list->items[i];
+      const std::string label = cat("filters[", i, "]");
+      if (item.kind != ConfigNode::Kind::scalar || item.scalar.empty())
+        throw Error(cat(item.location.str(), ": ", label, ": expected an expression"));
+      spec.filters.emplace_back(item.scalar, keys, item.location, label);
+    }
+  }
+  p.finish();
+  return spec;
+}
+
+std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
+  const fs::path dir = fs::path(spec.spec_path).parent_path();
+  const ConfigNodePtr base = load_config(spec.base_path, spec.base_overrides);
+
+  size_t total = 1;
+  for (const auto& axis : spec.axes) {
+    if (total > kMaxPoints / axis.size())
+      throw Error(cat(axis.keys.front().where.str(), ": axes: the product of the axes exceeds ", kMaxPoints, " points"));
+    total *= axis.size();
+  }
+
+  std::map<std::string, std::string> trace_hashes;
+  std::vector<SweepPoint> points;
+  std::vector<size_t> at(spec.axes.size(), 0);  // odometer: the last axis varies fastest
+  for (size_t n = 0; n < total; ++n) {
+    SweepPoint point;
+    std::vector<FilterValue> filter_values;
+    std::vector<const SweepKey*> keys;
+    std::vector<const SweepValue*> chosen;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      for (const auto& key : spec.axes[a].keys) {
+        const SweepValue& v = key.values[at[a]];
+        keys.push_back(&key);
+        chosen.push_back(&v);
+        point.values.push_back(v.text);
+        filter_values.push_back(FilterValue::from_scalar(v.text, v.quoted));
+      }
+    }
+    bool keep = true;
+    for (const auto& f : spec.filters) keep = keep && f.keeps(filter_values);
+    if (keep) {
+      point.index = points.size();
+      point.overrides = spec.base_overrides;
+      ConfigNodePtr tree = base->clone();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        const std::string o = override_text(keys[i]->path, chosen[i]->text, chosen[i]->quoted, dir);
+        try {
+          apply_override(*tree, o);
+        } catch (const Error& e) {
+          throw Error(cat(chosen[i]->where.str(), ": ", keys[i]->path, ": cannot apply to the base config (", e.what(), ")"));
+        }
+        point.overrides.push_back(o);
+      }
+      point.key = fnv1a_hex(to_yaml(*tree) + "\ntrace " + file_content_hash(trace_file_of(*tree), trace_hashes));
+      points.push_back(std::move(point));
+    }
+    for (size_t a = spec.axes.size(); a-- > 0;) {
+      if (++at[a] < spec.axes[a].size()) break;
+      at[a] = 0;
+    }
+  }
+  if (points.empty()) throw Error(cat(spec.spec_path, ": filters: no point passes the filters"));
+  return points;
+}
+
+}  // namespace llmx
