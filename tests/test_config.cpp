@@ -123,6 +123,20 @@ TEST_CASE("config: --set overrides any key, after includes, and is named in erro
   CHECK_THAT(error_of([&] { apply_override(*tree, "novalue"); }), Contains("expected key.path=value"));
 }
 
+TEST_CASE("config: --set of an include swaps a preset, relative to the working directory", "[config]") {
+  auto dir = test::scratch_dir("swap");
+  test::write_text(dir / "a.yaml", "bandwidth_gbps: 10\nlatency_ns: 5\n");
+  test::write_text(dir / "b.yaml", "bandwidth_gbps: 20\n");
+  test::write_text(dir / "sys.yaml", "link:\n  include: a.yaml\n  latency_ns: 7\n");
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  auto tree = load_config("sys.yaml", {"link.include=b.yaml"});
+  std::filesystem::current_path(cwd);
+  auto link = tree->find("link");
+  CHECK(link->find("bandwidth_gbps")->scalar == "20");
+  CHECK(link->find("latency_ns")->scalar == "7");
+}
+
 TEST_CASE("config: finish() reaches keys inside child maps and lists", "[config]") {
   auto tree = parse_yaml_text("outer:\n  inner:\n    typo_ns: 1\nitems:\n  - {a: 1, b: 2}\n", "c.yaml");
   {

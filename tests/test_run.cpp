@@ -159,6 +159,27 @@ TEST_CASE("run: results obey the physics: bytes conserved, peak respected, energ
   CHECK(token_energy == Approx(total).epsilon(1e-6));
   CHECK(num(s, "j_per_token") * num(s, "tokens") == Approx(total).epsilon(1e-6));
   CHECK(fs::exists(dir / "out/resolved_config.yaml"));
+
+  // The per-layer and per-kind breakdowns account for the same ops, time and bytes.
+  double layer_ms = 0, kind_ms = 0, layer_bytes = 0, kind_bytes = 0, layer_ops = 0;
+  for (const auto& r : read_csv(dir / "out/layers.csv")) {
+    layer_ms += num(r, "time_ms");
+    layer_bytes += num(r, "device_bytes");
+    layer_ops += num(r, "ops");
+    CHECK(num(r, "memory_bound_ops") <= num(r, "ops"));
+    CHECK(num(r, "achieved_gbps") <= peak / 1e9 * (1 + 1e-9));
+  }
+  for (const auto& r : read_csv(dir / "out/op_kinds.csv")) {
+    kind_ms += num(r, "time_ms");
+    kind_bytes += num(r, "device_bytes");
+  }
+  CHECK(layer_ms == Approx(kind_ms));
+  CHECK(layer_bytes == kind_bytes);
+  CHECK(layer_bytes == demand_read + demand_write);
+  CHECK(layer_ms <= num(s, "decode_time_s") * 1e3);
+  size_t decode_ops = 0;
+  for (const auto& op : tr.ops) decode_ops += op.phase == trace::Phase::decode;
+  CHECK(layer_ops == decode_ops);
 }
 
 TEST_CASE("run: the same config and trace give byte-identical CSV files", "[run]") {

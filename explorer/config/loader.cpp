@@ -89,7 +89,9 @@ ConfigNodePtr load_included(const ConfigNodePtr& spec, const fs::path& dir, cons
                             std::vector<std::string>& stack) {
   if (spec->kind != ConfigNode::Kind::scalar || spec->scalar.empty())
     throw Error(cat(spec->location.str(), ": ", path, ": expected a file path"));
-  fs::path file = fs::path(spec->scalar).is_absolute() ? fs::path(spec->scalar) : dir / spec->scalar;
+  // A path from the command line (--set ...include=) is relative to the working directory.
+  const fs::path base = spec->location.line == 0 && spec->location.file.rfind("--set ", 0) == 0 ? fs::path() : dir;
+  fs::path file = fs::path(spec->scalar).is_absolute() ? fs::path(spec->scalar) : base / spec->scalar;
   std::error_code ec;
   if (!fs::is_regular_file(file, ec))
     throw Error(cat(spec->location.str(), ": ", path, ": cannot open included file '", spec->scalar, "' (looked for ",
@@ -198,10 +200,11 @@ ConfigNodePtr load_config(const std::string& path, const std::vector<std::string
   if (tree->kind == ConfigNode::Kind::null) tree = ConfigNode::make_map(tree->location);
   if (tree->kind != ConfigNode::Kind::map)
     throw Error(cat(tree->location.str(), ": (top level): a config file must be a map of keys"));
+  // Overrides go into the top file's own keys, which win over everything it includes; an override of an
+  // `include` swaps the preset.
+  for (const auto& o : overrides) apply_override(*tree, o);
   std::vector<std::string> stack{fs::canonical(path).string()};
-  auto resolved = resolve_includes(tree, fs::path(path).parent_path(), "", stack);
-  for (const auto& o : overrides) apply_override(*resolved, o);
-  return resolved;
+  return resolve_includes(tree, fs::path(path).parent_path(), "", stack);
 }
 
 }  // namespace llmx

@@ -6,8 +6,10 @@
 //    level) is loaded, its own includes resolved, and merged in order as the base of that map; the map's own
 //    keys then override, recursively for nested maps (sequences and scalars are replaced whole). Paths are
 //    relative to the including file. Cycles are errors.
-//  - Overrides `a.b.c=value` (from --set) are applied last; the value is parsed as YAML. The key path must
-//    lead through maps; a new leaf key is allowed (it is then checked like any other key).
+//  - Overrides `a.b.c=value` (from --set) go into the top file's own keys before includes are merged, so they
+//    win over every preset; `--set modules.host.include=configs/host/cxl2-x16.yaml` swaps a preset (a path
+//    given on the command line is relative to the working directory). The value is parsed as YAML; the key
+//    path must lead through maps; a new leaf key is allowed (it is then checked like any other key).
 // Errors are one line, "file:line:column: key.path: message".
 #pragma once
 

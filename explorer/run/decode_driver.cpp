@@ -297,6 +297,15 @@ void DecodeDriver::run() {
       orec.device_bytes_written += w.device_bytes_written;
     }
     local = op_end;
+    if (op.phase == Phase::decode) {
+      for (OpGroupTotals* g : {&by_layer_[op.layer], &by_kind_[op.kind]}) {
+        ++g->ops;
+        g->memory_bound += orec.memory_time > orec.compute_time ? 1 : 0;
+        g->time += op_end - op_start;
+        g->device_bytes += orec.device_bytes_read + orec.device_bytes_written;
+        g->flops += op.flops;
+      }
+    }
     if (config_.per_op) {
       orec.step = op.step;
       orec.index = op_index;

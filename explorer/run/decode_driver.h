@@ -67,6 +67,15 @@ struct OpRecord {
   uint64_t device_bytes_read = 0, device_bytes_written = 0;
 };
 
+// Decode-step totals of a group of ops (one layer, or one op kind), always kept.
+struct OpGroupTotals {
+  uint64_t ops = 0;
+  uint64_t memory_bound = 0;  // ops whose slowest PE waited on memory longer than it computed
+  sc_core::sc_time time = sc_core::SC_ZERO_TIME;
+  uint64_t device_bytes = 0;
+  double flops = 0;
+};
+
 class DecodeDriver : public Component {
  public:
   tlm_utils::multi_passthrough_initiator_socket<DecodeDriver> pe;
@@ -87,6 +96,9 @@ class DecodeDriver : public Component {
 
   const std::vector<StepRecord>& steps() const { return steps_; }
   const std::vector<OpRecord>& ops() const { return op_records_; }
+  // Decode-step totals per layer (-1: outside blocks) and per op kind.
+  const std::map<int32_t, OpGroupTotals>& layer_totals() const { return by_layer_; }
+  const std::map<trace::OpKind, OpGroupTotals>& kind_totals() const { return by_kind_; }
   bool finished() const { return finished_; }
   // Bytes the simulated ops demanded from device memory (the conservation reference).
   uint64_t demanded_read_bytes() const { return demanded_read_; }
@@ -110,6 +122,8 @@ class DecodeDriver : public Component {
   bool planned_ = false, finished_ = false;
   std::vector<StepRecord> steps_;
   std::vector<OpRecord> op_records_;
+  std::map<int32_t, OpGroupTotals> by_layer_;
+  std::map<trace::OpKind, OpGroupTotals> by_kind_;
   uint64_t demanded_read_ = 0, demanded_write_ = 0, host_bytes_ = 0, streamed_weight_bytes_ = 0;
   tlm::tlm_generic_payload payload_;
 };

@@ -120,6 +120,7 @@ void run_point(const RunRequest& request) {
   sc_time decode_start = sc_core::SC_ZERO_TIME, decode_end = sc_core::SC_ZERO_TIME;
   bool decode_started = false;
   EnergyBreakdown decode_energy;
+  double peak_step_power = 0;
   uint64_t decode_tokens = 0, decode_steps = 0;
   sys->driver->on_step = [&](const StepRecord& step) {
     const Snapshot now = snapshot(*sys, step.end);
@@ -146,6 +147,7 @@ void run_point(const RunRequest& request) {
       ++decode_steps;
       decode_energy += spent;
     }
+    if (latency_s > 0) peak_step_power = std::max(peak_step_power, spent.total() / latency_s);
     last = now;
   };
 
@@ -195,7 +197,7 @@ void run_point(const RunRequest& request) {
                     "tokens", "sim_time_s", "decode_time_s", "ms_per_token", "tokens_per_s", "energy_j",
                     "j_per_token", "avg_power_w", "dram_read_bytes", "dram_write_bytes", "dram_bandwidth_gbps",
                     "dram_peak_gbps", "dram_bandwidth_share", "device_memory_used_bytes", "dram_capacity_bytes",
-                    "offloaded_weight_bytes", "dispatch_share"});
+                    "offloaded_weight_bytes", "dispatch_share", "peak_step_power_w"});
   const double decode_j = decode_energy.total();
   summary.row()
       .add(config_hash)
@@ -221,7 +223,31 @@ void run_point(const RunRequest& request) {
       .add(sys->driver->device_bytes_used())
       .add(sys->dram_capacity_bytes())
       .add(sys->driver->offloaded_weight_bytes())
-      .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0);
+      .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0)
+      .add(peak_step_power);
+
+  // Where decode time goes: per layer and per op kind, with the memory-bound share.
+  auto group_table = [&](const std::string& key) {
+    return CsvTable({key, "ops", "memory_bound_ops", "time_ms", "time_share", "device_bytes", "gflop",
+                     "achieved_gbps", "achieved_gflops"});
+  };
+  auto group_row = [&](CsvTable& t, const std::string& name, const OpGroupTotals& g) {
+    const double s = g.time.to_seconds();
+    t.row()
+        .add(name)
+        .add(g.ops)
+        .add(g.memory_bound)
+        .add(s * 1e3)
+        .add(decode_s > 0 ? s / decode_s : 0.0)
+        .add(g.device_bytes)
+        .add(g.flops / 1e9)
+        .add(s > 0 ? g.device_bytes / s / 1e9 : 0.0)
+        .add(s > 0 ? g.flops / s / 1e9 : 0.0);
+  };
+  CsvTable layers = group_table("layer");
+  for (const auto& [layer, g] : sys->driver->layer_totals()) group_row(layers, layer < 0 ? "outside" : std::to_string(layer), g);
+  CsvTable kinds = group_table("kind");
+  for (const auto& [kind, g] : sys->driver->kind_totals()) group_row(kinds, trace::op_kind_name(kind), g);
 
   std::string ops_text;
   if (workload.per_op) {
@@ -253,6 +279,8 @@ void run_point(const RunRequest& request) {
     write_file(tmp / "tokens.csv", tokens.text());
     write_file(tmp / "components.csv", components.text());
     write_file(tmp / "component_metrics.csv", metrics.text());
+    write_file(tmp / "layers.csv", layers.text());
+    write_file(tmp / "op_kinds.csv", kinds.text());
     if (workload.per_op) write_file(tmp / "ops.csv", ops_text);
     write_file(tmp / "resolved_config.yaml",
                "# Fully resolved configuration of this run (defaults included); config_hash " + config_hash + "\n" +

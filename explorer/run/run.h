@@ -7,6 +7,7 @@
 //   tokens.csv           one row per simulated step
 //   components.csv       one row per component: busy time, bytes, requests, energy by kind and total
 //   component_metrics.csv  component-specific figures (long format: component, metric, value)
+//   layers.csv, op_kinds.csv  decode time, traffic and memory-bound share per layer and per op kind
 //   ops.csv              one row per op (only with workload.per_op_csv: true)
 //   resolved_config.yaml the fully resolved configuration (defaults included): rerunning it reproduces the run
 #pragma once
