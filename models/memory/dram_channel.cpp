@@ -37,11 +37,11 @@ void DramChannel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const auto cost = model_.access(addr, bytes, write);
   // Book the channel time as the bytes the channel could have moved at its peak in that time.
   const double equivalent_bytes = cost.busy_ns * 1e-9 * spec_.peak_bytes_per_s();
-  const sc_time now = sc_core::sc_time_stamp();
-  const sc_time start = now + delay;
+  // The booker takes and returns annotated local times (offsets from sc_time_stamp()).
+  const sc_time start = delay;
   const sc_time served = booker_.book(start, uint64_t(std::llround(equivalent_bytes)));
   const sc_time done = served + sc_time(cost.pipeline_ns, sc_core::SC_NS);
-  delay = done - now;
+  delay = done;
   ++requests_;
   if (write) {
     bytes_written_ += bytes;
