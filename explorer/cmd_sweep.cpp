@@ -15,14 +15,16 @@ const char* kSweepUsage =
     "usage:\n"
     "  explorer sweep <spec.yaml> [-j N] [--out DIR] [--shard i/n] [--list]\n"
     "      run every point of the sweep (N processes at once; re-running resumes), writing DIR/results.csv;\n"
-    "      --shard i/n runs points i, i+n, i+2n, ... (0-based) of the sweep's order; --list prints the points\n"
+    "      --shard i/n runs points i, i+n, i+2n, ... (0-based) of the sweep's order; --list prints the "
+    "points\n"
     "  explorer sweep merge <dir>... --out DIR\n"
     "      merge the output directories of a sweep's shards into DIR/results.csv\n";
 
 size_t parse_count(const std::string& text, const std::string& what) {
   char* end = nullptr;
   const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || text[0] == '-' || *end != '\0') throw Error(cat("sweep: ", what, ": '", text, "' is not a count"));
+  if (text.empty() || text[0] == '-' || *end != '\0')
+    throw Error(cat("sweep: ", what, ": '", text, "' is not a count"));
   return static_cast<size_t>(v);
 }
 

@@ -218,7 +218,8 @@ inline System dramsys_lpddr4_4266() {
   t.trefi_ns = 3911.93;
   t.trefi_pb_ns = 3911.93 / 8;
   t.trrefd_ns = 10.32;
-  // LPDDR4 commands span several CA-bus clocks: ACT and RD/WR 4, PRE and REF 2 (JESD209-4 command truth table).
+  // LPDDR4 commands span several CA-bus clocks: ACT and RD/WR 4, PRE and REF 2 (JESD209-4 command truth
+  // table).
   t.act_ck = 4;
   t.rd_ck = 4;
   t.wr_ck = 4;
@@ -231,9 +232,9 @@ inline System dramsys_lpddr4_4266() {
   s.spec.ctrl.per_bank_queue = 8;
   s.spec.ctrl.read_queue = 1 << 20;
   s.spec.ctrl.write_queue = 1 << 20;
-  // byte 0 | column 1-5 | channel 6-8 | column 9 | bank 10-12 | column 13-16 | row 17-33 (column = 2-byte beat;
-  // a 32-byte burst spans beats 0-15, so address bits 0-4 are the offset within a burst).
-  std::vector<Field> bits = {Field::column, Field::column, Field::bank, Field::bank, Field::bank,
+  // byte 0 | column 1-5 | channel 6-8 | column 9 | bank 10-12 | column 13-16 | row 17-33 (column = 2-byte
+  // beat; a 32-byte burst spans beats 0-15, so address bits 0-4 are the offset within a burst).
+  std::vector<Field> bits = {Field::column, Field::column, Field::bank,   Field::bank,  Field::bank,
                              Field::column, Field::column, Field::column, Field::column};
   s.spec.mapping = AddressMapping("DRAMSys LPDDR4 8ch", 5, bits, {}, sizes_of(o));
   s.channels = 8;

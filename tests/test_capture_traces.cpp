@@ -91,6 +91,8 @@ TEST_CASE("captured llama.cpp traces: weight bytes per step from the architectur
   for (const char* model : {"tinyllama-1.1b", "llama-2-7b", "llama-3-8b"})
     for (const char* type : {"f16", "q8_0", "q4_0"})
       check_trace(std::string(model) + "-" + type + ".lxt.gz", 22, 24, 4);
+  // flash attention: one FLASH_ATTN_EXT instead of kq, softmax, kqv and the CONT
+  check_trace("tinyllama-1.1b-q4_0-fa.lxt.gz", 19, 21, 4);
 }
 
 TEST_CASE("captured PyTorch OPT trace: weight bytes per step from the architecture", "[capture]") {

@@ -11,8 +11,8 @@
 #include "models/memory/dram_channel.h"
 
 using namespace llmx;
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 namespace {
 
@@ -76,13 +76,15 @@ void coarse_vs_fine(const std::string& preset) {
 
 }  // namespace
 
-TEST_CASE("dram channel: coarse 4 MiB transaction matches 64 B transactions and the command-level model (LPDDR5X)",
-          "[dram][channel]") {
+TEST_CASE(
+    "dram channel: coarse 4 MiB transaction matches 64 B transactions and the command-level model (LPDDR5X)",
+    "[dram][channel]") {
   coarse_vs_fine("lpddr5x-8533.yaml");
 }
 
-TEST_CASE("dram channel: coarse 4 MiB transaction matches 64 B transactions and the command-level model (HBM3)",
-          "[dram][channel]") {
+TEST_CASE(
+    "dram channel: coarse 4 MiB transaction matches 64 B transactions and the command-level model (HBM3)",
+    "[dram][channel]") {
   coarse_vs_fine("hbm3-6400.yaml");
 }
 
@@ -114,7 +116,8 @@ TEST_CASE("dram channel: random 64 B reads cost what the command-level model say
   CHECK(end == Approx(r.elapsed_ns).epsilon(0.05));
 }
 
-TEST_CASE("dram channel: initiators arriving out of time order share the channel in time", "[dram][channel]") {
+TEST_CASE("dram channel: initiators arriving out of time order share the channel in time",
+          "[dram][channel]") {
   auto ch = make_channel("share", "lpddr5-6400.yaml");
   const uint64_t mib = 1 << 20;
   // Initiator B runs ahead (quantum) and books 1 MiB starting at 200 us; A then books 1 MiB from 0.

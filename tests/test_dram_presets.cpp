@@ -1,7 +1,7 @@
 // The DRAM presets (configs/memory/*.yaml): they load, a sequential read stream never exceeds the peak
 // (channels x bus width x data rate) and reaches at least 85% of it with refresh on for LPDDR and HBM, the
-// energy total is the sum of its parts, the pJ/bit of a sequential read stream lies in the published range for
-// the standard, and bad values are reported in one line naming file:line and key.
+// energy total is the sum of its parts, the pJ/bit of a sequential read stream lies in the published range
+// for the standard, and bad values are reported in one line naming file:line and key.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -17,7 +17,9 @@ using namespace llmx::dram;
 
 namespace {
 
-std::string preset_path(const std::string& name) { return std::string(LLMX_SOURCE_DIR) + "/configs/memory/" + name; }
+std::string preset_path(const std::string& name) {
+  return std::string(LLMX_SOURCE_DIR) + "/configs/memory/" + name;
+}
 
 DramSpec load_preset(const std::string& name, const std::vector<std::string>& overrides = {}) {
   auto root = load_config(preset_path(name), overrides);
@@ -36,7 +38,8 @@ struct Range {
 Range published_range(const std::string& standard) {
   if (standard.rfind("LPDDR", 0) == 0)  // O'Connor et al., MICRO 2017: mobile LPDDR4/5-class DRAM ~4-6 pJ/bit
     return {4.0, 6.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (LPDDR class 4-6 pJ/bit)"};
-  if (standard.rfind("HBM", 0) == 0)  // O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit; later HBM generations lower
+  if (standard.rfind("HBM", 0) ==
+      0)  // O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit; later HBM generations lower
     return {2.5, 5.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (HBM2 3.9 pJ/bit; HBM3/3E lower)"};
   return {15.0, 25.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (DDRx DIMM 15-25 pJ/bit)"};
 }
@@ -61,21 +64,25 @@ const char* kPresets[] = {"lpddr4x-4266.yaml", "lpddr5-6400.yaml", "lpddr5x-8533
 
 }  // namespace
 
-TEST_CASE("dram presets: sequential reads stay under peak and reach 85% of it with refresh on", "[dram][presets]") {
+TEST_CASE("dram presets: sequential reads stay under peak and reach 85% of it with refresh on",
+          "[dram][presets]") {
   for (const char* name : kPresets) {
     const DramSpec s = load_preset(name);
     REQUIRE(s.ctrl.refresh != RefreshMode::none);
     const int channels = 4;
     // Long enough for ~40 refresh intervals per channel.
-    const uint64_t bytes = uint64_t(s.peak_bytes_per_s() * 40 * s.timing.trefi_ns * 1e-9) * channels / 64 * 64;
+    const uint64_t bytes =
+        uint64_t(s.peak_bytes_per_s() * 40 * s.timing.trefi_ns * 1e-9) * channels / 64 * 64;
     const auto r = sequential_reads(s, channels, bytes);
-    const double peak = channels * s.org.pseudo_channels * s.org.dq_bits / 8.0 * s.timing.data_rate_mtps * 1e6 / 1e9;
+    const double peak =
+        channels * s.org.pseudo_channels * s.org.dq_bits / 8.0 * s.timing.data_rate_mtps * 1e6 / 1e9;
     const uint64_t refreshes = r.counters.refresh_ab + r.counters.refresh_pb;
     INFO(name << ": " << r.bandwidth_gbps << " GB/s of " << peak << " GB/s peak, refreshes " << refreshes);
     CHECK(r.peak_gbps == Approx(peak));
     CHECK(r.bandwidth_gbps <= peak);
     CHECK(refreshes > 0);
-    if (s.standard.rfind("LPDDR", 0) == 0 || s.standard.rfind("HBM", 0) == 0) CHECK(r.bandwidth_gbps >= 0.85 * peak);
+    if (s.standard.rfind("LPDDR", 0) == 0 || s.standard.rfind("HBM", 0) == 0)
+      CHECK(r.bandwidth_gbps >= 0.85 * peak);
   }
 }
 
@@ -102,7 +109,8 @@ TEST_CASE("dram presets: random reads stay under peak", "[dram][presets]") {
   }
 }
 
-TEST_CASE("dram presets: energy is the sum of its parts and pJ/bit lies in the published range", "[dram][presets]") {
+TEST_CASE("dram presets: energy is the sum of its parts and pJ/bit lies in the published range",
+          "[dram][presets]") {
   for (const char* name : kPresets) {
     const DramSpec s = load_preset(name);
     const uint64_t bytes = uint64_t(s.peak_bytes_per_s() * 20 * s.timing.trefi_ns * 1e-9) / 64 * 64;
@@ -117,8 +125,8 @@ TEST_CASE("dram presets: energy is the sum of its parts and pJ/bit lies in the p
     CHECK(e.refresh > 0);
     CHECK(e.background > 0);
     const Range range = published_range(s.standard);
-    INFO(name << ": " << r.pj_per_bit() << " pJ/bit, published " << range.lo << "-" << range.hi << " (" << range.source
-              << ")");
+    INFO(name << ": " << r.pj_per_bit() << " pJ/bit, published " << range.lo << "-" << range.hi << " ("
+              << range.source << ")");
     CHECK(r.pj_per_bit() >= range.lo);
     CHECK(r.pj_per_bit() <= range.hi);
   }
@@ -144,12 +152,12 @@ TEST_CASE("dram presets: bad values give one-line errors naming file:line and ke
     std::string body, key, line;
   };
   const Case cases[] = {
-      {"timing:\n  trc_ns: 10\n", "trc_ns", "bad.yaml:3"},            // tRC shorter than tRAS + tRP
-      {"timing:\n  trcd_ns: -1\n", "trcd_ns", "bad.yaml:3"},          // negative time
+      {"timing:\n  trc_ns: 10\n", "trc_ns", "bad.yaml:3"},                 // tRC shorter than tRAS + tRP
+      {"timing:\n  trcd_ns: -1\n", "trcd_ns", "bad.yaml:3"},               // negative time
       {"organisation:\n  bank_groups: 3\n", "bank_groups", "bad.yaml:3"},  // not a power of two
       {"organisation:\n  page_bytes: 16\n", "page_bytes", "bad.yaml:3"},   // page smaller than a burst
-      {"timing:\n  trefi_ns: 100\n", "trefi_ns", "bad.yaml:3"},       // refresh interval shorter than tRFC
-      {"timing:\n  trcd_nsec: 18\n", "trcd_nsec", "bad.yaml:3"},      // unknown key (wrong unit suffix)
+      {"timing:\n  trefi_ns: 100\n", "trefi_ns", "bad.yaml:3"},        // refresh interval shorter than tRFC
+      {"timing:\n  trcd_nsec: 18\n", "trcd_nsec", "bad.yaml:3"},       // unknown key (wrong unit suffix)
       {"address_mapping: RoBaCo\n", "address_mapping", "bad.yaml:2"},  // unknown scheme
       {"controller:\n  row_policy: half\n", "row_policy", "bad.yaml:3"},  // not a choice
   };

@@ -19,8 +19,8 @@ void check(const reference::System& s, bool seq, double ref_gbps, double ref_lat
            uint64_t rand_lines = kRandLines) {
   const auto r = reference::run(s, seq ? reference::sequential(kSeqLines, s.request_bytes)
                                        : reference::random_lines(rand_lines, s.request_bytes));
-  INFO("model " << r.bandwidth_gbps << " GB/s vs reference " << ref_gbps << "; latency " << r.mean_read_latency_ns
-                << " ns vs " << ref_latency_ns);
+  INFO("model " << r.bandwidth_gbps << " GB/s vs reference " << ref_gbps << "; latency "
+                << r.mean_read_latency_ns << " ns vs " << ref_latency_ns);
   CHECK(r.bandwidth_gbps == Approx(ref_gbps).epsilon(0.05));
   CHECK(r.mean_read_latency_ns == Approx(ref_latency_ns).epsilon(0.15));
   CHECK(r.bandwidth_gbps <= r.peak_gbps);

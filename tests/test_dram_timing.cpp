@@ -54,8 +54,9 @@ void check_rules(const DramSpec& spec, const std::vector<CommandRecord>& log) {
   const int per_pc = spec.org.banks_per_pc();
   uint64_t checked_act_rd = 0, checked_faw = 0, checked_rfc = 0;
   for (const auto& c : log) {
-    const bool row_cmd = c.kind == CommandKind::act || c.kind == CommandKind::act2 || c.kind == CommandKind::pre ||
-                         c.kind == CommandKind::prea || c.kind == CommandKind::refab || c.kind == CommandKind::refpb;
+    const bool row_cmd = c.kind == CommandKind::act || c.kind == CommandKind::act2 ||
+                         c.kind == CommandKind::pre || c.kind == CommandKind::prea ||
+                         c.kind == CommandKind::refab || c.kind == CommandKind::refpb;
     int64_t& bus = (single || row_cmd) ? last_row_bus : last_col_bus;
     if (single) last_col_bus = last_row_bus;
     REQUIRE(c.tick > bus);  // at most one command per bus per tick
@@ -135,7 +136,8 @@ void check_rules(const DramSpec& spec, const std::vector<CommandRecord>& log) {
         b.ref = c.tick;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   CHECK(checked_act_rd > 100);
@@ -145,7 +147,8 @@ void check_rules(const DramSpec& spec, const std::vector<CommandRecord>& log) {
 
 }  // namespace
 
-TEST_CASE("dram timing: LPDDR5 command stream respects JEDEC constraints (all-bank refresh)", "[dram][timing]") {
+TEST_CASE("dram timing: LPDDR5 command stream respects JEDEC constraints (all-bank refresh)",
+          "[dram][timing]") {
   const auto s = reference::ramulator_lpddr5_6400(true).spec;
   const auto log = drive(s, 60000, 0.3, 7);
   size_t refs = 0, act2 = 0, cas = 0;

@@ -32,17 +32,6 @@ std::string file_hash(const std::string& path) {
   return fnv1a_hex(s.str());
 }
 
-// Where the trace path given in the config is relative to: the file that set it, or the working directory
-// when it came from the command line.
-std::string locate_trace(const ConfigNode& root) {
-  auto workload = root.find("workload");
-  auto node = workload ? workload->find("trace") : nullptr;
-  if (!node || node->kind != ConfigNode::Kind::scalar) return {};
-  fs::path p(node->scalar);
-  if (p.is_absolute() || node->location.line == 0) return p.lexically_normal().string();
-  return (fs::path(node->location.file).parent_path() / p).lexically_normal().string();
-}
-
 void install_report_handler() {
   using sc_core::sc_report_handler;
   // Warnings count as failures: a model that warns is wrong until shown otherwise.
@@ -85,11 +74,20 @@ void install_results(const fs::path& tmp, const fs::path& out) {
 
 }  // namespace
 
+std::string trace_path_in(const ConfigNode& root) {
+  auto workload = root.find("workload");
+  auto node = workload ? workload->find("trace") : nullptr;
+  if (!node || node->kind != ConfigNode::Kind::scalar) return {};
+  fs::path p(node->scalar);
+  if (p.is_absolute() || node->location.line == 0) return p.lexically_normal().string();
+  return (fs::path(node->location.file).parent_path() / p).lexically_normal().string();
+}
+
 void run_point(const RunRequest& request) {
   install_report_handler();
   auto tree = load_config(request.config_path, request.overrides);
   if (!request.trace_path.empty()) apply_override(*tree, "workload.trace=" + request.trace_path);
-  const std::string trace_path = locate_trace(*tree);
+  const std::string trace_path = trace_path_in(*tree);
 
   auto resolved = ConfigNode::make_map({});
   Params root(tree, "", resolved);

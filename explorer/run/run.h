@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "models/core/config_tree.h"
+
 namespace llmx {
 
 struct RunRequest {
@@ -26,5 +28,9 @@ struct RunRequest {
 
 // Throws llmx::Error for any problem with the inputs; writes out_dir only on success.
 void run_point(const RunRequest& request);
+
+// The trace file a loaded (merged) config names in workload.trace, as the run will open it: relative to the
+// file that set it, or to the working directory when the command line set it; "" when there is none.
+std::string trace_path_in(const ConfigNode& root);
 
 }  // namespace llmx

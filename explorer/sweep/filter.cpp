@@ -47,9 +47,12 @@ using Kind = FilterValue::Kind;
 
 const char* kind_name(Kind k) {
   switch (k) {
-    case Kind::number: return "a number";
-    case Kind::text: return "text";
-    case Kind::boolean: return "a boolean";
+    case Kind::number:
+      return "a number";
+    case Kind::text:
+      return "text";
+    case Kind::boolean:
+      return "a boolean";
   }
   return "?";
 }
@@ -73,7 +76,9 @@ class Parser {
   void skip() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
-  static bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+  static bool word_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  }
   // Consumes `word` when it stands alone (not a prefix of a longer name).
   bool keyword(const char* word) {
     skip();
@@ -90,7 +95,8 @@ class Parser {
     pos_ += w.size();
     return true;
   }
-  std::unique_ptr<Node> make(Op op, size_t column, std::unique_ptr<Node> a, std::unique_ptr<Node> b = nullptr) {
+  std::unique_ptr<Node> make(Op op, size_t column, std::unique_ptr<Node> a,
+                             std::unique_ptr<Node> b = nullptr) {
     auto n = std::make_unique<Node>();
     n->op = op;
     n->column = column;
@@ -132,9 +138,12 @@ class Parser {
     while (true) {
       skip();
       const size_t at = pos_ + 1;
-      if (symbol("+")) n = make(Op::add, at, std::move(n), parse_product());
-      else if (symbol("-")) n = make(Op::sub, at, std::move(n), parse_product());
-      else return n;
+      if (symbol("+"))
+        n = make(Op::add, at, std::move(n), parse_product());
+      else if (symbol("-"))
+        n = make(Op::sub, at, std::move(n), parse_product());
+      else
+        return n;
     }
   }
   std::unique_ptr<Node> parse_product() {
@@ -142,10 +151,14 @@ class Parser {
     while (true) {
       skip();
       const size_t at = pos_ + 1;
-      if (symbol("*")) n = make(Op::mul, at, std::move(n), parse_unary());
-      else if (symbol("/")) n = make(Op::div, at, std::move(n), parse_unary());
-      else if (symbol("%")) n = make(Op::mod, at, std::move(n), parse_unary());
-      else return n;
+      if (symbol("*"))
+        n = make(Op::mul, at, std::move(n), parse_unary());
+      else if (symbol("/"))
+        n = make(Op::div, at, std::move(n), parse_unary());
+      else if (symbol("%"))
+        n = make(Op::mod, at, std::move(n), parse_unary());
+      else
+        return n;
     }
   }
   std::unique_ptr<Node> parse_unary() {
@@ -238,7 +251,8 @@ struct Evaluator {
     throw Error(cat(prefix, message, " (at character ", n.column, " of '", expression, "')"));
   }
   void expect(const Node& n, const FilterValue& v, Kind k, const char* what) const {
-    if (v.kind != k) fail(n, cat(what, " needs ", kind_name(k), ", got ", kind_name(v.kind), " '", show(v), "'"));
+    if (v.kind != k)
+      fail(n, cat(what, " needs ", kind_name(k), ", got ", kind_name(v.kind), " '", show(v), "'"));
   }
   static std::string show(const FilterValue& v) {
     if (v.kind == Kind::boolean) return v.boolean ? "true" : "false";
@@ -248,8 +262,10 @@ struct Evaluator {
 
   FilterValue eval(const Node& n) const {
     switch (n.op) {
-      case Op::constant: return n.value;
-      case Op::key: return values.at(n.key);
+      case Op::constant:
+        return n.value;
+      case Op::key:
+        return values.at(n.key);
       case Op::neg: {
         const FilterValue a = eval(*n.a);
         expect(n, a, Kind::number, "'-'");
@@ -278,11 +294,16 @@ struct Evaluator {
         expect(n, b, Kind::number, "arithmetic");
         if ((n.op == Op::div || n.op == Op::mod) && b.number == 0) fail(n, "division by zero");
         switch (n.op) {
-          case Op::add: return number(a.number + b.number);
-          case Op::sub: return number(a.number - b.number);
-          case Op::mul: return number(a.number * b.number);
-          case Op::div: return number(a.number / b.number);
-          default: return number(std::fmod(a.number, b.number));
+          case Op::add:
+            return number(a.number + b.number);
+          case Op::sub:
+            return number(a.number - b.number);
+          case Op::mul:
+            return number(a.number * b.number);
+          case Op::div:
+            return number(a.number / b.number);
+          default:
+            return number(std::fmod(a.number, b.number));
         }
       }
       case Op::eq:
@@ -292,9 +313,12 @@ struct Evaluator {
           fail(n, cat("cannot compare ", kind_name(a.kind), " '", show(a), "' with ", kind_name(b.kind), " '",
                       show(b), "'"));
         bool same = false;
-        if (a.kind == Kind::number) same = a.number == b.number;
-        else if (a.kind == Kind::boolean) same = a.boolean == b.boolean;
-        else same = a.text == b.text;
+        if (a.kind == Kind::number)
+          same = a.number == b.number;
+        else if (a.kind == Kind::boolean)
+          same = a.boolean == b.boolean;
+        else
+          same = a.text == b.text;
         return boolean(n.op == Op::eq ? same : !same);
       }
       case Op::lt:
@@ -305,10 +329,14 @@ struct Evaluator {
         expect(n, a, Kind::number, "ordering");
         expect(n, b, Kind::number, "ordering");
         switch (n.op) {
-          case Op::lt: return boolean(a.number < b.number);
-          case Op::le: return boolean(a.number <= b.number);
-          case Op::gt: return boolean(a.number > b.number);
-          default: return boolean(a.number >= b.number);
+          case Op::lt:
+            return boolean(a.number < b.number);
+          case Op::le:
+            return boolean(a.number <= b.number);
+          case Op::gt:
+            return boolean(a.number > b.number);
+          default:
+            return boolean(a.number >= b.number);
         }
       }
     }
@@ -333,7 +361,8 @@ bool Filter::keeps(const std::vector<FilterValue>& values) const {
   const std::string prefix = cat(where_.str(), ": ", label_, ": ");
   const FilterValue v = Evaluator{values, prefix, expression_}.eval(*root_);
   if (v.kind != Kind::boolean)
-    throw Error(cat(prefix, "the filter gives ", kind_name(v.kind), ", not true or false ('", expression_, "')"));
+    throw Error(
+        cat(prefix, "the filter gives ", kind_name(v.kind), ", not true or false ('", expression_, "')"));
   return v.boolean;
 }
 

@@ -20,7 +20,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "explorer/run/run.h"
 #include "explorer/sweep/spec.h"
@@ -72,8 +71,10 @@ std::string csv_cell(const std::string& v) {
   if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
   std::string out = "\"";
   for (char c : v) {
-    if (c == '"') out += "\"\"";
-    else out += c;
+    if (c == '"')
+      out += "\"\"";
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -83,8 +84,10 @@ size_t csv_width(const std::string& line) {
   size_t n = 1;
   bool quoted = false;
   for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) ++n;
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      ++n;
   }
   return n;
 }
@@ -111,7 +114,8 @@ PointResult load_point(const fs::path& dir) {
   std::error_code ec;
   if (fs::is_regular_file(dir / "summary.csv", ec)) {
     const auto lines = lines_of(read_file(dir / "summary.csv"));
-    if (lines.size() != 2) throw Error(cat((dir / "summary.csv").string(), ": expected a header and one row"));
+    if (lines.size() != 2)
+      throw Error(cat((dir / "summary.csv").string(), ": expected a header and one row"));
     r.done = r.ok = true;
     r.summary_header = lines[0];
     r.summary_row = lines[1];
@@ -157,10 +161,12 @@ std::string results_text(const std::string& leading_header, const std::vector<co
   for (size_t i = 0; i < points.size(); ++i) {
     const PointResult& r = results[i];
     if (!r.ok) continue;
-    if (summary_header.empty()) summary_header = r.summary_header;
+    if (summary_header.empty())
+      summary_header = r.summary_header;
     else if (r.summary_header != summary_header)
-      throw Error(cat((points_dir / points[i]->key / "summary.csv").string(),
-                      ": columns differ from other points' (a result of another explorer version?); remove it"));
+      throw Error(
+          cat((points_dir / points[i]->key / "summary.csv").string(),
+              ": columns differ from other points' (a result of another explorer version?); remove it"));
   }
   const size_t summary_width = summary_header.empty() ? 0 : csv_width(summary_header);
   std::string text = leading_header + (summary_header.empty() ? "" : "," + summary_header) + "\n";
@@ -188,15 +194,17 @@ struct Manifest {
 };
 
 std::string manifest_text(const Manifest& m, const std::string& spec_path) {
-  return cat("# explorer sweep output: shard ", m.shard_index, "/", m.shard_count, " of the sweep below (docs/SWEEPS.md)\n",
-             "sweep ", m.identity, "\n", "spec ", spec_path, "\n", "points ", m.points, "\n", "shard ", m.shard_index, "/",
-             m.shard_count, "\n", "columns ", m.columns, "\n");
+  return cat("# explorer sweep output: shard ", m.shard_index, "/", m.shard_count,
+             " of the sweep below (docs/SWEEPS.md)\n", "sweep ", m.identity, "\n", "spec ", spec_path, "\n",
+             "points ", m.points, "\n", "shard ", m.shard_index, "/", m.shard_count, "\n", "columns ",
+             m.columns, "\n");
 }
 
 Manifest read_manifest(const fs::path& dir) {
   const fs::path path = dir / kManifest;
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(cat(dir.string(), ": not a sweep output directory (no ", kManifest, ")"));
+  if (!fs::is_regular_file(path, ec))
+    throw Error(cat(dir.string(), ": not a sweep output directory (no ", kManifest, ")"));
   Manifest m;
   std::set<std::string> seen;
   int line_no = 0;
@@ -204,12 +212,18 @@ Manifest read_manifest(const fs::path& dir) {
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
     const auto space = line.find(' ');
-    const std::string key = line.substr(0, space), value = space == std::string::npos ? "" : line.substr(space + 1);
-    auto bad = [&](const std::string& what) { return Error(cat(path.string(), ":", line_no, ":1: ", key, ": ", what)); };
+    const std::string key = line.substr(0, space),
+                      value = space == std::string::npos ? "" : line.substr(space + 1);
+    auto bad = [&](const std::string& what) {
+      return Error(cat(path.string(), ":", line_no, ":1: ", key, ": ", what));
+    };
     seen.insert(key);
-    if (key == "sweep") m.identity = value;
-    else if (key == "columns") m.columns = value;
-    else if (key == "spec") continue;
+    if (key == "sweep")
+      m.identity = value;
+    else if (key == "columns")
+      m.columns = value;
+    else if (key == "spec")
+      continue;
     else if (key == "points") {
       char* end = nullptr;
       m.points = std::strtoull(value.c_str(), &end, 10);
@@ -217,7 +231,8 @@ Manifest read_manifest(const fs::path& dir) {
     } else if (key == "shard") {
       unsigned long long i = 0, n = 0;
       char tail = 0;
-      if (std::sscanf(value.c_str(), "%llu/%llu%c", &i, &n, &tail) != 2 || n == 0 || i >= n) throw bad("expected i/n");
+      if (std::sscanf(value.c_str(), "%llu/%llu%c", &i, &n, &tail) != 2 || n == 0 || i >= n)
+        throw bad("expected i/n");
       m.shard_index = i;
       m.shard_count = n;
     } else {
@@ -234,7 +249,10 @@ Manifest read_manifest(const fs::path& dir) {
 class Progress {
  public:
   Progress(size_t to_run, size_t already_done)
-      : to_run_(to_run), already_(already_done), tty_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()),
+      : to_run_(to_run),
+        already_(already_done),
+        tty_(::isatty(STDERR_FILENO) == 1),
+        start_(Clock::now()),
         last_(start_) {}
 
   void finished(bool error) {
@@ -252,8 +270,10 @@ class Progress {
   static std::string clock_text(double seconds) {
     const long s = static_cast<long>(seconds + 0.5);
     char buf[32];
-    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    if (s >= 3600)
+      std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+      std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
     return buf;
   }
   std::string eta() const {
@@ -273,7 +293,8 @@ class Progress {
       std::string bar(filled, '#');
       bar.resize(kWidth, '.');
       std::fprintf(stderr, "\r\033[K[%s] %zu/%zu  %s elapsed  ETA %s%s", bar.c_str(), done_, to_run_,
-                   clock_text(elapsed).c_str(), eta().c_str(), errors_ ? cat("  ", errors_, " error(s)").c_str() : "");
+                   clock_text(elapsed).c_str(), eta().c_str(),
+                   errors_ ? cat("  ", errors_, " error(s)").c_str() : "");
     } else {
       // Plain lines: at every tenth of the work or every 30 s, and at the end.
       const size_t tenth = done_ * 10 / to_run_;
@@ -281,7 +302,8 @@ class Progress {
       if (final && done_ == printed_done_) return;
       last_tenth_ = tenth;
       printed_done_ = done_;
-      std::fprintf(stderr, "sweep: %zu/%zu points run (%zu already done before), %zu error(s), %s elapsed, ETA %s\n",
+      std::fprintf(stderr,
+                   "sweep: %zu/%zu points run (%zu already done before), %zu error(s), %s elapsed, ETA %s\n",
                    done_, to_run_, already_, errors_, clock_text(elapsed).c_str(), eta().c_str());
     }
     std::fflush(stderr);
@@ -296,6 +318,20 @@ class Progress {
 
 // --- Running points -------------------------------------------------------------------------------------
 
+// Blocks SIGCHLD while the sweep waits for its points (sigtimedwait then wakes as soon as one ends); the
+// previous mask is restored on exit and in every point's process.
+struct BlockedChildSignal {
+  sigset_t set{}, previous{};
+  BlockedChildSignal() {
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &set, &previous);
+  }
+  ~BlockedChildSignal() { ::sigprocmask(SIG_SETMASK, &previous, nullptr); }
+  BlockedChildSignal(const BlockedChildSignal&) = delete;
+  BlockedChildSignal& operator=(const BlockedChildSignal&) = delete;
+};
+
 // Forks the process for one point. The child dies with the parent (a killed sweep leaves no orphans that
 // would finish points behind the next run's back).
 pid_t spawn_point(const SweepSpec& spec, const SweepPoint& point, const fs::path& out_dir, int lock_fd) {
@@ -308,6 +344,9 @@ pid_t spawn_point(const SweepSpec& spec, const SweepPoint& point, const fs::path
 
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(3);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::close(lock_fd);
   const std::string log = (out_dir / "logs" / (point.key + ".log")).string();
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -397,7 +436,8 @@ int run_sweep(const SweepOptions& options) {
                           std::vector<std::string> c{"point", "point_key"};
                           for (const auto& k : spec.keys()) c.push_back(k);
                           return c;
-                        }()).c_str());
+                        }())
+                            .c_str());
     for (const SweepPoint* p : mine) {
       std::vector<std::string> cells{std::to_string(p->index), p->key};
       cells.insert(cells.end(), p->values.begin(), p->values.end());
@@ -428,18 +468,22 @@ int run_sweep(const SweepOptions& options) {
   size_t already = 0;
   for (size_t i = 0; i < mine.size(); ++i) {
     results[i] = load_point(points_dir / mine[i]->key);
-    if (results[i].done) ++already;
-    else todo.push_back(i);
+    if (results[i].done)
+      ++already;
+    else
+      todo.push_back(i);
   }
-  auto write_results = [&] { write_atomically(out / kResults, results_text(leading, mine, results, points_dir)); };
+  auto write_results = [&] {
+    write_atomically(out / kResults, results_text(leading, mine, results, points_dir));
+  };
   write_results();
 
   std::ofstream runs_log(out / "runs.log", std::ios::app);
   Progress progress(todo.size(), already);
   std::map<pid_t, size_t> running;
+  const BlockedChildSignal child_signal;
   auto last_write = Clock::now();
   bool unwritten = false;
-  size_t errors = 0;
   while (!todo.empty() || !running.empty()) {
     while (static_cast<int>(running.size()) < options.jobs && !todo.empty()) {
       const size_t i = todo.front();
@@ -455,7 +499,9 @@ int run_sweep(const SweepOptions& options) {
         last_write = Clock::now();
         unwritten = false;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // Sleep until a point's process ends (SIGCHLD, blocked so it stays pending) or the progress is due.
+      const timespec wake{0, 250'000'000};
+      ::sigtimedwait(&child_signal.set, nullptr, &wake);
       continue;
     }
     if (pid < 0) throw Error(cat("waitpid failed: ", std::strerror(errno)));
@@ -470,13 +516,14 @@ int run_sweep(const SweepOptions& options) {
       // The process died or could not record its outcome: an error row now, retried by the next run.
       r.done = true;
       const std::string tail = last_log_line(log);
-      if (WIFSIGNALED(status)) r.error = cat("point process killed by signal ", WTERMSIG(status));
-      else r.error = cat("point process exited with code ", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+      if (WIFSIGNALED(status))
+        r.error = cat("point process killed by signal ", WTERMSIG(status));
+      else
+        r.error = cat("point process exited with code ", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
       if (!tail.empty()) r.error += ": " + tail;
     }
     if (fs::is_regular_file(log, ec) && fs::file_size(log, ec) == 0) fs::remove(log, ec);
     results[i] = r;
-    errors += !r.ok;
     runs_log << point.index << " " << point.key << " " << (r.ok ? "ok" : "error") << "\n" << std::flush;
     progress.finished(!r.ok);
     unwritten = true;
@@ -490,9 +537,10 @@ int run_sweep(const SweepOptions& options) {
   progress.close();
   size_t total_errors = 0;
   for (const auto& r : results) total_errors += !r.ok;
-  std::fprintf(stderr, "sweep: %s: %zu points in shard %zu/%zu (%zu already done, %zu run), %zu error row(s)\n",
-               (out / kResults).string().c_str(), mine.size(), options.shard_index, options.shard_count, already,
-               mine.size() - already, total_errors);
+  std::fprintf(stderr,
+               "sweep: %s: %zu points in shard %zu/%zu (%zu already done, %zu run), %zu error row(s)\n",
+               (out / kResults).string().c_str(), mine.size(), options.shard_index, options.shard_count,
+               already, mine.size() - already, total_errors);
   ::close(lock_fd);
   return 0;
 }
@@ -502,7 +550,7 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
   const fs::path out(out_dir);
   std::error_code ec;
   Manifest first;
-  std::map<size_t, std::string> shard_of;         // shard index -> dir
+  std::map<size_t, std::string> shard_of;               // shard index -> dir
   std::map<size_t, std::pair<std::string, bool>> rows;  // point -> (row, needs summary padding)
   std::string summary_header;
   for (size_t d = 0; d < shard_dirs.size(); ++d) {
@@ -510,15 +558,16 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
     if (fs::exists(out, ec) && fs::equivalent(dir, out, ec))
       throw Error(cat("sweep merge: --out ", out_dir, " is one of the shard directories"));
     const Manifest m = read_manifest(dir);
-    if (d == 0) first = m;
+    if (d == 0)
+      first = m;
     else if (m.identity != first.identity || m.points != first.points || m.columns != first.columns ||
              m.shard_count != first.shard_count)
-      throw Error(cat((dir / kManifest).string(), ": sweep ", m.identity, " shard ", m.shard_index, "/", m.shard_count,
-                      " is not a shard of the same sweep as ", shard_dirs[0], " (sweep ", first.identity, ", ",
-                      first.shard_count, " shards)"));
+      throw Error(cat((dir / kManifest).string(), ": sweep ", m.identity, " shard ", m.shard_index, "/",
+                      m.shard_count, " is not a shard of the same sweep as ", shard_dirs[0], " (sweep ",
+                      first.identity, ", ", first.shard_count, " shards)"));
     if (!shard_of.emplace(m.shard_index, shard_dirs[d]).second)
-      throw Error(cat((dir / kManifest).string(), ": shard ", m.shard_index, "/", m.shard_count, " given twice (also ",
-                      shard_of[m.shard_index], ")"));
+      throw Error(cat((dir / kManifest).string(), ": shard ", m.shard_index, "/", m.shard_count,
+                      " given twice (also ", shard_of[m.shard_index], ")"));
     const fs::path results_path = dir / kResults;
     const auto lines = lines_of(read_file(results_path));
     if (lines.empty() || lines[0].compare(0, m.columns.size(), m.columns) != 0)
@@ -527,7 +576,8 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
     if (!header_rest.empty()) {
       if (header_rest[0] != ',') throw Error(cat(results_path.string(), ":1:1: malformed header"));
       header_rest = header_rest.substr(1);
-      if (summary_header.empty()) summary_header = header_rest;
+      if (summary_header.empty())
+        summary_header = header_rest;
       else if (summary_header != header_rest)
         throw Error(cat(results_path.string(), ":1:1: summary columns differ from the other shards'"));
     }
@@ -536,8 +586,8 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
       char* end = nullptr;
       const unsigned long long index = std::strtoull(line.c_str(), &end, 10);
       if (end == line.c_str() || *end != ',' || index >= m.points || index % m.shard_count != m.shard_index)
-        throw Error(cat(results_path.string(), ":", l + 1, ":1: point: not a point of shard ", m.shard_index, "/",
-                        m.shard_count));
+        throw Error(cat(results_path.string(), ":", l + 1, ":1: point: not a point of shard ", m.shard_index,
+                        "/", m.shard_count));
       if (!rows.emplace(index, std::make_pair(line, header_rest.empty())).second)
         throw Error(cat(results_path.string(), ":", l + 1, ":1: point ", index, " appears twice"));
     }
@@ -553,7 +603,8 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
 
   const size_t summary_width = summary_header.empty() ? 0 : csv_width(summary_header);
   std::string text = first.columns + (summary_header.empty() ? "" : "," + summary_header) + "\n";
-  for (const auto& [index, row] : rows) text += row.first + (row.second ? std::string(summary_width, ',') : "") + "\n";
+  for (const auto& [index, row] : rows)
+    text += row.first + (row.second ? std::string(summary_width, ',') : "") + "\n";
 
   fs::create_directories(out / "points", ec);
   if (ec) throw Error(cat(out_dir, ": cannot create (", ec.message(), ")"));
@@ -580,10 +631,11 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
   Manifest merged = first;
   merged.shard_index = 0;
   merged.shard_count = 1;
-  write_atomically(out / kManifest, manifest_text(merged, "(merged from " + std::to_string(shard_dirs.size()) + " shards)"));
+  write_atomically(out / kManifest,
+                   manifest_text(merged, "(merged from " + std::to_string(shard_dirs.size()) + " shards)"));
   write_atomically(out / kResults, text);
-  std::fprintf(stderr, "sweep merge: %s: %zu points from %zu shard(s)\n", (out / kResults).string().c_str(), rows.size(),
-               shard_dirs.size());
+  std::fprintf(stderr, "sweep merge: %s: %zu points from %zu shard(s)\n", (out / kResults).string().c_str(),
+               rows.size(), shard_dirs.size());
 }
 
 }  // namespace llmx

@@ -6,8 +6,9 @@
 //   sweep.txt      manifest: sweep identity (hash of the columns and every point key in order), number of
 //                  points, shard i/n, the leading columns of results.csv
 //   results.csv    one row per finished point of this shard, in point order:
-//                  point, point_key, <swept keys in axis order>, status (ok|error), error, <summary.csv columns>
-//                  (temp file + rename after completed points, at most once a second, and at the end)
+//                  point, point_key, <swept keys in axis order>, status (ok|error), error, <summary.csv
+//                  columns> (temp file + rename after completed points, at most once a second, and at the
+//                  end)
 //   points/<key>/  a finished point: the `explorer run` files, or error.txt (one line) for a point whose
 //                  inputs were rejected
 //   logs/<key>.log what the point's process printed (kept only when non-empty)

@@ -1,6 +1,8 @@
 // Reading sweep specs through llmx::Params and expanding them into ordered, keyed design points. See spec.h.
 #include "explorer/sweep/spec.h"
 
+#include "explorer/run/run.h"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,7 +25,8 @@ const char* kTraceKey = "workload.trace";
 // More points than this is a mistake in the spec, not a sweep anyone can run.
 constexpr size_t kMaxPoints = 10'000'000;
 
-std::string override_text(const std::string& key, const std::string& text, bool quoted, const fs::path& spec_dir) {
+std::string override_text(const std::string& key, const std::string& text, bool quoted,
+                          const fs::path& spec_dir) {
   if (key == kTraceKey) {
     fs::path p(text);
     if (p.is_relative()) p = spec_dir / p;
@@ -36,8 +39,8 @@ SweepKey read_key(Params& p, const std::set<std::string>& seen) {
   SweepKey k;
   k.path = p.required<std::string>("key", "config key path to vary, e.g. modules.pe.count");
   k.where = p.location_of("key");
-  if (k.path.empty() || k.path.front() == '.' || k.path.back() == '.' || k.path.find("..") != std::string::npos ||
-      k.path.find_first_of(" =\t") != std::string::npos)
+  if (k.path.empty() || k.path.front() == '.' || k.path.back() == '.' ||
+      k.path.find("..") != std::string::npos || k.path.find_first_of(" =\t") != std::string::npos)
     p.fail("key", cat("'", k.path, "' is not a key path (names joined by '.')"));
   if (seen.count(k.path)) p.fail("key", cat("'", k.path, "' is swept twice"));
   p.claim("values");
@@ -50,23 +53,13 @@ SweepKey read_key(Params& p, const std::set<std::string>& seen) {
     const ConfigNode& item = *list->items[i];
     const std::string where = cat(p.path_of("values"), "[", i, "]");
     if (item.kind != ConfigNode::Kind::scalar)
-      throw Error(cat(item.location.str(), ": ", where, ": expected a single value (number, text or boolean)"));
+      throw Error(
+          cat(item.location.str(), ": ", where, ": expected a single value (number, text or boolean)"));
     if (!distinct.insert(std::string(item.quoted ? "q" : "p") + item.scalar).second)
       throw Error(cat(item.location.str(), ": ", where, ": '", item.scalar, "' is listed twice"));
     k.values.push_back({item.scalar, item.quoted, item.location});
   }
   return k;
-}
-
-// Where the run will look for the trace named in a merged tree (mirrors explorer/run/run.cpp): relative to the
-// file that set it, or to the working directory when an override set it.
-std::string trace_file_of(const ConfigNode& root) {
-  auto workload = root.find("workload");
-  auto node = workload ? workload->find("trace") : nullptr;
-  if (!node || node->kind != ConfigNode::Kind::scalar) return {};
-  fs::path p(node->scalar);
-  if (p.is_absolute() || node->location.line == 0) return p.lexically_normal().string();
-  return (fs::path(node->location.file).parent_path() / p).lexically_normal().string();
 }
 
 std::string file_content_hash(const std::string& path, std::map<std::string, std::string>& cache) {
@@ -88,8 +81,10 @@ std::string file_content_hash(const std::string& path, std::map<std::string, std
 std::string yaml_single_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -114,21 +109,25 @@ SweepSpec read_sweep_spec(const std::string& path) {
   const fs::path base_file = fs::path(base).is_absolute() ? fs::path(base) : dir / base;
   std::error_code ec;
   if (!fs::is_regular_file(base_file, ec))
-    p.fail("base", cat("cannot open system config '", base, "' (looked for ", base_file.lexically_normal().string(), ")"));
+    p.fail("base", cat("cannot open system config '", base, "' (looked for ",
+                       base_file.lexically_normal().string(), ")"));
   spec.base_path = base_file.lexically_normal().string();
 
   Params set = p.optional_child("set", "overrides for every point, key.path: value");
   for (const auto& key : set.keys()) {
     set.claim(key);
     const ConfigNodePtr value = set.node()->find(key);
-    if (value->kind != ConfigNode::Kind::scalar) set.fail(key, "expected a single value (number, text or boolean)");
+    if (value->kind != ConfigNode::Kind::scalar)
+      set.fail(key, "expected a single value (number, text or boolean)");
     spec.base_overrides.push_back(override_text(key, value->scalar, value->quoted, dir));
   }
   if (p.has("trace")) {
-    const std::string trace = p.required<std::string>("trace", "decode trace for every point, relative to this file");
+    const std::string trace =
+        p.required<std::string>("trace", "decode trace for every point, relative to this file");
     const fs::path trace_file = fs::path(trace).is_absolute() ? fs::path(trace) : dir / trace;
     if (!fs::is_regular_file(trace_file, ec))
-      p.fail("trace", cat("cannot open trace file '", trace, "' (looked for ", trace_file.lexically_normal().string(), ")"));
+      p.fail("trace", cat("cannot open trace file '", trace, "' (looked for ",
+                          trace_file.lexically_normal().string(), ")"));
     spec.base_overrides.push_back(override_text(kTraceKey, trace, true, dir));
   }
 
@@ -182,7 +181,8 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
   size_t total = 1;
   for (const auto& axis : spec.axes) {
     if (total > kMaxPoints / axis.size())
-      throw Error(cat(axis.keys.front().where.str(), ": axes: the product of the axes exceeds ", kMaxPoints, " points"));
+      throw Error(cat(axis.keys.front().where.str(), ": axes: the product of the axes exceeds ", kMaxPoints,
+                      " points"));
     total *= axis.size();
   }
 
@@ -214,11 +214,13 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
         try {
           apply_override(*tree, o);
         } catch (const Error& e) {
-          throw Error(cat(chosen[i]->where.str(), ": ", keys[i]->path, ": cannot apply to the base config (", e.what(), ")"));
+          throw Error(cat(chosen[i]->where.str(), ": ", keys[i]->path, ": cannot apply to the base config (",
+                          e.what(), ")"));
         }
         point.overrides.push_back(o);
       }
-      point.key = fnv1a_hex(to_yaml(*tree) + "\ntrace " + file_content_hash(trace_file_of(*tree), trace_hashes));
+      point.key =
+          fnv1a_hex(to_yaml(*tree) + "\ntrace " + file_content_hash(trace_path_in(*tree), trace_hashes));
       points.push_back(std::move(point));
     }
     for (size_t a = spec.axes.size(); a-- > 0;) {

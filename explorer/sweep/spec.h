@@ -50,10 +50,10 @@ struct SweepSpec {
 };
 
 struct SweepPoint {
-  size_t index = 0;                 // position in the deterministic order (after filtering)
-  std::vector<std::string> values;  // one per swept key, as written in the spec
+  size_t index = 0;                    // position in the deterministic order (after filtering)
+  std::vector<std::string> values;     // one per swept key, as written in the spec
   std::vector<std::string> overrides;  // base overrides, then one per swept key
-  std::string key;                  // point key (see above)
+  std::string key;                     // point key (see above)
 };
 
 // Reads and checks a spec; errors are one line "file:line:col: key: message".

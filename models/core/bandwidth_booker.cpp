@@ -30,6 +30,11 @@ sc_core::sc_time BandwidthBooker::book(const sc_core::sc_time& delay, uint64_t b
 
   uint64_t w = static_cast<uint64_t>(t0 / window_s_);
   if (w < base_) w = base_;  // a request older than the kept history starts at the oldest kept window
+  first_free_ = std::max(first_free_, base_);
+  // Windows before first_free_ are full: a request starting there is served from first_free_ on. (Without this
+  // skip, many requests booked at one start time would each walk all the windows the others filled.)
+  const bool skipped = w < first_free_;
+  if (skipped) w = first_free_;
   double remaining = static_cast<double>(bytes);
   bool first = true;
   double finish = t0;
@@ -40,7 +45,7 @@ sc_core::sc_time BandwidthBooker::book(const sc_core::sc_time& delay, uint64_t b
     double& used = used_[w - base_];
     double available = capacity_ - used;
     const double window_start = static_cast<double>(w) * window_s_;
-    if (first) {
+    if (first && !skipped) {
       // Only the part of the first window after the request's start can serve it.
       const double left = std::max(0.0, (window_start + window_s_ - t0) / window_s_) * capacity_;
       available = std::min(available, left);
@@ -51,13 +56,14 @@ sc_core::sc_time BandwidthBooker::book(const sc_core::sc_time& delay, uint64_t b
       remaining -= take;
       if (remaining <= epsilon) {
         finish = window_start + std::min(1.0, used / capacity_) * window_s_;
-        if (first) finish = std::max(finish, t0 + static_cast<double>(bytes) / rate_);
+        if (first && !skipped) finish = std::max(finish, t0 + static_cast<double>(bytes) / rate_);
         break;
       }
     }
     ++w;
     first = false;
   }
+  while (first_free_ - base_ < used_.size() && used_[first_free_ - base_] >= capacity_ - epsilon) ++first_free_;
   // Never earlier than the start plus the time the bytes need at peak rate.
   finish = std::max(finish, t0 + static_cast<double>(bytes) / rate_);
   return sc_core::sc_time(finish, sc_core::SC_SEC) - now;

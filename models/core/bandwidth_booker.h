@@ -32,6 +32,7 @@ class BandwidthBooker {
   double window_s_;
   double capacity_;           // bytes per window
   uint64_t base_ = 0;         // window index of used_.front()
+  uint64_t first_free_ = 0;   // every window from base_ up to (not incl.) this one is full
   std::deque<double> used_;   // bytes booked per window, from base_
   uint64_t booked_ = 0;
 };

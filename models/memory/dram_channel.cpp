@@ -9,7 +9,9 @@ namespace llmx {
 using sc_core::sc_time;
 
 namespace {
-dram::DramSpec read_spec(Params& p) { return dram::read_dram_spec(p); }
+dram::DramSpec read_spec(Params& p) {
+  return dram::read_dram_spec(p);
+}
 }  // namespace
 
 DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
@@ -17,11 +19,12 @@ DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const E
       target("target"),
       spec_(read_spec(p)),
       model_(spec_),
-      booker_(spec_.peak_bytes_per_s(),
-              sc_time(p.optional<double>("booking_window_ns", 50.0,
-                                         "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
-                                         Bound::positive()),
-                      sc_core::SC_NS)) {
+      booker_(
+          spec_.peak_bytes_per_s(),
+          sc_time(p.optional<double>("booking_window_ns", 50.0,
+                                     "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
+                                     Bound::positive()),
+                  sc_core::SC_NS)) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }
@@ -70,7 +73,8 @@ ComponentStats DramChannel::stats(const sc_time& now) const {
   c.precharges = misses_;
   // Refresh runs on its own clock: one all-bank refresh per pseudo-channel every tREFI.
   if (spec_.ctrl.refresh != dram::RefreshMode::none)
-    c.refresh_ab = uint64_t(now.to_seconds() * 1e9 / spec_.timing.trefi_ns) * uint64_t(spec_.org.pseudo_channels);
+    c.refresh_ab =
+        uint64_t(now.to_seconds() * 1e9 / spec_.timing.trefi_ns) * uint64_t(spec_.org.pseudo_channels);
   const dram::DramEnergy e = dram::energy_of(c, spec_, now.to_seconds());
   s.energy[EnergyKind::act_pre] = e.act_pre;
   s.energy[EnergyKind::read_array] = e.read_array;
@@ -83,7 +87,8 @@ ComponentStats DramChannel::stats(const sc_time& now) const {
   s.extra.emplace_back("mean_read_latency_ns", reads_ ? read_latency_sum_ns_ / double(reads_) : 0.0);
   const double bits = double(bytes_read_ + bytes_written_) * 8;
   s.extra.emplace_back("pj_per_bit", bits > 0 ? e.total() * 1e12 / bits : 0.0);
-  s.extra.emplace_back("average_power_mw", now > sc_core::SC_ZERO_TIME ? e.total() / now.to_seconds() * 1e3 : 0.0);
+  s.extra.emplace_back("average_power_mw",
+                       now > sc_core::SC_ZERO_TIME ? e.total() / now.to_seconds() * 1e3 : 0.0);
   return s;
 }
 

@@ -5,11 +5,12 @@
 // against the channel's open rows and costs the channel time the command-level controller model
 // (dram/channel_controller.h) measured for that class on this configuration, refresh and FR-FCFS included
 // (dram/service_model.h). That time is booked in windows (models/core/bandwidth_booker.h), so initiators that
-// run ahead of each other under temporal decoupling share the channel as they would in time; b_transport never
-// waits. Energy by kind: act_pre, read_array, write_array, io, refresh, background.
-// Left out: reordering between transactions, power-down, data contents (payloads are timing-only).
+// run ahead of each other under temporal decoupling share the channel as they would in time; b_transport
+// never waits. Energy by kind: act_pre, read_array, write_array, io, refresh, background. Left out:
+// reordering between transactions, power-down, data contents (payloads are timing-only).
 //
-// Socket: `target` (target, memory protocol). Addresses are channel-local (the interconnect strips channel bits).
+// Socket: `target` (target, memory protocol). Addresses are channel-local (the interconnect strips channel
+// bits).
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>

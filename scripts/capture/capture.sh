@@ -120,22 +120,28 @@ ALL_LLAMA=(TinyLlama-1.1B F16 TinyLlama-1.1B Q8_0 TinyLlama-1.1B Q4_0
            Llama-2-7B Q4_0 Llama-2-7B Q8_0 Llama-2-7B F16
            Llama-3-8B Q4_0 Llama-3-8B Q8_0 Llama-3-8B F16)
 
-cmd="${1:-all}"
-shift || true
-case "$cmd" in
-  setup) setup ;;
-  llama)
-    setup
-    if [ $# -eq 0 ]; then set -- "${ALL_LLAMA[@]}"; fi
-    while [ $# -ge 2 ]; do capture_llama "$1" "$2"; shift 2; done ;;
-  convert)
-    while [ $# -ge 2 ]; do convert_llama "$1" "$2"; shift 2; done ;;
-  validate) $PY "$HERE/validate.py" "$OUT"/*.lxt.gz ;;
-  torch) capture_torch ;;
-  all)
-    setup
-    set -- "${ALL_LLAMA[@]}"
-    while [ $# -ge 2 ]; do capture_llama "$1" "$2"; shift 2; done
-    capture_torch ;;
-  *) echo "usage: $0 [all|setup|llama [MODEL FTYPE ...]|convert MODEL FTYPE ...|validate|torch]" >&2; exit 2 ;;
-esac
+# Everything runs from main(), parsed whole before it starts, so editing this file during a long capture
+# cannot change what the running capture does.
+main() {
+  local cmd="${1:-all}"
+  shift || true
+  case "$cmd" in
+    setup) setup ;;
+    llama)
+      setup
+      if [ $# -eq 0 ]; then set -- "${ALL_LLAMA[@]}"; fi
+      while [ $# -ge 2 ]; do capture_llama "$1" "$2"; shift 2; done ;;
+    convert)
+      while [ $# -ge 2 ]; do convert_llama "$1" "$2"; shift 2; done ;;
+    validate) $PY "$HERE/validate.py" "$OUT"/*.lxt.gz ;;
+    torch) capture_torch ;;
+    all)
+      setup
+      set -- "${ALL_LLAMA[@]}"
+      while [ $# -ge 2 ]; do capture_llama "$1" "$2"; shift 2; done
+      capture_torch ;;
+    *) echo "usage: $0 [all|setup|llama [MODEL FTYPE ...]|convert MODEL FTYPE ...|validate|torch]" >&2; exit 2 ;;
+  esac
+}
+
+main "$@"

@@ -6,7 +6,7 @@ TRANSPOSE) are dropped and counted in the header (see traces/captured/README.md)
 kept in engine_op; the OpKind is derived from the op and the tensors involved:
 
   GET_ROWS of token_embd.weight          embedding   (weight bytes = the rows read: n_tokens x row bytes)
-  GET_ROWS of anything else              copy        (prefill: picking the last token's row)
+  GET_ROWS of anything else              copy        (the inp_out_ids row selection in the last block)
   RMS_NORM                               norm
   MUL by a *_norm.weight                 norm        (the norm's scale; reads the norm weight)
   MUL_MAT by blk.N.attn_q/k/v/output     matmul_q / matmul_k / matmul_v / matmul_o
@@ -19,7 +19,7 @@ kept in engine_op; the OpKind is derived from the op and the tensors involved:
   ROPE                                   rope
   SET_ROWS / CPY into cache_k/v_lN       kv_write
   SWIGLU, GEGLU, SILU, GELU, RELU        activation
-  ADD of two activations                 residual
+  ADD ffn_inp-N / l_out-N                residual
   MUL / SCALE / ADD (other)              elementwise
   CONT, CPY, DUP                         copy
   anything else                          other
@@ -35,6 +35,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 sys.path.insert(0, HERE)
 import tracefmt  # noqa: E402
 

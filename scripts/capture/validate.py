@@ -16,6 +16,7 @@ import collections
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tracefmt  # noqa: E402
 

@@ -9,7 +9,8 @@
 namespace llmx::dram {
 
 namespace {
-constexpr const char* kFieldNames[kFields] = {"pseudo_channel", "rank", "bank_group", "bank", "row", "column"};
+constexpr const char* kFieldNames[kFields] = {"pseudo_channel", "rank", "bank_group",
+                                              "bank",           "row",  "column"};
 
 uint64_t extract(uint64_t value, uint64_t mask) {  // gathers the bits under mask, low to high
   uint64_t out = 0;
@@ -24,7 +25,9 @@ uint64_t extract(uint64_t value, uint64_t mask) {  // gathers the bits under mas
 }
 }  // namespace
 
-const char* field_name(Field f) { return kFieldNames[static_cast<int>(f)]; }
+const char* field_name(Field f) {
+  return kFieldNames[static_cast<int>(f)];
+}
 
 bool parse_field(const std::string& text, Field* out) {
   for (int i = 0; i < kFields; ++i)
@@ -37,7 +40,10 @@ bool parse_field(const std::string& text, Field* out) {
 
 AddressMapping::AddressMapping(std::string name, int tx_offset_bits, std::vector<Field> bits,
                                std::vector<XorTerm> xors, FieldSizes sizes)
-    : name_(std::move(name)), tx_offset_(tx_offset_bits), bits_(std::move(bits)), xors_(std::move(xors)),
+    : name_(std::move(name)),
+      tx_offset_(tx_offset_bits),
+      bits_(std::move(bits)),
+      xors_(std::move(xors)),
       sizes_(sizes) {
   std::array<int, kFields> got{};
   for (size_t i = 0; i < bits_.size(); ++i) {
@@ -59,6 +65,15 @@ AddressMapping::AddressMapping(std::string name, int tx_offset_bits, std::vector
   const int total = static_cast<int>(bits_.size());
   for (int i = total; i < 64 - tx_offset_; ++i) row_mask |= uint64_t(1) << i;
   masks_[static_cast<int>(Field::row)] = row_mask;
+  lut_.resize(8);
+  for (int c = 0; c < 8; ++c)
+    for (int b = 0; b < 256; ++b) {
+      const uint64_t a = uint64_t(b) << (8 * c);
+      Packed& e = lut_[size_t(c)][size_t(b)];
+      e.lo = extract(a, masks_[0]) | extract(a, masks_[1]) << 8 | extract(a, masks_[2]) << 16 |
+             extract(a, masks_[3]) << 24 | extract(a, masks_[5]) << 32;
+      e.hi = extract(a, masks_[4]);
+    }
   for (const auto& x : xors_) {
     if (x.target_bit < 0 || x.source_bit < 0 ||
         (x.target != Field::row && x.target_bit >= sizes_.bits[static_cast<int>(x.target)]) ||
@@ -69,14 +84,26 @@ AddressMapping::AddressMapping(std::string name, int tx_offset_bits, std::vector
 }
 
 DecodedAddress AddressMapping::decode(uint64_t addr) const {
-  const uint64_t a = addr >> tx_offset_;
+  uint64_t a = addr >> tx_offset_;
+  uint64_t lo = 0, hi = 0;
+  for (size_t c = 0; a != 0; ++c, a >>= 8) {
+    const Packed& e = lut_[c][a & 255];
+    lo |= e.lo;
+    hi |= e.hi;
+  }
   std::array<int64_t, kFields> v{};
-  for (int f = 0; f < kFields; ++f) v[f] = masks_[f] ? int64_t(extract(a, masks_[f])) : 0;
+  v[0] = int64_t(lo & 0xff);
+  v[1] = int64_t((lo >> 8) & 0xff);
+  v[2] = int64_t((lo >> 16) & 0xff);
+  v[3] = int64_t((lo >> 24) & 0xff);
+  v[5] = int64_t(lo >> 32);
+  v[4] = int64_t(hi);
   // XOR terms read the pre-XOR values (all sources are decoded first).
   if (!xors_.empty()) {
     const auto src = v;
     for (const auto& x : xors_)
-      v[static_cast<int>(x.target)] ^= ((src[static_cast<int>(x.source)] >> x.source_bit) & 1) << x.target_bit;
+      v[static_cast<int>(x.target)] ^= ((src[static_cast<int>(x.source)] >> x.source_bit) & 1)
+                                       << x.target_bit;
   }
   DecodedAddress d;
   d.pseudo_channel = int(v[0]);
@@ -123,7 +150,8 @@ AddressMapping AddressMapping::named(const std::string& scheme, int tx_offset_bi
     // Four consecutive bursts share bank and row; then the bank levels; then the other column bits; then
     // the row. Each bank level (and the row) is XORed with successive column bits.
     const int col = n(Field::column);
-    if (col < 2) throw Error(cat("address mapping MOP4CLXOR needs at least 4 bursts per row, got ", 1 << col));
+    if (col < 2)
+      throw Error(cat("address mapping MOP4CLXOR needs at least 4 bursts per row, got ", 1 << col));
     push(Field::column, 2);
     for (Field f : levels) push(f, n(f));
     push(Field::column, col - 2);
@@ -131,7 +159,8 @@ AddressMapping AddressMapping::named(const std::string& scheme, int tx_offset_bi
     for (Field f : {Field::pseudo_channel, Field::rank, Field::bank_group, Field::bank, Field::row}) {
       const int width = f == Field::row ? 64 : n(f);
       if (width == 0) continue;
-      for (int b = 0; b < width && xor_index + b < col; ++b) xors.push_back({f, b, Field::column, xor_index + b});
+      for (int b = 0; b < width && xor_index + b < col; ++b)
+        xors.push_back({f, b, Field::column, xor_index + b});
       xor_index += width;
       if (xor_index >= col) break;
     }

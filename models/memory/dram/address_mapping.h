@@ -1,9 +1,9 @@
 // Address mapping for one DRAM channel: which bit of a channel-local address selects the pseudo-channel,
 // rank, bank group, bank, row and column, in the two ways the cycle-level simulators describe it: named
-// schemes (Ramulator's RoBaRaCoCh, MOP4CLXOR, a bank-interleaved RoCoBaBgRaPc) and explicit per-bit lists with
-// XOR terms (DRAMSys style). Channel selection is not here: the interconnect (or the multi-channel driver in
-// memory_system.h) strips the channel bits, so each channel sees a dense address space.
-// Left out: non-power-of-two organisations and hash functions other than XOR of bit pairs.
+// schemes (Ramulator's RoBaRaCoCh, MOP4CLXOR, a bank-interleaved RoCoBaBgRaPc) and explicit per-bit lists
+// with XOR terms (DRAMSys style). Channel selection is not here: the interconnect (or the multi-channel
+// driver in memory_system.h) strips the channel bits, so each channel sees a dense address space. Left out:
+// non-power-of-two organisations and hash functions other than XOR of bit pairs.
 #pragma once
 
 #include <array>
@@ -62,6 +62,12 @@ class AddressMapping {
   std::vector<XorTerm> xors_;
   FieldSizes sizes_;
   std::array<uint64_t, kFields> masks_{};  // address bits (after tx offset) of each field
+  // Decode tables: for each byte of the (shifted) address, the field bits it contributes, packed as
+  // pseudo_channel | rank << 8 | bank_group << 16 | bank << 24 | column << 32 (lo) and the row (hi).
+  struct Packed {
+    uint64_t lo = 0, hi = 0;
+  };
+  std::vector<std::array<Packed, 256>> lut_;
 };
 
 }  // namespace llmx::dram

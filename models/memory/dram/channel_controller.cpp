@@ -33,13 +33,16 @@ bool ChannelController::row_wanted(int bank, int64_t row, size_t except_seq) con
   return false;
 }
 
-bool ChannelController::idle() const { return live_.empty() && priority_.empty() && cas_pending_seq_ < 0; }
+bool ChannelController::idle() const {
+  return live_.empty() && priority_.empty() && cas_pending_seq_ < 0;
+}
 
 bool ChannelController::can_accept(uint64_t addr, bool is_write) const {
   if (spec_.ctrl.per_bank_queue > 0) {
     const DecodedAddress d = spec_.mapping.decode(addr);
     const auto& o = spec_.org;
-    const int bank = ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank;
+    const int bank =
+        ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank;
     return per_bank_waiting_[bank] < spec_.ctrl.per_bank_queue;
   }
   return is_write ? writes_waiting_ < spec_.ctrl.write_queue : reads_waiting_ < spec_.ctrl.read_queue;
@@ -92,8 +95,10 @@ int64_t ChannelController::ready_at(Cmd cmd, const Req* r, int pc, int bank) con
       const Bank& b = banks_[bank];
       return std::max({b.act, groups_[b.bg].act, p.act, p.faw[p.faw_pos] + t_.faw, bus_free(ACT)});
     }
-    case ACT2: return bus_free(ACT2);
-    case PRE: return std::max({banks_[bank].pre, p.pre, bus_free(PRE)});
+    case ACT2:
+      return bus_free(ACT2);
+    case PRE:
+      return std::max({banks_[bank].pre, p.pre, bus_free(PRE)});
     case RD:
     case RDA: {
       const Bank& b = banks_[bank];
@@ -113,9 +118,12 @@ int64_t ChannelController::ready_at(Cmd cmd, const Req* r, int pc, int bank) con
         if (banks_[i].open_row >= 0) t = std::max(t, banks_[i].pre);
       return t;
     }
-    case REFAB: return std::max(p.ref, bus_free(REFAB));
-    case REFPB: return std::max({banks_[bank].refpb, banks_[bank].act, p.act, bus_free(REFPB)});
-    default: return kNever;
+    case REFAB:
+      return std::max(p.ref, bus_free(REFAB));
+    case REFPB:
+      return std::max({banks_[bank].refpb, banks_[bank].act, p.act, bus_free(REFPB)});
+    default:
+      return kNever;
   }
 }
 
@@ -133,7 +141,8 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
   Pc& p = pcs_[pc];
   if (on_command_) {
     const bool wide = cmd == PREA || cmd == REFAB;
-    on_command_({now, static_cast<CommandKind>(cmd), pc, wide ? -1 : bank, wide ? -1 : banks_[size_t(bank)].bg, row});
+    on_command_(
+        {now, static_cast<CommandKind>(cmd), pc, wide ? -1 : bank, wide ? -1 : banks_[size_t(bank)].bg, row});
   }
   int64_t occupancy = 1;
   switch (cmd) {
@@ -266,7 +275,8 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       ++c_.cas_syncs;
       occupancy = t_.rd_bus;
       break;
-    default: break;
+    default:
+      break;
   }
   if (spec_.ctrl.bus == CommandBus::single) {
     row_bus_free_ = col_bus_free_ = now + occupancy;
@@ -295,9 +305,12 @@ void ChannelController::issue_for(size_t slot, Cmd cmd, int64_t now) {
   Req& r = live_[slot];
   if (!r.stat_done) {
     r.stat_done = true;
-    if (cmd == ACT) ++c_.row_misses;
-    else if (cmd == PRE) ++c_.row_conflicts;
-    else ++c_.row_hits;
+    if (cmd == ACT)
+      ++c_.row_misses;
+    else if (cmd == PRE)
+      ++c_.row_conflicts;
+    else
+      ++c_.row_hits;
   }
   issue(cmd, r.pc, r.bank, r.row, now);
   switch (cmd) {
@@ -309,12 +322,17 @@ void ChannelController::issue_for(size_t slot, Cmd cmd, int64_t now) {
       ++pcs_[r.pc].active_reqs;
       r.where = spec_.timing.split_activate ? kActivating : kActive;
       break;
-    case ACT2: r.where = kActive; break;
+    case ACT2:
+      r.where = kActive;
+      break;
     case RD:
     case RDA:
     case WR:
-    case WRA: retire(slot, now); break;
-    default: break;
+    case WRA:
+      retire(slot, now);
+      break;
+    default:
+      break;
   }
 }
 
@@ -352,7 +370,8 @@ bool ChannelController::pick_slot(int64_t now, int bus) {
     }
     if (best >= 0) {
       Req& r = live_[best];
-      if (spec_.timing.wck_sync && now >= wck_expiry_ && (r.cmd == RD || r.cmd == RDA || r.cmd == WR || r.cmd == WRA)) {
+      if (spec_.timing.wck_sync && now >= wck_expiry_ &&
+          (r.cmd == RD || r.cmd == RDA || r.cmd == WR || r.cmd == WRA)) {
         issue(CAS, r.pc, r.bank, r.row, now);
         cas_pending_seq_ = int64_t(r.seq);
         return true;
@@ -401,7 +420,8 @@ bool ChannelController::pick_slot(int64_t now, int bus) {
   // 3. FR-FCFS over the read or write buffer.
   const auto& ctl = spec_.ctrl;
   if (!write_mode_) {
-    if (writes_waiting_ > ctl.write_high_watermark * ctl.write_queue || (reads_waiting_ == 0 && writes_waiting_ > 0))
+    if (writes_waiting_ > ctl.write_high_watermark * ctl.write_queue ||
+        (reads_waiting_ == 0 && writes_waiting_ > 0))
       write_mode_ = true;
   } else if (writes_waiting_ < ctl.write_low_watermark * ctl.write_queue && reads_waiting_ != 0) {
     write_mode_ = false;

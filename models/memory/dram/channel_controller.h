@@ -1,12 +1,12 @@
-// Command-level model of one DRAM channel and its controller: per-bank state machines (open row, ACT/PRE/RD/WR
-// timing), bank-group and pseudo-channel constraints (tCCD_S/L, tRRD_S/L, tFAW, data-bus occupancy, read/write
-// turnaround), all-bank and per-bank refresh, open or closed row policy, and an FR-FCFS scheduler (oldest
-// ready command first; requests whose row was opened for them are served before new ones; refresh holds off
-// new work). One command per bus per tick, on one shared bus (LPDDR, DDR) or separate row and column buses
-// (HBM); LPDDR5's two-part activate and WCK2CK sync commands are modelled. Time advances only to ticks at
-// which some command can issue, so idle stretches cost nothing.
-// Left out: power-down, self-refresh, refresh postponing/pull-in, write-to-read forwarding of data, ECC,
-// multi-rank switching gaps, command/address parity and the PHY's own latency.
+// Command-level model of one DRAM channel and its controller: per-bank state machines (open row,
+// ACT/PRE/RD/WR timing), bank-group and pseudo-channel constraints (tCCD_S/L, tRRD_S/L, tFAW, data-bus
+// occupancy, read/write turnaround), all-bank and per-bank refresh, open or closed row policy, and an FR-FCFS
+// scheduler (oldest ready command first; requests whose row was opened for them are served before new ones;
+// refresh holds off new work). One command per bus per tick, on one shared bus (LPDDR, DDR) or separate row
+// and column buses (HBM); LPDDR5's two-part activate and WCK2CK sync commands are modelled. Time advances
+// only to ticks at which some command can issue, so idle stretches cost nothing. Left out: power-down,
+// self-refresh, refresh postponing/pull-in, write-to-read forwarding of data, ECC, multi-rank switching gaps,
+// command/address parity and the PHY's own latency.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,7 @@ struct CommandRecord {
   int64_t tick;
   CommandKind kind;
   int pc;
-  int bank;  // flat bank index within the channel (-1 for PC-wide commands)
+  int bank;        // flat bank index within the channel (-1 for PC-wide commands)
   int bank_group;  // flat bank-group index within the channel (-1 for PC-wide commands)
   int64_t row;
 };
@@ -71,14 +71,14 @@ class ChannelController {
   struct Req {
     uint64_t id;
     int64_t arrive;
-    uint64_t seq;  // arrival order
+    uint64_t seq;            // arrival order
     int pc, bg_index, bank;  // bg_index/bank: flat within the channel
     int64_t row;
     bool is_write;
     bool stat_done;
     Buffer where;
-    Cmd cmd;           // command computed this tick
-    int64_t ready;     // tick the command can issue
+    Cmd cmd;        // command computed this tick
+    int64_t ready;  // tick the command can issue
   };
   struct Bank {
     int64_t open_row = -1;
@@ -98,7 +98,7 @@ class ChannelController {
     int open_banks = 0;
     int active_reqs = 0;
   };
-  struct Maint {  // refresh request in the priority buffer
+  struct Maint {    // refresh request in the priority buffer
     Cmd final_cmd;  // REFAB or REFPB
     int pc;
     int bank;  // REFPB only
@@ -106,7 +106,9 @@ class ChannelController {
 
   Cmd prereq(const Req& r) const;
   int64_t ready_at(Cmd cmd, const Req* r, int pc, int bank) const;
-  bool is_row_cmd(Cmd c) const { return c == ACT || c == ACT2 || c == PRE || c == PREA || c == REFAB || c == REFPB; }
+  bool is_row_cmd(Cmd c) const {
+    return c == ACT || c == ACT2 || c == PRE || c == PREA || c == REFAB || c == REFPB;
+  }
   bool closing(Cmd c) const { return c == PRE || c == PREA || c == RDA || c == WRA; }
   void issue(Cmd cmd, int pc, int bank, int64_t row, int64_t now);
   void issue_for(size_t slot, Cmd cmd, int64_t now);
@@ -124,7 +126,7 @@ class ChannelController {
   std::vector<Bank> banks_;
   std::vector<Group> groups_;
   std::vector<Pc> pcs_;
-  std::vector<Req> live_;  // all requests not yet retired (any buffer), in arrival order
+  std::vector<Req> live_;              // all requests not yet retired (any buffer), in arrival order
   std::vector<int> per_bank_waiting_;  // requests queued per bank (read+write buffers), for per_bank_queue
   int reads_waiting_ = 0, writes_waiting_ = 0;
   std::vector<Maint> priority_;

@@ -10,7 +10,9 @@ namespace llmx::dram {
 
 namespace {
 
-bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+bool is_pow2(int64_t v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
 int log2i(int64_t v) {
   int n = 0;
   while ((int64_t(1) << n) < v) ++n;
@@ -22,8 +24,8 @@ int log2i(int64_t v) {
 TickTiming to_ticks(const DramSpec& s) {
   const Timing& t = s.timing;
   const double tick = s.tick_ns();
-  // JEDEC-style rounding: a time within 2.5% of a whole number of ticks rounds down to it (JESD209-5B/JESD79-5
-  // nCK rounding guidance), so 1.875 ns at 8533 MT/s is 2 nCK, not 3.
+  // JEDEC-style rounding: a time within 2.5% of a whole number of ticks rounds down to it
+  // (JESD209-5B/JESD79-5 nCK rounding guidance), so 1.875 ns at 8533 MT/s is 2 nCK, not 3.
   auto n = [tick](double ns) { return ns <= 0 ? int64_t(0) : int64_t(std::ceil(ns / tick - 0.025)); };
   auto ck = [&t](double cycles) { return int64_t(std::llround(cycles * t.ticks_per_ck)); };
   TickTiming k{};
@@ -74,12 +76,15 @@ void validate(const DramSpec& s, const std::string& where) {
   if (!is_pow2(o.banks_per_group)) bad("organisation.banks_per_group", "must be a power of two");
   if (!is_pow2(o.rows)) bad("organisation.rows", "must be a power of two");
   if (o.dq_bits <= 0 || o.dq_bits % 8) bad("organisation.dq_bits", "must be a positive multiple of 8");
-  if (!is_pow2(o.tx_bytes())) bad("organisation.burst_length", "dq_bits x burst_length / 8 must be a power of two");
+  if (!is_pow2(o.tx_bytes()))
+    bad("organisation.burst_length", "dq_bits x burst_length / 8 must be a power of two");
   if (!is_pow2(o.page_bytes) || o.page_bytes < o.tx_bytes())
-    bad("organisation.page_bytes", cat("must be a power of two and at least one burst (", o.tx_bytes(), " B)"));
+    bad("organisation.page_bytes",
+        cat("must be a power of two and at least one burst (", o.tx_bytes(), " B)"));
   if (t.tras_ns < t.trcd_rd_ns) bad("timing.tras_ns", "tRAS must not be shorter than tRCD");
   if (t.trc_ns + 1e-9 < t.tras_ns + t.trp_ns - t.tck_ns)
-    bad("timing.trc_ns", cat("tRC (", t.trc_ns, " ns) must be at least tRAS + tRP (", t.tras_ns + t.trp_ns, " ns)"));
+    bad("timing.trc_ns",
+        cat("tRC (", t.trc_ns, " ns) must be at least tRAS + tRP (", t.tras_ns + t.trp_ns, " ns)"));
   if (t.tccd_l_ns + 1e-9 < t.tccd_s_ns) bad("timing.tccd_l_ns", "tCCD_L must not be shorter than tCCD_S");
   if (t.trrd_l_ns + 1e-9 < t.trrd_s_ns) bad("timing.trrd_l_ns", "tRRD_L must not be shorter than tRRD_S");
   if (t.tfaw_ns + 1e-9 < t.trrd_s_ns) bad("timing.tfaw_ns", "tFAW must not be shorter than tRRD_S");
@@ -94,7 +99,9 @@ void validate(const DramSpec& s, const std::string& where) {
 
 namespace {
 
-RowPolicy parse_policy(const std::string& s) { return s == "closed" ? RowPolicy::closed : RowPolicy::open; }
+RowPolicy parse_policy(const std::string& s) {
+  return s == "closed" ? RowPolicy::closed : RowPolicy::open;
+}
 
 AddressMapping read_mapping(Params& p, const Organisation& o) {
   FieldSizes sizes;
@@ -132,7 +139,8 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
           m.fail("xor", cat("bad XOR term '", x, "': bit index is not a number"));
         }
       };
-      if (caret == std::string::npos) m.fail("xor", cat("bad XOR term '", x, "': expected field.bit^field.bit"));
+      if (caret == std::string::npos)
+        m.fail("xor", cat("bad XOR term '", x, "': expected field.bit^field.bit"));
       AddressMapping::XorTerm term{};
       parse_side(x.substr(0, caret), &term.target, &term.target_bit);
       parse_side(x.substr(caret + 1), &term.source, &term.source_bit);
@@ -162,20 +170,23 @@ DramSpec read_dram_spec(Params& p) {
 
   Params o = p.required_child("organisation", "channel organisation");
   auto& org = s.org;
-  org.pseudo_channels = o.optional<int>("pseudo_channels", 1, "pseudo-channels per channel", Bound::range(1, 16));
+  org.pseudo_channels =
+      o.optional<int>("pseudo_channels", 1, "pseudo-channels per channel", Bound::range(1, 16));
   org.ranks = o.optional<int>("ranks", 1, "ranks (or HBM stack IDs) per pseudo-channel", Bound::range(1, 16));
   org.bank_groups = o.required<int>("bank_groups", "bank groups per rank", Bound::range(1, 64));
   org.banks_per_group = o.required<int>("banks_per_group", "banks per bank group", Bound::range(1, 64));
   org.rows = o.required<int64_t>("rows", "rows per bank", Bound::range(1, 1 << 24));
   org.page_bytes = o.required<int>("page_bytes", "row size per bank in bytes", Bound::range(1, 1 << 16));
-  org.dq_bits = o.required<int>("dq_bits", "data bus width per pseudo-channel in bits", Bound::range(1, 1024));
+  org.dq_bits =
+      o.required<int>("dq_bits", "data bus width per pseudo-channel in bits", Bound::range(1, 1024));
   org.burst_length = o.required<int>("burst_length", "beats per burst", Bound::range(1, 64));
 
   Params t = p.required_child("timing", "JEDEC timing");
   auto& tm = s.timing;
   tm.data_rate_mtps = t.required<double>("data_rate_mtps", "data rate per pin", Bound::positive());
   tm.tck_ns = t.required<double>("tck_ns", "command clock period", Bound::positive());
-  tm.ticks_per_ck = t.optional<int>("ticks_per_ck", 1, "controller ticks per tCK (2: half-cycle)", Bound::range(1, 8));
+  tm.ticks_per_ck =
+      t.optional<int>("ticks_per_ck", 1, "controller ticks per tCK (2: half-cycle)", Bound::range(1, 8));
   const auto pos = Bound::positive();
   const auto nn = Bound::non_negative();
   if (t.has("trcd_ns")) {
@@ -204,7 +215,8 @@ DramSpec read_dram_spec(Params& p) {
   tm.trfc_ab_ns = t.required<double>("trfc_ab_ns", "all-bank refresh cycle time", pos);
   tm.trfc_pb_ns = t.optional<double>("trfc_pb_ns", 0.0, "per-bank refresh cycle time", nn);
   tm.trefi_ns = t.required<double>("trefi_ns", "average all-bank refresh interval", pos);
-  tm.trefi_pb_ns = t.optional<double>("trefi_pb_ns", 0.0, "per-bank refresh interval (default tREFI/banks)", nn);
+  tm.trefi_pb_ns =
+      t.optional<double>("trefi_pb_ns", 0.0, "per-bank refresh interval (default tREFI/banks)", nn);
   tm.trrefd_ns = t.optional<double>("trrefd_ns", tm.trrd_s_ns, "REFpb to ACT, other bank", nn);
   tm.act_ck = t.optional<double>("act_cmd_ck", 1.0, "command-bus cycles of ACT", pos);
   tm.pre_ck = t.optional<double>("pre_cmd_ck", 1.0, "command-bus cycles of PRE", pos);
@@ -234,15 +246,23 @@ DramSpec read_dram_spec(Params& p) {
                     "one command bus, or separate row and column buses") == "dual"
                ? CommandBus::dual
                : CommandBus::single;
-  ct.row_policy = parse_policy(c.choice("row_policy", {"open", "closed"}, std::string("open"), "row-buffer policy"));
-  const std::string ref = c.choice("refresh", {"all_bank", "per_bank", "none"}, std::string("all_bank"), "refresh");
-  ct.refresh = ref == "all_bank" ? RefreshMode::all_bank : ref == "per_bank" ? RefreshMode::per_bank : RefreshMode::none;
-  ct.read_queue = c.optional<int>("read_queue", 32, "read requests queued per channel", Bound::range(1, 4096));
-  ct.write_queue = c.optional<int>("write_queue", 32, "write requests queued per channel", Bound::range(1, 4096));
+  ct.row_policy =
+      parse_policy(c.choice("row_policy", {"open", "closed"}, std::string("open"), "row-buffer policy"));
+  const std::string ref =
+      c.choice("refresh", {"all_bank", "per_bank", "none"}, std::string("all_bank"), "refresh");
+  ct.refresh = ref == "all_bank"   ? RefreshMode::all_bank
+               : ref == "per_bank" ? RefreshMode::per_bank
+                                   : RefreshMode::none;
+  ct.read_queue =
+      c.optional<int>("read_queue", 32, "read requests queued per channel", Bound::range(1, 4096));
+  ct.write_queue =
+      c.optional<int>("write_queue", 32, "write requests queued per channel", Bound::range(1, 4096));
   ct.per_bank_queue = c.optional<int>("per_bank_queue", 0, "bank-wise buffer depth (0: one channel queue)",
                                       Bound::range(0, 1024));
-  ct.write_high_watermark = c.optional<double>("write_high_watermark", 0.8, "drain writes above", Bound::range(0, 1));
-  ct.write_low_watermark = c.optional<double>("write_low_watermark", 0.2, "stop draining below", Bound::range(0, 1));
+  ct.write_high_watermark =
+      c.optional<double>("write_high_watermark", 0.8, "drain writes above", Bound::range(0, 1));
+  ct.write_low_watermark =
+      c.optional<double>("write_low_watermark", 0.2, "stop draining below", Bound::range(0, 1));
 
   // Cross-field checks, each located at the key it names.
   try {
@@ -258,9 +278,12 @@ DramSpec read_dram_spec(Params& p) {
     const auto dot = path.find('.');
     Params* section = nullptr;
     const std::string sec = path.substr(0, dot);
-    if (sec == "organisation") section = &o;
-    else if (sec == "timing") section = &t;
-    else section = &c;
+    if (sec == "organisation")
+      section = &o;
+    else if (sec == "timing")
+      section = &t;
+    else
+      section = &c;
     section->fail(path.substr(dot + 1), text);
   }
   s.mapping = read_mapping(p, org);

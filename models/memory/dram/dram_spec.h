@@ -3,8 +3,8 @@
 // ticks), command-bus shape (one shared bus as in LPDDR/DDR, or separate row and column buses as in HBM),
 // LPDDR5 specifics (two-part activate, WCK2CK sync), controller settings (queues, row policy, refresh) and
 // per-operation energies. Plain C++, no SystemC.
-// Left out: power-down and self-refresh states, on-die ECC, data-bus inversion, mode registers, ZQ calibration,
-// multi-rank rank-to-rank switching gaps (nCS) and write data masking.
+// Left out: power-down and self-refresh states, on-die ECC, data-bus inversion, mode registers, ZQ
+// calibration, multi-rank rank-to-rank switching gaps (nCS) and write data masking.
 #pragma once
 
 #include <cstdint>
@@ -21,18 +21,16 @@ struct Organisation {
   int ranks = 1;            // ranks, or stack IDs (HBM3 SID): banks multiplied, data bus shared
   int bank_groups = 1;      // per rank
   int banks_per_group = 1;
-  int64_t rows = 0;         // per bank
-  int page_bytes = 0;       // row (page) size per bank in bytes, as seen on this channel's data bus
-  int dq_bits = 0;          // data bus width per pseudo-channel
-  int burst_length = 0;     // beats per burst
+  int64_t rows = 0;      // per bank
+  int page_bytes = 0;    // row (page) size per bank in bytes, as seen on this channel's data bus
+  int dq_bits = 0;       // data bus width per pseudo-channel
+  int burst_length = 0;  // beats per burst
 
   int tx_bytes() const { return dq_bits * burst_length / 8; }  // bytes moved by one RD/WR
   int banks_per_pc() const { return ranks * bank_groups * banks_per_group; }
   int total_banks() const { return pseudo_channels * banks_per_pc(); }
   int columns_per_row() const { return page_bytes / tx_bytes(); }  // bursts per row
-  uint64_t capacity_bytes() const {
-    return uint64_t(total_banks()) * uint64_t(rows) * uint64_t(page_bytes);
-  }
+  uint64_t capacity_bytes() const { return uint64_t(total_banks()) * uint64_t(rows) * uint64_t(page_bytes); }
 };
 
 // All times in ns except where named _ck (cycles of the command clock tCK).
@@ -59,13 +57,13 @@ struct Timing {
 
 // Per-operation energies (the DRAMPower split into kinds); each preset cites its source.
 struct Energy {
-  double act_pre_pj = 0;            // one activate + its precharge (one bank)
+  double act_pre_pj = 0;              // one activate + its precharge (one bank)
   double read_array_pj_per_bit = 0;   // array + internal datapath, per bit read
   double write_array_pj_per_bit = 0;  // per bit written
   double io_read_pj_per_bit = 0;      // interface: drivers, termination, PHY share, per bit read
   double io_write_pj_per_bit = 0;
-  double refresh_ab_pj = 0;   // one all-bank refresh of one pseudo-channel (or rank)
-  double background_mw = 0;   // standby power of the whole channel (all pseudo-channels)
+  double refresh_ab_pj = 0;  // one all-bank refresh of one pseudo-channel (or rank)
+  double background_mw = 0;  // standby power of the whole channel (all pseudo-channels)
 };
 
 enum class CommandBus { single, dual };  // one CA bus, or separate row and column buses (HBM)
@@ -76,9 +74,9 @@ struct ControllerConfig {
   CommandBus bus = CommandBus::single;
   RowPolicy row_policy = RowPolicy::open;
   RefreshMode refresh = RefreshMode::all_bank;
-  int read_queue = 32;      // requests waiting to be scheduled, per channel
+  int read_queue = 32;  // requests waiting to be scheduled, per channel
   int write_queue = 32;
-  int per_bank_queue = 0;   // >0: bank-wise buffers of this depth instead of one channel queue (DRAMSys)
+  int per_bank_queue = 0;  // >0: bank-wise buffers of this depth instead of one channel queue (DRAMSys)
   double write_high_watermark = 0.8, write_low_watermark = 0.2;
 };
 

@@ -101,7 +101,7 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
     bool w;
     uint64_t access;
   };
-  std::deque<Sub> subs;  // bursts of the current access not yet injected
+  std::deque<Sub> subs;                                // bursts of the current access not yet injected
   std::vector<std::deque<Sub>> arbiter(ctrl_.size());  // per-channel queues (channel_queues)
   uint64_t n_access = 0;
   bool exhausted = false;
@@ -188,7 +188,8 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
     retire(now);
     blocked = false;
     int offered = 0;
-    const bool offer_round = inj_.kind != InjectionModel::Kind::offer_per_tick || now % inj_.offer_interval_ticks == 0;
+    const bool offer_round =
+        inj_.kind != InjectionModel::Kind::offer_per_tick || now % inj_.offer_interval_ticks == 0;
     while (offer_round && fetch()) {
       if (next_not_before > now) break;
       Sub& s = subs.front();
@@ -213,8 +214,10 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
         p.arrive = inj_.kind == InjectionModel::Kind::offer_per_tick ? now - 1 : now;
         if (inj_.kind == InjectionModel::Kind::in_flight) ++in_flight;
       }
-      if (inj_.channel_queues) arbiter[size_t(s.ch)].push_back(s);
-      else c.enqueue(s.access, s.local, s.w, now);
+      if (inj_.channel_queues)
+        arbiter[size_t(s.ch)].push_back(s);
+      else
+        c.enqueue(s.access, s.local, s.w, now);
       subs.pop_front();
       if (subs.empty()) p.injected_all = true;
     }
@@ -248,8 +251,10 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
         const int64_t k = inj_.offer_interval_ticks;
         offer = (offer + k - 1) / k * k;
       }
-      if (!blocked) nxt = std::min(nxt, offer);
-      else if (next_not_before > now) nxt = std::min(nxt, next_not_before);
+      if (!blocked)
+        nxt = std::min(nxt, offer);
+      else if (next_not_before > now)
+        nxt = std::min(nxt, next_not_before);
     }
     if (!frees.empty()) nxt = std::min(nxt, std::max(now + 1, frees.top()));
     if (in_order && !pend.empty()) {

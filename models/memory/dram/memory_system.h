@@ -39,7 +39,7 @@ DramEnergy energy_of(const ChannelCounters& c, const DramSpec& spec, double elap
 
 struct InjectionModel {
   enum class Kind { offer_per_tick, in_flight } kind = Kind::offer_per_tick;
-  int limit = 16;  // offers per tick, or accesses in flight
+  int limit = 16;                  // offers per tick, or accesses in flight
   bool in_order_responses = true;  // in_flight: responses leave in request order (FIFO response queue)
   // An arbiter queue per channel in front of each controller (DRAMSys): a full controller buffer holds up
   // only its own channel's queue, not the injection of requests to other channels.
@@ -49,7 +49,7 @@ struct InjectionModel {
 
 struct SystemResult {
   uint64_t accesses = 0, bytes_read = 0, bytes_written = 0;
-  double elapsed_ns = 0;  // time of the last data completion
+  double elapsed_ns = 0;      // time of the last data completion
   double bandwidth_gbps = 0;  // (bytes read + written) / elapsed, 1 GB = 1e9 B
   double peak_gbps = 0;
   double mean_read_latency_ns = 0, p50_read_latency_ns = 0, p99_read_latency_ns = 0;

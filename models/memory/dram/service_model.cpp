@@ -1,7 +1,8 @@
-// Transaction-level DRAM channel cost model calibrated from the command-level controller; see service_model.h.
-// Left out: cross-transaction reordering.
+// Transaction-level DRAM channel cost model calibrated from the command-level controller; see
+// service_model.h. Left out: cross-transaction reordering.
 #include "models/memory/dram/service_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -24,7 +25,8 @@ struct RowTable {
   bool touch(uint64_t addr) {
     const DecodedAddress d = spec.mapping.decode(addr);
     const auto& o = spec.org;
-    const int bank = ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank;
+    const int bank =
+        ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank;
     const int64_t row = d.row % o.rows;
     if (open[size_t(bank)] == row) return true;
     open[size_t(bank)] = row;
@@ -50,8 +52,8 @@ double miss_weight(double density, const ServiceCalibration& c) {
 namespace {
 
 // Sums, over the misses of a burst stream, the weights of the stream-like and random-like extras.
-void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs, double* a,
-                  double* b) {
+void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
+                  double* a, double* b) {
   RowTable rows(spec);
   double density = 0;
   for (uint64_t x : addrs) {
@@ -142,17 +144,18 @@ std::string timing_key(const DramSpec& s) {
   k.precision(17);
   const auto& o = s.org;
   const auto& t = s.timing;
-  k << s.standard << '|' << o.pseudo_channels << ',' << o.ranks << ',' << o.bank_groups << ',' << o.banks_per_group
-    << ',' << o.rows << ',' << o.page_bytes << ',' << o.dq_bits << ',' << o.burst_length << '|' << t.data_rate_mtps
-    << ',' << t.tck_ns << ',' << t.ticks_per_ck << ',' << t.trcd_rd_ns << ',' << t.trcd_wr_ns << ',' << t.trp_ns
-    << ',' << t.trp_ab_ns << ',' << t.tras_ns << ',' << t.trc_ns << ',' << t.rl_ns << ',' << t.wl_ns << ','
-    << t.tccd_s_ns << ',' << t.tccd_l_ns << ',' << t.trrd_s_ns << ',' << t.trrd_l_ns << ',' << t.tfaw_ns << ','
-    << t.twr_ns << ',' << t.twtr_s_ns << ',' << t.twtr_l_ns << ',' << t.trtp_ns << ',' << t.tppd_ns << ','
-    << t.rtw_gap_ck << ',' << t.trfc_ab_ns << ',' << t.trfc_pb_ns << ',' << t.trefi_ns << ',' << t.trefi_pb_ns
-    << ',' << t.trrefd_ns << ',' << t.act_ck << ',' << t.pre_ck << ',' << t.rd_ck << ',' << t.wr_ck << ','
-    << t.ref_ck << ',' << t.split_activate << ',' << t.taad_ck << ',' << t.wck_sync << ',' << t.wckpst_ck << '|'
-    << int(s.ctrl.bus) << int(s.ctrl.row_policy) << int(s.ctrl.refresh) << ',' << s.ctrl.read_queue << ','
-    << s.ctrl.write_queue << ',' << s.ctrl.per_bank_queue << '|' << s.mapping.name() << ':';
+  k << s.standard << '|' << o.pseudo_channels << ',' << o.ranks << ',' << o.bank_groups << ','
+    << o.banks_per_group << ',' << o.rows << ',' << o.page_bytes << ',' << o.dq_bits << ',' << o.burst_length
+    << '|' << t.data_rate_mtps << ',' << t.tck_ns << ',' << t.ticks_per_ck << ',' << t.trcd_rd_ns << ','
+    << t.trcd_wr_ns << ',' << t.trp_ns << ',' << t.trp_ab_ns << ',' << t.tras_ns << ',' << t.trc_ns << ','
+    << t.rl_ns << ',' << t.wl_ns << ',' << t.tccd_s_ns << ',' << t.tccd_l_ns << ',' << t.trrd_s_ns << ','
+    << t.trrd_l_ns << ',' << t.tfaw_ns << ',' << t.twr_ns << ',' << t.twtr_s_ns << ',' << t.twtr_l_ns << ','
+    << t.trtp_ns << ',' << t.tppd_ns << ',' << t.rtw_gap_ck << ',' << t.trfc_ab_ns << ',' << t.trfc_pb_ns
+    << ',' << t.trefi_ns << ',' << t.trefi_pb_ns << ',' << t.trrefd_ns << ',' << t.act_ck << ',' << t.pre_ck
+    << ',' << t.rd_ck << ',' << t.wr_ck << ',' << t.ref_ck << ',' << t.split_activate << ',' << t.taad_ck
+    << ',' << t.wck_sync << ',' << t.wckpst_ck << '|' << int(s.ctrl.bus) << int(s.ctrl.row_policy)
+    << int(s.ctrl.refresh) << ',' << s.ctrl.read_queue << ',' << s.ctrl.write_queue << ','
+    << s.ctrl.per_bank_queue << '|' << s.mapping.name() << ':';
   for (auto f : s.mapping.bits()) k << int(f);
   for (const auto& x : s.mapping.xors())
     k << ';' << int(x.target) << '.' << x.target_bit << '^' << int(x.source) << '.' << x.source_bit;
@@ -178,6 +181,25 @@ ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
   hit_pipeline_wr_ns_ = double(k.wl) * tick;
   act_ns_ = double(k.rcd_rd) * tick;
   pre_ns_ = double(k.rp) * tick;
+
+  // The bulk-hit fast path needs the row to be the address's top field: check it on every stripe boundary
+  // region and a spread of addresses (deterministic), and use the burst-by-burst path otherwise.
+  const auto& o = spec_.org;
+  stripe_bytes_ = uint64_t(o.total_banks()) * uint64_t(o.page_bytes);
+  const uint64_t tx = uint64_t(o.tx_bytes());
+  const uint64_t capacity = o.capacity_bytes();
+  row_on_top_ = stripe_bytes_ > 0 && capacity % stripe_bytes_ == 0;
+  uint64_t lcg = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 4096 && row_on_top_; ++i) {
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t a = (lcg >> 11) % capacity / tx * tx;
+    for (uint64_t probe : {a, a / stripe_bytes_ * stripe_bytes_, a / stripe_bytes_ * stripe_bytes_ + stripe_bytes_ - tx}) {
+      if (spec_.mapping.decode(probe).row % o.rows != int64_t((probe / stripe_bytes_) % uint64_t(o.rows))) {
+        row_on_top_ = false;
+        break;
+      }
+    }
+  }
 }
 
 ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t bytes, bool is_write) {
@@ -186,18 +208,39 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
   const uint64_t first = addr / tx * tx;
   const uint64_t end = addr + std::max<uint64_t>(bytes, 1);
   const auto& o = spec_.org;
+  const int total_banks = o.total_banks();
   bool first_burst = true;
-  for (uint64_t x = first; x < end; x += tx) {
+  for (uint64_t x = first; x < end;) {
+    if (row_on_top_ && banks_on_row_ == total_banks && int64_t((x / stripe_bytes_) % uint64_t(o.rows)) == stripe_row_) {
+      // Every bank holds this stripe's row: the bursts up to the stripe's end are hits.
+      const uint64_t stop = std::min(end, (x / stripe_bytes_ + 1) * stripe_bytes_);
+      const uint64_t n = (stop - x + tx - 1) / tx;
+      if (first_burst) {
+        c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+        first_burst = false;
+      }
+      c.bursts += n;
+      c.hits += n;
+      c.busy_ns += double(n) * cal_.burst_ns;
+      miss_density_ *= std::pow(1.0 - kDensityAlpha, double(n));
+      x += n * tx;
+      continue;
+    }
     const DecodedAddress d = spec_.mapping.decode(x);
-    const size_t bank =
-        size_t(((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank);
+    const size_t bank = size_t(
+        ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank);
     const int64_t row = d.row % o.rows;
+    if (row_on_top_ && row != stripe_row_) {
+      stripe_row_ = row;
+      banks_on_row_ = int(std::count(open_row_.begin(), open_row_.end(), row));
+    }
     const bool hit = open_row_[bank] == row;
     if (first_burst) {
       c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
       if (!hit) c.pipeline_ns += act_ns_ + (open_row_[bank] >= 0 ? pre_ns_ : 0.0);
       first_burst = false;
     }
+    if (!hit && row_on_top_) ++banks_on_row_;
     open_row_[bank] = row;
     ++c.bursts;
     // Moving average of whether recent bursts missed.
@@ -211,6 +254,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       ++c.hits;
     }
     c.busy_ns += cost;
+    x += tx;
   }
   return c;
 }

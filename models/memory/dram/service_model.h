@@ -6,9 +6,10 @@
 // and tFAW, so a stream of bursts costs what the command-level model says it costs, without simulating
 // commands per transaction. A hit costs its data-bus time (so nothing exceeds the peak); a miss adds an extra
 // that depends on how dense misses are in the recent bursts (an average over about a queue's worth): sparse
-// misses overlap with other banks' transfers as in a stream, dense ones cost what random traffic costs. A fixed pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction.
-// Left out: reordering across transactions (they are served in arrival order) and write-to-read turnaround
-// inside mixed streams beyond what the calibration streams contain.
+// misses overlap with other banks' transfers as in a stream, dense ones cost what random traffic costs. A
+// fixed pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction. Left out: reordering
+// across transactions (they are served in arrival order) and write-to-read turnaround inside mixed streams
+// beyond what the calibration streams contain.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@
 namespace llmx::dram {
 
 struct ServiceCalibration {
-  double burst_ns = 0;       // data-bus time of one burst: what a row hit costs
+  double burst_ns = 0;            // data-bus time of one burst: what a row hit costs
   double seq_miss_extra_ns = 0;   // extra channel time per miss when misses are as sparse as in a stream
   double rand_miss_extra_ns = 0;  // extra channel time per miss when (almost) every burst misses
   double seq_ns_per_burst = 0, rand_ns_per_burst = 0;  // measured
@@ -55,6 +56,13 @@ class ChannelServiceModel {
   ServiceCalibration cal_;
   std::vector<int64_t> open_row_;
   double miss_density_ = 0;  // moving average of the miss indicator over recent bursts
+  // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
+  // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the stripe's
+  // row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
+  bool row_on_top_ = false;
+  uint64_t stripe_bytes_ = 0;
+  int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
+  int banks_on_row_ = 0;     // banks whose open row is stripe_row_
   double hit_pipeline_rd_ns_, hit_pipeline_wr_ns_, act_ns_, pre_ns_;
 };
 
