@@ -136,6 +136,8 @@ int usage() {
 
 }  // namespace
 
+namespace llmx {
+
 int cmd_memtrace(const std::vector<std::string>& raw) {
   std::vector<std::string> args = raw;
   if (!args.empty() && args[0] == "memtrace") args.erase(args.begin());
@@ -224,3 +226,5 @@ int cmd_memtrace(const std::vector<std::string>& raw) {
     return 1;
   }
 }
+
+}  // namespace llmx

@@ -7,4 +7,8 @@
 #include <string>
 #include <vector>
 
+namespace llmx {
+
 int cmd_memtrace(const std::vector<std::string>& args);
+
+}  // namespace llmx

@@ -3,6 +3,8 @@
 //   explorer run <system.yaml> [--trace <trace>] [--out <dir>] [--set key.path=value]... [--in-process]
 //   explorer types
 //   explorer trace info|gen|quantize ...       (explorer/cmd_trace.h)
+//   explorer memtrace <memory.yaml> <trace>    (explorer/cmd_memtrace.h)
+//   explorer sweep <spec.yaml> ...             (explorer/cmd_sweep.h)
 //
 // Every user error prints one line "explorer: <file:line:column: key: message>" and exits 1.
 #include <cstdio>
@@ -12,6 +14,7 @@
 
 #include <systemc>
 
+#include "explorer/cmd_memtrace.h"
 #include "explorer/cmd_sweep.h"
 #include "explorer/cmd_trace.h"
 #include "explorer/run/process.h"
@@ -29,6 +32,8 @@ const char* kUsage =
     "      list the module types a config can name with `type:`\n"
     "  explorer trace info|gen|quantize ...\n"
     "      inspect, generate and transform decode traces (explorer trace --help)\n"
+    "  explorer memtrace <memory.yaml> <trace> [--out <file.csv>] [--set key=value]...\n"
+    "      replay a DRAMSys (.stl) or Ramulator 2 memory trace on the channel model\n"
     "  explorer sweep <spec.yaml> [-j N] [--out DIR] [--shard i/n] | explorer sweep merge <dir>... --out DIR\n"
     "      run a sweep of design points, one process each, resumable (explorer sweep --help)\n";
 
@@ -81,6 +86,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "types") return cmd_types();
     if (command == "trace") return llmx::trace::cmd_trace(rest);
     if (command == "sweep") return llmx::cmd_sweep(rest);
+    if (command == "memtrace") return llmx::cmd_memtrace(rest);
     std::fprintf(stderr, "explorer: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

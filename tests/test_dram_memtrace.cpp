@@ -15,6 +15,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using llmx::cmd_memtrace;
 
 fs::path dir() {
   static const fs::path d = [] {
