@@ -282,19 +282,30 @@ void DecodeDriver::run() {
           w.weight_elements = static_cast<double>(op.n) * static_cast<double>(op.k) * part;
         }
       }
-
-      sc_time t = op_start;
-      pe[static_cast<int>(i)]->b_transport(payloads[i], t);
-      if (payloads[i].is_response_error()) SC_REPORT_FATAL(name(), "a PE rejected its work item");
-      demanded_read_ += w.device_bytes_read;
-      demanded_write_ += w.device_bytes_written;
-      if (t >= op_end) {
-        op_end = t;
-        orec.memory_time = w.memory_time;
-        orec.compute_time = w.compute_time;
+    }
+    // Advance the PEs a quantum at a time, in turn, so that none runs ahead of the others on shared memory
+    // by more than a quantum (each PE keeps its progress in its work item).
+    sc_time horizon = op_start + config_.quantum;
+    for (uint64_t pending = pes; pending > 0; horizon += config_.quantum) {
+      for (uint64_t i = 0; i < pes; ++i) {
+        WorkItem& w = items[i];
+        if (w.done) continue;
+        w.horizon = horizon;
+        sc_time t = op_start;
+        pe[static_cast<int>(i)]->b_transport(payloads[i], t);
+        if (payloads[i].is_response_error()) SC_REPORT_FATAL(name(), "a PE rejected its work item");
+        if (!w.done) continue;
+        --pending;
+        demanded_read_ += w.device_bytes_read;
+        demanded_write_ += w.device_bytes_written;
+        if (t >= op_end) {
+          op_end = t;
+          orec.memory_time = w.memory_time;
+          orec.compute_time = w.compute_time;
+        }
+        orec.device_bytes_read += w.device_bytes_read;
+        orec.device_bytes_written += w.device_bytes_written;
       }
-      orec.device_bytes_read += w.device_bytes_read;
-      orec.device_bytes_written += w.device_bytes_written;
     }
     local = op_end;
     if (op.phase == Phase::decode) {

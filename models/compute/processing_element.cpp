@@ -125,72 +125,79 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
     trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     return;
   }
-  ++work_items_;
-  const sc_time start = delay;
-  const Cost cost = compute_cost(*work);
-  const sc_time compute_total(cost.cycles / clock_hz_, sc_core::SC_SEC);
-  compute_energy_j_ += cost.joules;
-
-  // Activations held on chip are read up front (they are small next to weights); without a buffer they are
-  // streamed from device memory like the rest.
-  sc_time ready = start;
-  std::vector<MemoryStream> streamed;
-  uint64_t streamed_bytes = 0;
-  for (const auto& s : work->loads) {
-    if (s.kind == StreamKind::activation && has_buffer()) {
-      ready = std::max(ready, access_buffer(tlm::TLM_READ_COMMAND, s.bytes, start));
-    } else if (s.bytes > 0) {
-      streamed.push_back(s);
-      streamed_bytes += s.bytes;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (work->done) return;
+  WorkItem::Progress& pr = work->progress;
+  auto is_streamed = [&](const MemoryStream& s) {
+    return s.bytes > 0 && !(s.kind == StreamKind::activation && has_buffer());
+  };
+  if (!pr.started) {
+    pr.started = true;
+    ++work_items_;
+    pr.start = delay;
+    const Cost cost = compute_cost(*work);
+    pr.compute_total = sc_time(cost.cycles / clock_hz_, sc_core::SC_SEC);
+    compute_energy_j_ += cost.joules;
+    // Activations held on chip are read up front (they are small next to weights); without a buffer they are
+    // streamed from device memory like the rest.
+    pr.ready = pr.start;
+    for (const auto& s : work->loads) {
+      if (is_streamed(s)) pr.streamed_bytes += s.bytes;
+      else if (s.bytes > 0) pr.ready = std::max(pr.ready, access_buffer(tlm::TLM_READ_COMMAND, s.bytes, pr.start));
     }
+    pr.compute_done = pr.ready;
+    pr.last_arrival = pr.start;
   }
 
   // Tile pipeline: tile i may be issued once the slot it reuses is free (compute of tile i - slots done).
-  std::deque<sc_time> slot_free;  // compute-done times of the last `buffer_slots_` tiles
-  sc_time compute_done = ready;
-  sc_time last_arrival = start;
-  for (const auto& s : streamed) {
-    for (uint64_t off = 0; off < s.bytes; off += tile_bytes_) {
-      const uint64_t tile = std::min<uint64_t>(tile_bytes_, s.bytes - off);
-      sc_time issue = start;
-      if (static_cast<int>(slot_free.size()) == buffer_slots_) {
-        issue = std::max(issue, slot_free.front());
-        slot_free.pop_front();
-      }
-      sc_time arrival = access(mem, tlm::TLM_READ_COMMAND, s.address + off, tile, issue);
-      arrival = std::max(arrival, access_buffer(tlm::TLM_WRITE_COMMAND, tile, issue));
-      last_arrival = std::max(last_arrival, arrival);
-      device_read_ += tile;
-      work->device_bytes_read += tile;
-      const sc_time tile_compute = compute_total * (static_cast<double>(tile) / static_cast<double>(streamed_bytes));
-      const sc_time compute_start = std::max(arrival, compute_done);
-      const sc_time read_done = access_buffer(tlm::TLM_READ_COMMAND, tile, compute_start);
-      compute_done = std::max(compute_start + tile_compute, read_done);
-      slot_free.push_back(compute_done);
+  while (pr.stream < work->loads.size()) {
+    const MemoryStream& s = work->loads[pr.stream];
+    if (!is_streamed(s) || pr.offset >= s.bytes) {
+      ++pr.stream;
+      pr.offset = 0;
+      continue;
     }
+    sc_time issue = pr.start;
+    const bool slots_full = static_cast<int>(pr.slot_free.size() - pr.slot_head) == buffer_slots_;
+    if (slots_full) issue = std::max(issue, pr.slot_free[pr.slot_head]);
+    if (issue >= work->horizon) return;  // the rest waits for the next call
+    if (slots_full) ++pr.slot_head;
+    const uint64_t tile = std::min<uint64_t>(tile_bytes_, s.bytes - pr.offset);
+    sc_time arrival = access(mem, tlm::TLM_READ_COMMAND, s.address + pr.offset, tile, issue);
+    arrival = std::max(arrival, access_buffer(tlm::TLM_WRITE_COMMAND, tile, issue));
+    pr.last_arrival = std::max(pr.last_arrival, arrival);
+    device_read_ += tile;
+    work->device_bytes_read += tile;
+    const sc_time tile_compute =
+        pr.compute_total * (static_cast<double>(tile) / static_cast<double>(pr.streamed_bytes));
+    const sc_time compute_start = std::max(arrival, pr.compute_done);
+    const sc_time read_done = access_buffer(tlm::TLM_READ_COMMAND, tile, compute_start);
+    pr.compute_done = std::max(compute_start + tile_compute, read_done);
+    pr.slot_free.push_back(pr.compute_done);
+    pr.offset += tile;
   }
-  if (streamed.empty()) compute_done = ready + compute_total;
+  if (pr.streamed_bytes == 0) pr.compute_done = pr.ready + pr.compute_total;
 
-  sc_time done = compute_done;
+  sc_time done = pr.compute_done;
   for (const auto& s : work->stores) {
     if (s.bytes == 0) continue;
     if (s.kind == StreamKind::activation && has_buffer()) {
-      done = std::max(done, access_buffer(tlm::TLM_WRITE_COMMAND, s.bytes, compute_done));
+      done = std::max(done, access_buffer(tlm::TLM_WRITE_COMMAND, s.bytes, pr.compute_done));
       continue;
     }
     for (uint64_t off = 0; off < s.bytes; off += tile_bytes_) {
       const uint64_t tile = std::min<uint64_t>(tile_bytes_, s.bytes - off);
-      done = std::max(done, access(mem, tlm::TLM_WRITE_COMMAND, s.address + off, tile, compute_done));
+      done = std::max(done, access(mem, tlm::TLM_WRITE_COMMAND, s.address + off, tile, pr.compute_done));
       device_written_ += tile;
       work->device_bytes_written += tile;
     }
   }
 
-  compute_busy_ += compute_total;
-  work->compute_time = compute_total;
-  work->memory_time = last_arrival - start;
+  compute_busy_ += pr.compute_total;
+  work->compute_time = pr.compute_total;
+  work->memory_time = pr.last_arrival - pr.start;
+  work->done = true;
   delay = done;
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 ComponentStats ProcessingElement::stats(const sc_time& now) const {

@@ -1,6 +1,9 @@
 // The command protocol: the decode driver hands each processing element its share of one op as a TLM
-// generic payload carrying a WorkItem extension (command TLM_WRITE_COMMAND, data_length 0). The PE returns in
-// the annotated delay the time its share completes, and fills in how long memory and compute took.
+// generic payload carrying a WorkItem extension (command TLM_WRITE_COMMAND, data_length 0). Temporal
+// decoupling: the PE issues no load later than `horizon` (local time) per call and keeps its progress in the
+// item; the driver calls every PE in turn, moving the horizon on by a quantum, until all are `done`, so no PE
+// runs more than a quantum ahead of the others when they share memory. When done, the annotated delay is the
+// time the share completed, and the item says how long memory and compute took.
 #pragma once
 
 #include <cstdint>
@@ -46,11 +49,24 @@ struct WorkItem : tlm::tlm_extension<WorkItem> {
   double weight_elements = 0;  // weights this share multiplies
   double rows = 0;             // activation rows multiplied by them (batch x tokens)
   double reduction = 0;        // K, the length of each dot product
+  sc_core::sc_time horizon = sc_core::sc_max_time();  // issue no load at or after this local time per call
   // outputs, filled by the PE
+  bool done = false;
   sc_core::sc_time memory_time;   // first load issued -> last load data arrived
   sc_core::sc_time compute_time;  // time the datapath was computing
   uint64_t device_bytes_read = 0;
   uint64_t device_bytes_written = 0;
+
+  // The PE's progress through the item between calls (its own bookkeeping).
+  struct Progress {
+    bool started = false;
+    sc_core::sc_time start, ready, compute_total, compute_done, last_arrival;
+    uint64_t streamed_bytes = 0;
+    size_t stream = 0;  // index into loads of the stream being tiled
+    uint64_t offset = 0;
+    std::vector<sc_core::sc_time> slot_free;  // compute-done times of the tiles in the buffer slots (FIFO)
+    size_t slot_head = 0;
+  } progress;
 
   tlm::tlm_extension_base* clone() const override { return new WorkItem(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
