@@ -24,7 +24,7 @@ const char* kUsage =
     "      per-step weight/KV/activation bytes, FLOPs, FLOP per off-chip byte, and the roofline tokens/s\n"
     "  explorer trace gen <model|config.json> --out <file> [--weights F16|Q8_0|Q4_0|Q4_K|INT4|BCQ3|...]\n"
     "      [--group G] [--embeddings auto|keep|same] [--kv F16|FP8|INT8|INT4|Q8_0|...] [--act F32|F16|...]\n"
-    "      [--batch N] [--prompt N] [--steps N] [--configs <model_configs.json>]\n"
+    "      [--batch N] [--prompt N] [--steps N] [--flash-attn 0|1] [--configs <model_configs.json>]\n"
     "  explorer trace quantize <in> --out <file> [--weights F] [--group G] [--embeddings ...] [--kv D]\n"
     "      [--act D] [--batch N] [--steps N]\n";
 
@@ -198,7 +198,7 @@ std::string weights_option(const Args& a, const std::string& fallback) {
 int cmd_gen(const std::vector<std::string>& args) {
   const Args a = parse_args(args, 1,
                             {"--weights", "--group", "--embeddings", "--kv", "--act", "--batch", "--prompt",
-                             "--steps", "--out", "--configs"},
+                             "--steps", "--out", "--configs", "--flash-attn"},
                             "gen");
   if (a.positional.size() != 1) throw Error(cat("trace gen: give one model name or config.json\n", kUsage));
   if (!a.has("--out")) throw Error("trace gen: --out <file> is required");
@@ -218,6 +218,11 @@ int cmd_gen(const std::vector<std::string>& args) {
   if (a.has("--batch")) o.batch = parse_u32(a.get("--batch"), "--batch");
   if (a.has("--prompt")) o.prompt_len = parse_u32(a.get("--prompt"), "--prompt");
   if (a.has("--steps")) o.decode_steps = parse_u32(a.get("--steps"), "--steps");
+  if (a.has("--flash-attn")) {
+    const std::string v = a.get("--flash-attn");
+    if (v != "0" && v != "1") throw Error(cat("trace gen: --flash-attn takes 0 or 1, not '", v, "'"));
+    o.flash_attn = v == "1";
+  }
   const Trace t = generate_trace(config, o);
   write_trace(t, a.get("--out"));
   std::printf("wrote %s: %s, %s, %zu weights (%llu bytes), %zu op records\n", a.get("--out").c_str(),

@@ -182,6 +182,8 @@ TEST_CASE("generator: reproduces every captured trace", "[trace]") {
     o.batch = h.batch;
     o.prompt_len = h.prompt_len;
     o.decode_steps = h.decode_steps;
+    for (const auto& [key, value] : h.extra)
+      if (key == "flash_attn") o.flash_attn = value == "1";
     const Trace gen = generate_trace(find_model(models(), h.model), o);
     const auto a = per_step(cap);
     const auto b = per_step(gen);

@@ -3,7 +3,8 @@
 // llama.cpp's graph runs (non-flash attention, as captured from it); the OPT one follows the PyTorch capture
 // (scripts/capture/torch_capture.py). Weights are laid out as an F16 model (norms and biases F32) and then
 // converted to the requested format with the quantizer's rules, so `gen --weights X` equals `gen` followed
-// by `quantize --weights X`. Leaves out: sliding-window attention, MoE, flash attention.
+// by `quantize --weights X`. Flash attention (llama.cpp's FLASH_ATTN_EXT, one fused `attention` op per block)
+// with `flash_attn`. Leaves out: sliding-window attention, MoE.
 #include "explorer/trace/generator.h"
 
 #include <yaml-cpp/yaml.h>
@@ -61,6 +62,7 @@ class Builder {
     h.prompt_len = o.prompt_len;
     h.decode_steps = o.decode_steps;
     if (o.embeddings != "auto") h.extra.emplace_back("embeddings", o.embeddings);
+    if (o.flash_attn) h.extra.emplace_back("flash_attn", "1");
     kv_row_ = kv_row_bytes(h);
   }
 
@@ -247,6 +249,18 @@ class Builder {
     v.flops = 2.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(d);
   }
 
+  // Fused attention (FLASH_ATTN_EXT): score, softmax and value in one op, K and V read once each.
+  void fused_attention(uint64_t T) {
+    const uint64_t H = c_.heads, d = c_.head_dim, L = ctx_, B = o_.batch;
+    const uint64_t rows = T * H;
+    Op& a = push(OpKind::attention, "FLASH_ATTN_EXT", rows, L, d);
+    a.kv_read_bytes = 2 * B * L * kv_row_;
+    a.act_in_bytes = act(rows * d);
+    a.act_out_bytes = act(rows * d);
+    a.flops = 4.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(d) +
+              5.0 * static_cast<double>(rows * L);
+  }
+
   void step(uint32_t s, Phase phase, uint32_t n_tokens, uint32_t ctx) {
     step_ = s;
     phase_ = phase;
@@ -281,8 +295,12 @@ class Builder {
       vec(OpKind::rope, "ROPE", T, kvd, 3, 1);
       kv_write("SET_ROWS", T);
       kv_write("SET_ROWS", T);
-      attention(T, "MUL_MAT", "SOFT_MAX", false);
-      vec(OpKind::copy, "CONT", T, qd, 0, 1);
+      if (o_.flash_attn) {
+        fused_attention(T);
+      } else {
+        attention(T, "MUL_MAT", "SOFT_MAX", false);
+        vec(OpKind::copy, "CONT", T, qd, 0, 1);
+      }
       matmul(OpKind::matmul_o, "MUL_MAT", T, D, qd, b.o);
       // Only the rows whose logits are wanted (each sequence's last token) go on after the last block's
       // attention: llama.cpp selects them with GET_ROWS on the attention output and on the residual.

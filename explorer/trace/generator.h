@@ -43,6 +43,7 @@ struct GenOptions {
   uint32_t batch = 1;
   uint32_t prompt_len = 16;  // 0 = no prefill step
   uint32_t decode_steps = 8;
+  bool flash_attn = false;  // llama: one fused FLASH_ATTN_EXT per block instead of score/softmax/value + CONT
 };
 
 Trace generate_trace(const ModelConfig& config, const GenOptions& options);
