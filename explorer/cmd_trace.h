@@ -1,13 +1,12 @@
 // `explorer trace ...`: inspect, generate and transform decode traces (traces/FORMAT.md).
 //   explorer trace info <trace> [--bandwidth-gbps X] [--csv <file>]
-//   explorer trace gen <model|config.json> --out <file> [--weights F] [--group G] [--embeddings
-//   auto|keep|same]
-//                      [--kv D] [--act D] [--batch N] [--prompt N] [--steps N] [--configs
-//                      <model_configs.json>]
+//   explorer trace gen <model|config.json> --out <file> [--weights F] [--group G]
+//                      [--embeddings auto|keep|same] [--kv D] [--act D] [--batch N] [--prompt N] [--steps N]
+//                      [--flash-attn 0|1] [--configs <model_configs.json>]
 //   explorer trace quantize <in> --out <file> [--weights F] [--group G] [--embeddings ...] [--kv D] [--act D]
 //                      [--batch N] [--steps N]
-// Leaves out: the dispatch from explorer/main.cpp (the front end calls cmd_trace with the arguments after
-// "trace" and turns a thrown llmx::Error into "explorer: <message>" and exit 1).
+// explorer/main.cpp calls cmd_trace with the arguments after "trace" and turns a thrown llmx::Error into
+// "explorer: <message>" and exit 1.
 #pragma once
 
 #include <string>
