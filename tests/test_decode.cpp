@@ -120,3 +120,19 @@ TEST_CASE("decode: doubling the PEs of a memory-bound decode changes tokens/s by
   const auto p16 = run(dir, "p16", sys + " --set modules.pe.count=16 --set modules.buf.count=16");
   CHECK(num(p16, "tokens_per_s") == Approx(num(p8, "tokens_per_s")).epsilon(0.05));
 }
+
+TEST_CASE("decode: every shipped system config runs and stays under its bandwidth peak", "[decode]") {
+  const auto dir = test::scratch_dir("systems");
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(kSystems)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const std::string name = entry.path().stem().string();
+    INFO(name);
+    const auto s = run(dir, name, "'" + entry.path().string() + "' --set workload.decode_steps=1");
+    CHECK(num(s, "tokens") >= 1);
+    CHECK(num(s, "dram_bandwidth_share") <= 1.0);
+    CHECK(num(s, "energy_j") > 0);
+    ++n;
+  }
+  CHECK(n >= 6);
+}
