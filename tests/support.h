@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace llmx::test {
 
@@ -33,6 +35,35 @@ inline std::string read_text(const std::filesystem::path& path) {
 }
 
 inline std::string source_dir() { return LLMX_SOURCE_DIR; }
+
+// A CSV file as rows of column -> value (RFC 4180 quotes handled; no embedded newlines).
+inline std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path) {
+  std::vector<std::map<std::string, std::string>> rows;
+  std::istringstream in(read_text(path));
+  auto split = [](const std::string& l) {
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (char c : l) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) cells.push_back(cell), cell.clear();
+      else cell += c;
+    }
+    cells.push_back(cell);
+    return cells;
+  };
+  std::string line;
+  if (!std::getline(in, line)) return rows;
+  const std::vector<std::string> header = split(line);
+  while (std::getline(in, line)) {
+    const auto cells = split(line);
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    if (cells.size() != header.size()) row["#cells"] = std::to_string(cells.size());  // lets callers check width
+    rows.push_back(row);
+  }
+  return rows;
+}
 
 struct CommandResult {
   int exit_code = -1;

@@ -17,16 +17,10 @@ namespace {
 const std::string kSystems = test::source_dir() + "/configs/systems/";
 const std::string kCaptured = test::source_dir() + "/traces/captured/";
 
-std::map<std::string, std::string> csv_row(const fs::path& path, size_t index = 0) {
-  std::istringstream in(test::read_text(path));
-  std::string header, line;
-  std::getline(in, header);
-  for (size_t i = 0; i <= index; ++i) std::getline(in, line);
-  std::map<std::string, std::string> row;
-  std::istringstream h(header), r(line);
-  std::string k, v;
-  while (std::getline(h, k, ',') && std::getline(r, v, ',')) row[k] = v;
-  return row;
+std::map<std::string, std::string> csv_row(const fs::path& path) {
+  const auto rows = test::read_csv(path);
+  REQUIRE(!rows.empty());
+  return rows[0];
 }
 
 // Runs explorer and returns its summary row.
@@ -86,11 +80,8 @@ TEST_CASE("decode: compute-bound decode (large batch, ample bandwidth) approache
                                      "' --set modules.mem.bandwidth_gbps=2000 --set modules.mem.capacity_gib=8");
   // PE roofline: 8 PEs x 1024 FP16 MACs x 2 FLOP x 1 GHz (configs/compute/pe-fp16-1ghz.yaml).
   double peak_flops = 0;
-  for (size_t i = 0;; ++i) {
-    const auto m = csv_row(dir / "out/component_metrics.csv", i);
-    if (m.empty()) break;
+  for (const auto& m : test::read_csv(dir / "out/component_metrics.csv"))
     if (m.at("metric") == "peak_gflops") peak_flops += std::stod(m.at("value")) * 1e9;
-  }
   CHECK(peak_flops == Approx(8 * 1024 * 2 * 1e9));
   const trace::Trace t = trace::read_trace(trace_file.string());
   double flops = 0;
