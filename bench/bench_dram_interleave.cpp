@@ -3,8 +3,10 @@
 // interconnect spreads each weight tile over the channels. Compare with the command-level engine on the same
 // pattern: `explorer memtrace <preset> <trace.stl>` with the trace this program writes (--stl <file>).
 //   bench_dram_interleave <preset.yaml> <slice_bytes> <streams> [--stl <file>]
-// Measured on 2026-11-24 (LPDDR5X-8533, 8 x 8 KiB): TLM model 66.7% of peak, command-level engine 81.0%;
-// (HBM3-6400, 8 x 4 KiB): TLM 63.0%, engine 62.2%; one stream: LPDDR5X 88.8%, HBM3 97.5%.
+// Measured on 2026-11-24, TLM model vs command-level engine (% of peak): LPDDR5X-8533 8 x 8 KiB slices 81.1 vs
+// 81.0, one stream 88.8 vs 88.7; HBM3-6400 8 x 4 KiB 62.7 vs 62.2. (Before refresh was calibrated as a time
+// factor, the model gave 66.7% for the LPDDR5X interleaved case: a stream's refresh loss had been charged to its
+// few row misses.)
 #include <cstdio>
 #include <fstream>
 #include <string>

@@ -66,6 +66,22 @@ void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::
   }
 }
 
+// Sums, over a burst stream, each burst's refresh-free cost split by its random-likeness weight: the channel
+// time with refresh is A * refresh_factor_seq + B * refresh_factor_rand.
+void refresh_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
+                     double* a, double* b) {
+  RowTable rows(spec);
+  double density = 0;
+  for (uint64_t x : addrs) {
+    const bool hit = rows.touch(x);
+    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
+    const double w = miss_weight(density, c);
+    const double cost = c.burst_ns + (hit ? 0.0 : (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns);
+    *a += cost * (1 - w);
+    *b += cost * w;
+  }
+}
+
 uint64_t mix(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdull;
@@ -88,34 +104,32 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   inj.limit = 16;
   ServiceCalibration c;
   std::vector<uint64_t> seq_addr, rand_addr;
-  {
-    MemorySystem m(spec, 1, {}, inj);
-    uint64_t i = 0;
+  for (uint64_t k = 0; k < seq_bursts; ++k) seq_addr.push_back((k % capacity_bursts) * tx);
+  for (uint64_t k = 1; k <= rand_bursts; ++k) rand_addr.push_back((mix(k) % capacity_bursts) * tx);
+  // Channel time per burst of an address stream on the command-level model, and its mean read latency.
+  auto measure = [&](const DramSpec& s, const std::vector<uint64_t>& addrs, double* latency_ns) {
+    MemorySystem m(s, 1, {}, inj);
+    size_t i = 0;
     const auto r = m.run([&](Access& a) {
-      if (i >= seq_bursts) return false;
-      a.addr = (i++ % capacity_bursts) * tx;
+      if (i >= addrs.size()) return false;
+      a.addr = addrs[i++];
       a.bytes = uint32_t(tx);
       return true;
     });
-    c.seq_ns_per_burst = r.elapsed_ns / double(seq_bursts);
-    c.seq_mean_latency_ns = r.mean_read_latency_ns;
-    for (uint64_t k = 0; k < seq_bursts; ++k) seq_addr.push_back((k % capacity_bursts) * tx);
-    c.seq_hit_rate = hit_rate(spec, seq_addr);
-  }
-  {
-    MemorySystem m(spec, 1, {}, inj);
-    uint64_t i = 0;
-    const auto r = m.run([&](Access& a) {
-      if (i >= rand_bursts) return false;
-      a.addr = (mix(++i) % capacity_bursts) * tx;
-      a.bytes = uint32_t(tx);
-      return true;
-    });
-    c.rand_ns_per_burst = r.elapsed_ns / double(rand_bursts);
-    c.rand_mean_latency_ns = r.mean_read_latency_ns;
-    for (uint64_t k = 1; k <= rand_bursts; ++k) rand_addr.push_back((mix(k) % capacity_bursts) * tx);
-    c.rand_hit_rate = hit_rate(spec, rand_addr);
-  }
+    if (latency_ns) *latency_ns = r.mean_read_latency_ns;
+    return r.elapsed_ns / double(addrs.size());
+  };
+  DramSpec no_refresh = spec;
+  no_refresh.ctrl.refresh = RefreshMode::none;
+  const double seq_on = measure(spec, seq_addr, &c.seq_mean_latency_ns);
+  const double rand_on = measure(spec, rand_addr, &c.rand_mean_latency_ns);
+  const double seq_off = spec.ctrl.refresh == RefreshMode::none ? seq_on : measure(no_refresh, seq_addr, nullptr);
+  const double rand_off = spec.ctrl.refresh == RefreshMode::none ? rand_on : measure(no_refresh, rand_addr, nullptr);
+  // The miss extras are fitted on the refresh-free times.
+  c.seq_ns_per_burst = seq_off;
+  c.rand_ns_per_burst = rand_off;
+  c.seq_hit_rate = hit_rate(spec, seq_addr);
+  c.rand_hit_rate = hit_rate(spec, rand_addr);
   // A hit costs its burst; a miss adds an extra interpolated between a stream's and random traffic's by the
   // recent miss density. Replaying both streams through the same classifier gives, per stream, the summed
   // weights of the two extras; solving makes each stream cost exactly what the command-level model measured.
@@ -134,6 +148,25 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   }
   c.seq_miss_extra_ns = std::max(0.0, c.seq_miss_extra_ns);
   c.rand_miss_extra_ns = std::max(0.0, c.rand_miss_extra_ns);
+
+  // Refresh factors: solved, like the extras, so that replaying both streams gives exactly the channel time
+  // the command-level model measured with refresh.
+  c.refresh_factor_seq = seq_on / seq_off;
+  c.refresh_factor_rand = rand_on / rand_off;
+  if (spec.ctrl.refresh != RefreshMode::none) {
+    double fa = 0, fb = 0, ga = 0, gb = 0;
+    refresh_weights(spec, c, seq_addr, &fa, &fb);
+    refresh_weights(spec, c, rand_addr, &ga, &gb);
+    const double ts = seq_on * double(seq_addr.size()), tr = rand_on * double(rand_addr.size());
+    const double d = fa * gb - fb * ga;
+    if (std::fabs(d) > 1e-9 * std::max(1.0, std::fabs(fa * gb))) {
+      const double fs = (ts * gb - fb * tr) / d, fr = (fa * tr - ts * ga) / d;
+      if (fs >= 1 && fr >= 1) {  // refresh never speeds anything up; else keep the plain ratios
+        c.refresh_factor_seq = fs;
+        c.refresh_factor_rand = fr;
+      }
+    }
+  }
   return c;
 }
 
@@ -172,6 +205,37 @@ const ServiceCalibration& calibrate(const DramSpec& spec) {
     it = cache.emplace(key, std::make_unique<ServiceCalibration>(run_calibration(spec))).first;
   return *it->second;
 }
+
+namespace {
+
+// Sum over j = 1..n of miss_weight(d0 * q^j), q = 1 - alpha: the weights of n hits in a row, in closed form
+// (the weight is the density clipped linearly between the stream's and random traffic's miss densities).
+double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c) {
+  const double q = 1.0 - kDensityAlpha;
+  if (n <= 64) {
+    double sum = 0, d = d0;
+    for (uint64_t j = 0; j < n; ++j) sum += miss_weight(d *= q, c);
+    return sum;
+  }
+  const double ds = 1 - c.seq_hit_rate, dr = 1 - c.rand_hit_rate;
+  if (!(dr - ds > 1e-6)) return double(n);  // miss_weight is 1 throughout
+  if (d0 <= 0) return ds < 0 ? double(n) : 0.0;
+  // First j whose density falls below `level` (d0 q^j < level), clamped to [1, n + 1].
+  auto first_below = [&](double level, bool or_equal) {
+    if (level <= 0) return n + 1;
+    double j = std::ceil(std::log(level / d0) / std::log(q));
+    uint64_t k = uint64_t(std::max(1.0, std::min(double(n + 1), j)));
+    while (k > 1 && (or_equal ? d0 * std::pow(q, double(k - 1)) <= level : d0 * std::pow(q, double(k - 1)) < level)) --k;
+    while (k <= n && !(or_equal ? d0 * std::pow(q, double(k)) <= level : d0 * std::pow(q, double(k)) < level)) ++k;
+    return k;
+  };
+  const uint64_t j1 = first_below(dr, false);  // j < j1: weight 1
+  const uint64_t j2 = std::max(j1, first_below(ds, true));  // j >= j2: weight 0
+  const double geometric = d0 * (std::pow(q, double(j1)) - std::pow(q, double(j2))) / (1 - q);
+  return double(j1 - 1) + (geometric - ds * double(j2 - j1)) / (dr - ds);
+}
+
+}  // namespace
 
 ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
     : spec_(spec), cal_(calibrate(spec)), open_row_(size_t(spec.org.total_banks()), -1) {
@@ -221,8 +285,11 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       }
       c.bursts += n;
       c.hits += n;
-      c.busy_ns += double(n) * cal_.burst_ns;
+      // As burst by burst: each hit decays the density, then its weight sets its refresh factor.
+      const double sum_w = decayed_weight_sum(miss_density_, n, cal_);
       miss_density_ *= std::pow(1.0 - kDensityAlpha, double(n));
+      c.busy_ns += cal_.burst_ns * (double(n) * cal_.refresh_factor_seq +
+                                    sum_w * (cal_.refresh_factor_rand - cal_.refresh_factor_seq));
       x += n * tx;
       continue;
     }
@@ -246,14 +313,14 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
     // Moving average of whether recent bursts missed.
     miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
     double cost = cal_.burst_ns;
+    const double w = miss_weight(miss_density_, cal_);
     if (!hit) {
-      const double w = miss_weight(miss_density_, cal_);
       cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
       ++c.misses;
     } else {
       ++c.hits;
     }
-    c.busy_ns += cost;
+    c.busy_ns += cost * refresh_factor(w);
     x += tx;
   }
   return c;

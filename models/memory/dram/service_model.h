@@ -6,8 +6,10 @@
 // and tFAW, so a stream of bursts costs what the command-level model says it costs, without simulating
 // commands per transaction. A hit costs its data-bus time (so nothing exceeds the peak); a miss adds an extra
 // that depends on how dense misses are in the recent bursts (an average over about a queue's worth): sparse
-// misses overlap with other banks' transfers as in a stream, dense ones cost what random traffic costs. A
-// fixed pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction. Left out: reordering
+// misses overlap with other banks' transfers as in a stream, dense ones cost what random traffic costs. The
+// miss extras are fitted on refresh-free runs; refresh then stretches channel time by the factor the
+// calibration measured (stream-like or random-like, by the same weight). A fixed pipeline latency (tRP,
+// tRCD as needed, RL or WL) is added per transaction. Left out: reordering
 // across transactions (they are served in arrival order) and write-to-read turnaround inside mixed streams
 // beyond what the calibration streams contain.
 #pragma once
@@ -24,8 +26,12 @@ struct ServiceCalibration {
   double burst_ns = 0;            // data-bus time of one burst: what a row hit costs
   double seq_miss_extra_ns = 0;   // extra channel time per miss when misses are as sparse as in a stream
   double rand_miss_extra_ns = 0;  // extra channel time per miss when (almost) every burst misses
-  double seq_ns_per_burst = 0, rand_ns_per_burst = 0;  // measured
+  double seq_ns_per_burst = 0, rand_ns_per_burst = 0;  // measured without refresh
   double seq_hit_rate = 0, rand_hit_rate = 0;          // measured
+  // Refresh as a share of time, not a cost per miss: channel time with refresh / without, for each stream.
+  // (Folding refresh into the miss extras charged a stream's whole refresh loss to its few row misses, so any
+  // pattern with more misses, such as interleaved streams, paid it many times over.)
+  double refresh_factor_seq = 1, refresh_factor_rand = 1;
   double seq_mean_latency_ns = 0, rand_mean_latency_ns = 0;
 };
 
@@ -49,6 +55,10 @@ class ChannelServiceModel {
   Cost access(uint64_t addr, uint64_t bytes, bool is_write);
 
   const ServiceCalibration& calibration() const { return cal_; }
+  // Channel-time stretch by refresh at random-likeness weight w (0: stream, 1: random traffic).
+  double refresh_factor(double w) const {
+    return (1 - w) * cal_.refresh_factor_seq + w * cal_.refresh_factor_rand;
+  }
   const DramSpec& spec() const { return spec_; }
 
  private:
