@@ -257,6 +257,14 @@ TEST_CASE("run: unbound, doubly bound, mistyped and unknown sockets are refused 
   CHECK_THAT(expect_failure(cfg), Contains("modules.noc.type: unknown module type 'mesh'"));
 }
 
+TEST_CASE("run: PE tiles that do not fit the bound buffer are refused at the connection", "[run][errors]") {
+  const auto dir = test::scratch_dir("err-tiles");
+  auto cfg = system_file(dir, shipped_system_text());
+  CHECK_THAT(expect_failure(cfg, "--set modules.buf.capacity_kib=256"),
+             Contains("system.yaml:31:12: connections[2]: pe[0].buffer -> buf[0].target: buffer_slots x tile_bytes = "
+                      "524288 B do not fit the buffer's 262144 B"));
+}
+
 TEST_CASE("run: a model that does not fit device memory is refused when offload is off", "[run][errors]") {
   const auto dir = test::scratch_dir("err-capacity");
   auto cfg = system_file(dir, shipped_system_text());

@@ -41,6 +41,8 @@ struct Binding {
   SocketPort* port;
   std::string label;  // "pe[3].mem"
   SourceLocation where;
+  Component* component = nullptr;
+  std::string path;  // key path of the connection, e.g. "connections[2]"
 };
 
 std::string element_label(const Instance& inst, int i, const std::string& socket) {
@@ -171,9 +173,9 @@ std::unique_ptr<System> elaborate(Params& root, const WorkloadConfig& workload, 
     }
     for (auto [f, t] : element_pairs) {
       Binding bf{find_port(*from.instance->elements[f], from.socket), element_label(*from.instance, f, from.socket),
-                 conn.location_of("from")};
+                 conn.location_of("from"), from.instance->elements[f], conn.path()};
       Binding bt{find_port(*to.instance->elements[t], to.socket), element_label(*to.instance, t, to.socket),
-                 conn.location_of("to")};
+                 conn.location_of("to"), to.instance->elements[t], conn.path()};
       for (Binding* b : {&bf, &bt}) {
         if (!b->port->multi && b->port->bound > 0)
           throw Error(cat(b->where.str(), ": ", conn.path(), ": socket '", b->label, "' is bound twice (already bound at ",
@@ -194,7 +196,14 @@ std::unique_ptr<System> elaborate(Params& root, const WorkloadConfig& workload, 
       }
     }
   }
-  for (auto& [from, to] : pairs) from.port->bind_to(*to.port->target);
+  for (auto& [from, to] : pairs) {
+    try {
+      from.component->bound_to(from.port->name, *to.component);
+    } catch (const Error& e) {
+      throw Error(cat(from.where.str(), ": ", from.path, ": ", from.label, " -> ", to.label, ": ", e.what()));
+    }
+    from.port->bind_to(*to.port->target);
+  }
   for (auto& c : sys->components) c->validate_topology();
   return sys;
 }

@@ -52,6 +52,15 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
   expose_initiator("buffer", buffer, Protocol::memory, false, /*optional=*/true);
 }
 
+void ProcessingElement::bound_to(const std::string& socket, Component& peer) {
+  auto* memory = dynamic_cast<MemoryDevice*>(&peer);
+  if (socket != "buffer" || !memory) return;
+  const uint64_t needed = tile_bytes_ * static_cast<uint64_t>(buffer_slots_);
+  if (needed > memory->capacity_bytes())
+    throw Error(cat("buffer_slots x tile_bytes = ", needed, " B do not fit the buffer's ", memory->capacity_bytes(),
+                    " B; lower tile_bytes or buffer_slots, or enlarge the buffer"));
+}
+
 double ProcessingElement::peak_flops_per_s() const {
   return 2.0 * mac_units_[static_cast<int>(compute_precision_)].macs_per_cycle * clock_hz_;
 }

@@ -36,6 +36,8 @@ class ProcessingElement : public Component {
 
   ProcessingElement(const sc_core::sc_module_name& name, Params& params, const ElabContext& ctx);
   ComponentStats stats(const sc_core::sc_time& now) const override;
+  // The buffer must hold `buffer_slots` tiles.
+  void bound_to(const std::string& socket, Component& peer) override;
 
   // Peak FLOP/s of the default compute precision (2 per MAC).
   double peak_flops_per_s() const;

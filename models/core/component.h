@@ -56,6 +56,9 @@ class Component : public sc_core::sc_module {
 
   // Called once after elaboration, before simulation: final checks that need the bound topology.
   virtual void validate_topology() {}
+  // Called for each connection of this component's initiator socket `socket` to `peer`. Throw llmx::Error (the
+  // message only; the elaborator adds the connection's file:line:column) when the pair cannot work.
+  virtual void bound_to(const std::string& socket, Component& peer) {}
 
   static unsigned char* scratch_data();
 
