@@ -1,10 +1,14 @@
-// Command-line front end of `explorer sweep` and `explorer sweep merge`: option parsing only; the work is in
-// explorer/sweep/runner.h. Leaves out: anything Slurm-specific (scripts/slurm/).
+// Command-line front end of `explorer sweep`, `explorer sweep merge` and `explorer sweep pareto`: option parsing
+// only; the work is in explorer/sweep/runner.h and pareto.h. Leaves out: anything Slurm-specific (scripts/slurm/).
 #include "explorer/cmd_sweep.h"
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "explorer/sweep/pareto.h"
 #include "explorer/sweep/runner.h"
 #include "models/core/error.h"
 
@@ -18,7 +22,9 @@ const char* kSweepUsage =
     "      --shard i/n runs points i, i+n, i+2n, ... (0-based) of the sweep's order; --list prints the "
     "points\n"
     "  explorer sweep merge <dir>... --out DIR\n"
-    "      merge the output directories of a sweep's shards into DIR/results.csv\n";
+    "      merge the output directories of a sweep's shards into DIR/results.csv\n"
+    "  explorer sweep pareto <results.csv> (--max COLUMN | --min COLUMN)... [--out FILE]\n"
+    "      mark the Pareto frontier over the given objectives in a `pareto` column (in place unless --out)\n";
 
 size_t parse_count(const std::string& text, const std::string& what) {
   char* end = nullptr;
@@ -28,6 +34,39 @@ size_t parse_count(const std::string& text, const std::string& what) {
   return static_cast<size_t>(v);
 }
 
+int cmd_pareto(const std::vector<std::string>& args) {
+  std::string in, out;
+  std::vector<ParetoObjective> objectives;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw Error(cat("sweep pareto: ", a, " needs a value"));
+      return args[++i];
+    };
+    if (a == "--max" || a == "--min") objectives.push_back({value(), a == "--max"});
+    else if (a == "--out") out = value();
+    else if (!a.empty() && a[0] == '-') throw Error(cat("sweep pareto: unknown option '", a, "'\n", kSweepUsage));
+    else if (in.empty()) in = a;
+    else throw Error(cat("sweep pareto: more than one results file given ('", in, "', '", a, "')"));
+  }
+  if (in.empty()) throw Error(cat("sweep pareto: no results.csv given\n", kSweepUsage));
+  std::ifstream file(in, std::ios::binary);
+  if (!file) throw Error(cat(in, ": cannot open"));
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string marked = mark_pareto(text.str(), objectives, in);
+  // Written whole to a temporary file and renamed: never half a results file.
+  const std::string target = out.empty() ? in : out;
+  const std::string tmp = target + ".partial";
+  {
+    std::ofstream o(tmp, std::ios::binary);
+    o << marked;
+    if (!o) throw Error(cat(tmp, ": cannot write"));
+  }
+  std::filesystem::rename(tmp, target);
+  return 0;
+}
+
 }  // namespace
 
 int cmd_sweep(const std::vector<std::string>& args) {
@@ -35,6 +74,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     std::fputs(kSweepUsage, stdout);
     return 0;
   }
+  if (!args.empty() && args[0] == "pareto") return cmd_pareto(args);
   const bool merge = !args.empty() && args[0] == "merge";
   SweepOptions options;
   std::vector<std::string> dirs;
