@@ -5,6 +5,7 @@
 //   explorer trace info|gen|quantize ...       (explorer/cmd_trace.h)
 //   explorer memtrace <memory.yaml> <trace>    (explorer/cmd_memtrace.h)
 //   explorer sweep <spec.yaml> ...             (explorer/cmd_sweep.h)
+//   explorer report <dir>                      (explorer/report/report.h)
 //
 // Every user error prints one line "explorer: <file:line:column: key: message>" and exits 1.
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "explorer/cmd_memtrace.h"
 #include "explorer/cmd_sweep.h"
 #include "explorer/cmd_trace.h"
+#include "explorer/report/report.h"
 #include "explorer/run/process.h"
 #include "explorer/run/run.h"
 #include "models/core/error.h"
@@ -34,6 +36,8 @@ const char* kUsage =
     "      inspect, generate and transform decode traces (explorer trace --help)\n"
     "  explorer memtrace <memory.yaml> <trace> [--out <file.csv>] [--set key=value]...\n"
     "      replay a DRAMSys (.stl) or Ramulator 2 memory trace on the channel model\n"
+    "  explorer report <run or sweep dir> [--out file.html]\n"
+    "      self-contained HTML report: throughput, energy, bandwidth, roofline, Pareto frontier\n"
     "  explorer sweep <spec.yaml> [-j N] [--out DIR] [--shard i/n] | explorer sweep merge <dir>... --out DIR\n"
     "      run a sweep of design points, one process each, resumable (explorer sweep --help)\n";
 
@@ -87,6 +91,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "trace") return llmx::trace::cmd_trace(rest);
     if (command == "sweep") return llmx::cmd_sweep(rest);
     if (command == "memtrace") return llmx::cmd_memtrace(rest);
+    if (command == "report") return llmx::cmd_report(rest);
     std::fprintf(stderr, "explorer: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -1,0 +1,354 @@
+// The HTML report; see report.h.
+#include "explorer/report/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "explorer/report/svg_chart.h"
+#include "explorer/sweep/pareto.h"
+#include "models/core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace llmx {
+namespace {
+
+using Row = std::map<std::string, std::string>;
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw Error(cat(p.string(), ": cannot open"));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        cells.back() += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cells.back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+std::vector<Row> parse_csv(const std::string& text, const std::string& origin) {
+  std::vector<Row> rows;
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line)) throw Error(cat(origin, ":1: empty CSV"));
+  const auto header = split_csv_line(line);
+  int n = 1;
+  while (std::getline(in, line)) {
+    ++n;
+    const auto cells = split_csv_line(line);
+    if (cells.size() != header.size())
+      throw Error(cat(origin, ":", n, ": ", cells.size(), " cells for ", header.size(), " columns"));
+    Row r;
+    for (size_t i = 0; i < header.size(); ++i) r[header[i]] = cells[i];
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<Row> read_csv(const fs::path& p) {
+  return parse_csv(read_file(p), p.string());
+}
+
+double number(const Row& r, const std::string& key, const std::string& origin) {
+  auto it = r.find(key);
+  if (it == r.end()) throw Error(cat(origin, ": no column '", key, "'"));
+  try {
+    size_t used = 0;
+    const double v = std::stod(it->second, &used);
+    if (used != it->second.size()) throw std::invalid_argument("");
+    return v;
+  } catch (const std::exception&) {
+    throw Error(cat(origin, ": column ", key, ": '", it->second, "' is not a number"));
+  }
+}
+
+struct Point {
+  std::string label;   // short, for charts: "#3" (sweep) or the system name (run)
+  std::string detail;  // long, for text and table: "#3 pe.count=4, mem.bandwidth_gbps=17.066"
+  Row summary;
+  std::map<std::string, double> energy_j;  // by kind, over all components
+  double peak_gflops = 0;                  // PEs' peak
+  double gflop = 0;                        // decode work
+  bool pareto = false;
+};
+
+const char* kKindColors[][2] = {{"act_pre", "#1f77b4"}, {"read_array", "#aec7e8"}, {"write_array", "#ff7f0e"},
+                                {"io", "#ffbb78"},      {"refresh", "#2ca02c"},    {"background", "#98df8a"},
+                                {"compute", "#d62728"}, {"transfer", "#9467bd"},   {"static", "#8c564b"}};
+const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                          "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+Point load_point(const fs::path& dir, const std::string& label, const std::string& detail,
+                 const Row& summary) {
+  Point p;
+  p.label = label;
+  p.detail = detail;
+  p.summary = summary;
+  for (const Row& c : read_csv(dir / "components.csv"))
+    for (const auto& [key, value] : c)
+      if (key.rfind("energy_", 0) == 0 && key != "energy_total_j")
+        p.energy_j[key.substr(7, key.size() - 9)] += number(c, key, (dir / "components.csv").string());
+  for (const Row& m : read_csv(dir / "component_metrics.csv"))
+    if (m.at("metric") == "peak_gflops")
+      p.peak_gflops += number(m, "value", (dir / "component_metrics.csv").string());
+  for (const Row& k : read_csv(dir / "op_kinds.csv"))
+    p.gflop += number(k, "gflop", (dir / "op_kinds.csv").string());
+  return p;
+}
+
+std::string fmt(double v, const char* f = "%.4g") {
+  char b[40];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+}  // namespace
+
+void write_report(const std::string& dir_text, const std::string& out_path) {
+  const fs::path dir(dir_text);
+  std::vector<Point> points;
+  std::string subject;
+  if (fs::exists(dir / "results.csv")) {
+    const std::string results = (dir / "results.csv").string();
+    std::string text = read_file(dir / "results.csv");
+    std::vector<Row> rows = parse_csv(text, results);
+    const bool marked = !rows.empty() && rows[0].count("pareto");
+    if (!marked) {
+      bool any_ok = false;
+      for (const Row& r : rows) any_ok = any_ok || r.at("status") == "ok";
+      if (any_ok)
+        rows =
+            parse_csv(mark_pareto(text, {{"tokens_per_s", true}, {"j_per_token", false}}, results), results);
+    }
+    // Swept keys: the columns between point_key and status.
+    std::vector<std::string> swept;
+    {
+      const auto header = split_csv_line(text.substr(0, text.find('\n')));
+      bool in = false;
+      for (const auto& h : header) {
+        if (h == "status") break;
+        if (in) swept.push_back(h);
+        if (h == "point_key") in = true;
+      }
+    }
+    size_t failed = 0;
+    for (const Row& r : rows) {
+      if (r.at("status") != "ok") {
+        ++failed;
+        continue;
+      }
+      const std::string label = "#" + r.at("point");
+      std::string detail;
+      for (const auto& k : swept)
+        detail +=
+            (detail.empty() ? "" : ", ") + (k.rfind("modules.", 0) == 0 ? k.substr(8) : k) + "=" + r.at(k);
+      Point p = load_point(dir / "points" / r.at("point_key"), label, label + " (" + detail + ")", r);
+      p.pareto = r.count("pareto") && r.at("pareto") == "1";
+      points.push_back(std::move(p));
+    }
+    subject = cat("sweep ", dir.filename().string(), ": ", rows.size(), " points, ", failed, " failed");
+  } else if (fs::exists(dir / "summary.csv")) {
+    const auto rows = read_csv(dir / "summary.csv");
+    if (rows.size() != 1) throw Error(cat((dir / "summary.csv").string(), ": expected one row"));
+    points.push_back(load_point(dir, rows[0].at("system"), rows[0].at("system"), rows[0]));
+    points.back().pareto = true;
+    subject = cat("run of ", rows[0].at("system"));
+  } else {
+    throw Error(cat(dir_text, ": neither a run (summary.csv) nor a sweep (results.csv) directory"));
+  }
+  if (points.empty()) throw Error(cat(dir_text, ": no finished point to report"));
+
+  const std::string origin = dir_text;
+  std::vector<std::string> labels;
+  std::vector<double> tps, jpt, share;
+  for (const auto& p : points) {
+    labels.push_back(p.label);
+    tps.push_back(number(p.summary, "tokens_per_s", origin));
+    jpt.push_back(number(p.summary, "j_per_token", origin));
+    share.push_back(100 * number(p.summary, "dram_bandwidth_share", origin));
+  }
+
+  std::string html =
+      "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>LLM inference explorer "
+      "report</title>"
+      "<style>body{font-family:sans-serif;margin:24px;color:#222}figure{margin:16px 0}table{border-collapse:"
+      "collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px "
+      "6px;text-align:right}th{background:#f3f3f3}"
+      "td:first-child,th:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}</style>"
+      "</head><body>";
+  html += "<h1>LLM inference explorer report</h1><p>" + html_escape(subject) + ".</p>";
+
+  // Written summary.
+  const size_t best_tps = size_t(std::max_element(tps.begin(), tps.end()) - tps.begin());
+  const size_t best_j = size_t(std::min_element(jpt.begin(), jpt.end()) - jpt.begin());
+  std::string frontier;
+  size_t n_frontier = 0;
+  for (const auto& p : points)
+    if (p.pareto) frontier += (n_frontier++ ? "; " : "") + p.detail;
+  html += "<h2>Summary</h2><ul>";
+  html += "<li>Highest decode throughput: " + html_escape(points[best_tps].detail) + " at " +
+          fmt(tps[best_tps]) + " tokens/s (" + fmt(jpt[best_tps]) + " J/token).</li>";
+  html += "<li>Lowest energy: " + html_escape(points[best_j].detail) + " at " + fmt(jpt[best_j]) +
+          " J/token (" + fmt(tps[best_j]) + " tokens/s).</li>";
+  html += "<li>Pareto frontier (tokens/s up, J/token down): " + std::to_string(n_frontier) + " of " +
+          std::to_string(points.size()) + " points: " + html_escape(frontier) + ".</li>";
+  html += "</ul>";
+
+  html += "<h2>Charts</h2><div class='charts'>";
+  html += "<figure>" +
+          svg_bar_chart("Decode throughput", "tokens/s", labels, {{"tokens/s", "#1f77b4", tps}}) +
+          "</figure>";
+  html += "<figure>" + svg_bar_chart("Energy per token", "J/token", labels, {{"J/token", "#d62728", jpt}}) +
+          "</figure>";
+  std::vector<BarSeries> kinds;
+  for (const auto& kc : kKindColors) {
+    BarSeries s{kc[0], kc[1], {}};
+    bool any = false;
+    for (const auto& p : points) {
+      const double tokens = number(p.summary, "tokens", origin);
+      auto it = p.energy_j.find(kc[0]);
+      const double v = it == p.energy_j.end() || tokens <= 0 ? 0.0 : it->second / tokens;
+      any = any || v > 0;
+      s.values.push_back(v);
+    }
+    if (any) kinds.push_back(s);
+  }
+  html += "<figure>" + svg_bar_chart("Energy per token by kind (all components)", "J/token", labels, kinds) +
+          "</figure>";
+  html += "<figure>" +
+          svg_bar_chart("DRAM bandwidth use", "% of peak", labels, {{"share of peak", "#2ca02c", share}}) +
+          "</figure>";
+
+  // Roofline: achieved GFLOP/s against arithmetic intensity, with each system's roof.
+  std::vector<ScatterSeries> roof;
+  std::map<std::pair<double, double>, size_t> roofs;  // (peak GB/s, peak GFLOP/s) -> palette index
+  ScatterSeries pts{"points", "#333333", {}, false, false, {}};
+  double xmin = INFINITY, xmax = 0;
+  for (const auto& p : points) {
+    const double bytes =
+        number(p.summary, "dram_read_bytes", origin) + number(p.summary, "dram_write_bytes", origin);
+    const double seconds = number(p.summary, "decode_time_s", origin);
+    if (bytes <= 0 || seconds <= 0 || p.gflop <= 0) continue;
+    const double x = p.gflop * 1e9 / bytes, y = p.gflop / seconds;
+    pts.points.push_back({x, y});
+    pts.labels.push_back(p.detail + ": " + fmt(x) + " FLOP/B, " + fmt(y) + " GFLOP/s");
+    xmin = std::min(xmin, x), xmax = std::max(xmax, x);
+    roofs.emplace(std::make_pair(number(p.summary, "dram_peak_gbps", origin), p.peak_gflops), roofs.size());
+  }
+  if (!pts.points.empty()) {
+    const double lo = xmin / 10, hi = xmax * 10;
+    for (const auto& [peaks, index] : roofs) {
+      const auto [bw, flops] = peaks;
+      ScatterSeries r{"roof " + fmt(bw) + " GB/s, " + fmt(flops / 1000) + " TFLOP/s",
+                      kPalette[(index + 1) % 8],
+                      {},
+                      true,
+                      false,
+                      {}};
+      for (int i = 0; i <= 40; ++i) {
+        const double x = lo * std::pow(hi / lo, i / 40.0);
+        r.points.push_back({x, std::min(flops, bw * x)});
+      }
+      roof.push_back(r);
+    }
+    roof.push_back(pts);
+    html += "<figure>" +
+            svg_scatter("Roofline (decode)", "arithmetic intensity, FLOP per DRAM byte", "GFLOP/s", roof,
+                        true, true) +
+            "</figure>";
+  }
+
+  // Pareto frontier: tokens/s against J/token.
+  ScatterSeries all{"points", "#9e9e9e", {}, false, false, {}},
+      front{"Pareto frontier", "#d62728", {}, false, true, {}};
+  std::vector<std::pair<double, double>> frontier_pts;
+  for (size_t i = 0; i < points.size(); ++i) {
+    (points[i].pareto ? front : all).points.push_back({jpt[i], tps[i]});
+    (points[i].pareto ? front : all).labels.push_back(points[i].detail);
+    if (points[i].pareto) frontier_pts.push_back({jpt[i], tps[i]});
+  }
+  std::sort(frontier_pts.begin(), frontier_pts.end());
+  std::vector<ScatterSeries> pareto_series{all, front};
+  if (frontier_pts.size() > 1)
+    pareto_series.push_back({"frontier", "#d62728", frontier_pts, true, false, {}});
+  html += "<figure>" +
+          svg_scatter("Throughput against energy", "J/token", "tokens/s", pareto_series, false, false) +
+          "</figure>";
+  html += "</div>";
+
+  // Table.
+  html +=
+      "<h2>Points</h2><table><tr><th>point</th><th>system</th><th>model</th><th>weights</th><th>batch</th>"
+      "<th>tokens/s</th><th>ms/token</th><th>J/token</th><th>avg W</th><th>DRAM % of peak</th>"
+      "<th>offloaded bytes</th><th>Pareto</th></tr>";
+  for (size_t i = 0; i < points.size(); ++i) {
+    const Row& s = points[i].summary;
+    html += "<tr><td>" + html_escape(points[i].detail) + "</td><td>" + html_escape(s.at("system")) +
+            "</td><td>" + html_escape(s.at("model")) + "</td><td>" + html_escape(s.at("weight_format")) +
+            "</td><td>" + html_escape(s.at("batch")) + "</td><td>" + fmt(tps[i]) + "</td><td>" +
+            fmt(number(s, "ms_per_token", origin)) + "</td><td>" + fmt(jpt[i]) + "</td><td>" +
+            fmt(number(s, "avg_power_w", origin)) + "</td><td>" + fmt(share[i], "%.1f") + "</td><td>" +
+            html_escape(s.at("offloaded_weight_bytes")) + "</td><td>" + (points[i].pareto ? "yes" : "") +
+            "</td></tr>";
+  }
+  html += "</table></body></html>\n";
+
+  const fs::path out(out_path);
+  const fs::path tmp = fs::path(out_path + ".partial");
+  {
+    std::ofstream o(tmp, std::ios::binary);
+    o << html;
+    if (!o) throw Error(cat(tmp.string(), ": cannot write"));
+  }
+  fs::rename(tmp, out);
+}
+
+int cmd_report(const std::vector<std::string>& args) {
+  std::string dir, out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out") {
+      if (i + 1 >= args.size()) throw Error("report: --out needs a value");
+      out = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      throw Error(cat("report: unknown option '", args[i], "'"));
+    } else if (dir.empty()) {
+      dir = args[i];
+    } else {
+      throw Error(cat("report: more than one directory given ('", dir, "', '", args[i], "')"));
+    }
+  }
+  if (dir.empty())
+    throw Error("report: give a run or sweep directory (explorer report <dir> [--out file.html])");
+  if (out.empty()) out = (fs::path(dir) / "report.html").string();
+  write_report(dir, out);
+  std::printf("wrote %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace llmx
