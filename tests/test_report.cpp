@@ -106,3 +106,37 @@ TEST_CASE("report: a directory that is neither a run nor a sweep is a one-line e
   CHECK(test::count_lines(r.out) == 1);
   CHECK_THAT(r.out, Contains("neither a run"));
 }
+
+TEST_CASE("report: the LPDDR-vs-HBM claim check names where it holds and where it breaks, and why", "[report]") {
+  // A small study: Llama-2-7B (from the llama.cpp F16 capture) at F16 and 3-bit binary-coded weights, batch 1,
+  // on the LPDDR5X and HBM3 accelerators. Both are memory-bound; the 6x bandwidth gap exceeds the ~4.4x
+  // compression, so the claim must break on throughput here (and the report must say why).
+  const auto dir = test::scratch_dir("report-claim");
+  const std::string root = test::source_dir();
+  for (const char* f : {"F16", "BCQ3_G128"}) {
+    auto r = test::explorer("trace quantize '" + root + "/traces/captured/llama-2-7b-f16.lxt.gz' --weights " + f +
+                            " --steps 1 --out '" + (dir / (std::string(f) + ".lxt.gz")).string() + "'");
+    REQUIRE(r.exit_code == 0);
+  }
+  test::write_text(dir / "study.yaml",
+                   "base: " + root + "/configs/systems/lpddr5x-accel.yaml\n"
+                   "set: {workload.decode_steps: 1}\n"
+                   "axes:\n"
+                   "  - zip:\n"
+                   "      - {key: system.name, values: [lpddr5x-accel, hbm3-accel]}\n"
+                   "      - {key: modules.dram.include, values: [" + root + "/configs/memory/lpddr5x-8533.yaml, " +
+                       root + "/configs/memory/hbm3-6400.yaml]}\n"
+                   "      - {key: modules.dram.count, values: [8, 16]}\n"
+                   "  - {key: workload.trace, values: [F16.lxt.gz, BCQ3_G128.lxt.gz]}\n");
+  auto r = test::explorer("sweep '" + (dir / "study.yaml").string() + "' -j 2 --out '" + (dir / "out").string() + "'");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  r = test::explorer("report '" + (dir / "out").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const std::string html = test::read_text(dir / "out/report.html");
+  CHECK_THAT(html, Contains("Does LPDDR with compressed weights match HBM with FP16 weights?"));
+  CHECK_THAT(html, Contains("in 0 of 1 cases"));
+  CHECK_THAT(html, Contains("Llama-2-7B batch 1: LPDDR BCQ3_G128"));
+  CHECK_THAT(html, Contains("both are memory-bound"));
+  CHECK_THAT(html, Contains("does not cover the bandwidth gap (6.00x)"));
+}

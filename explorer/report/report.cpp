@@ -2,8 +2,10 @@
 #include "explorer/report/report.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -128,6 +130,141 @@ std::string fmt(double v, const char* f = "%.4g") {
   return b;
 }
 
+std::string lower(std::string t) {
+  for (char& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
+bool compressed(const std::string& format) {
+  return format != "F16" && format != "BF16" && format != "F32";
+}
+
+// The LPDDR-vs-HBM claim, checked per model and batch: does the LPDDR system with its best compressed weight
+// format match (within 5%) or beat the HBM system with FP16 weights on tokens/s, at lower J/token? Present
+// only when the points include an LPDDR and an HBM system.
+std::string claim_section(const std::vector<Point>& points, const std::string& origin) {
+  struct Group {
+    const Point* hbm_fp16 = nullptr;
+    const Point* lpddr_best = nullptr;
+  };
+  std::map<std::pair<std::string, int>, Group> groups;
+  bool any_lpddr = false, any_hbm = false;
+  for (const auto& p : points) {
+    const std::string sys = lower(p.summary.at("system"));
+    const bool lp = sys.find("lpddr") != std::string::npos, hbm = sys.find("hbm") != std::string::npos;
+    any_lpddr = any_lpddr || lp;
+    any_hbm = any_hbm || hbm;
+    Group& g = groups[{p.summary.at("model"), int(number(p.summary, "batch", origin))}];
+    const std::string fmt_name = p.summary.at("weight_format");
+    if (hbm && (fmt_name == "F16" || fmt_name == "BF16")) g.hbm_fp16 = &p;
+    if (lp && compressed(fmt_name) &&
+        (!g.lpddr_best ||
+         number(p.summary, "tokens_per_s", origin) > number(g.lpddr_best->summary, "tokens_per_s", origin)))
+      g.lpddr_best = &p;
+  }
+  if (!any_lpddr || !any_hbm) return "";
+  std::string rows, holds, breaks;
+  int n_holds = 0, n = 0;
+  for (const auto& [key, g] : groups) {
+    if (!g.hbm_fp16 || !g.lpddr_best) continue;
+    ++n;
+    const Row& h = g.hbm_fp16->summary;
+    const Row& l = g.lpddr_best->summary;
+    const double th = number(h, "tokens_per_s", origin), tl = number(l, "tokens_per_s", origin);
+    const double jh = number(h, "j_per_token", origin), jl = number(l, "j_per_token", origin);
+    const double oh = number(h, "offloaded_weight_bytes", origin),
+                 ol = number(l, "offloaded_weight_bytes", origin);
+    const double sh = number(h, "dram_bandwidth_share", origin);
+    const double bh = (number(h, "dram_read_bytes", origin) + number(h, "dram_write_bytes", origin)) /
+                      std::max(1.0, number(h, "tokens", origin));
+    const double bl = (number(l, "dram_read_bytes", origin) + number(l, "dram_write_bytes", origin)) /
+                      std::max(1.0, number(l, "tokens", origin));
+    const bool faster = tl >= 0.95 * th, cheaper = jl < jh;
+    std::string why;
+    if (oh > 0 && ol > 0)
+      why = "both exceed device memory and stream weights over the host link (" + fmt(oh / 1e9) + " GB vs " +
+            fmt(ol / 1e9) +
+            " GB per step): the link, not the DRAM, sets the pace, and fewer bits mean less to stream";
+    else if (oh > 0)
+      why = "FP16 weights do not fit the HBM system's memory: " + fmt(oh / 1e9) +
+            " GB stream over the host link every step, while the compressed model fits the LPDDR system";
+    else if (sh < 0.5)
+      why = "the HBM system is compute-bound here (its DRAM at " + fmt(100 * sh, "%.0f") +
+            "% of peak): batching amortises the weights, and the compressed format's cheaper arithmetic "
+            "decides";
+    else
+      why = "both are memory-bound: per token the LPDDR system moves " + fmt(bl / 1e9) + " GB at " +
+            fmt(number(l, "dram_peak_gbps", origin)) + " GB/s peak, the HBM system " + fmt(bh / 1e9) +
+            " GB at " + fmt(number(h, "dram_peak_gbps", origin)) + " GB/s: compression (" +
+            fmt(bh / bl, "%.2f") + "x fewer bytes) " + (faster ? "covers" : "does not cover") +
+            " the bandwidth gap (" +
+            fmt(number(h, "dram_peak_gbps", origin) / number(l, "dram_peak_gbps", origin), "%.2f") + "x)";
+    const std::string verdict = faster && cheaper ? "holds"
+                                : faster          ? "breaks: as fast, not cheaper"
+                                : cheaper         ? "breaks: cheaper, not as fast"
+                                                  : "breaks";
+    if (faster && cheaper) ++n_holds;
+    const std::string line = key.first + " batch " + std::to_string(key.second) + ": LPDDR " +
+                             l.at("weight_format") + " " + fmt(tl) + " tokens/s, " + fmt(jl) +
+                             " J/token vs HBM F16 " + fmt(th) + " tokens/s, " + fmt(jh) + " J/token; " + why +
+                             ".";
+    (faster && cheaper ? holds : breaks) += "<li>" + html_escape(line) + "</li>";
+    rows += "<tr><td>" + html_escape(key.first) + "</td><td>" + std::to_string(key.second) + "</td><td>" +
+            fmt(th) + "</td><td>" + fmt(jh) + "</td><td>" + fmt(number(h, "avg_power_w", origin)) +
+            "</td><td>" + html_escape(l.at("weight_format")) + "</td><td>" + fmt(tl) + "</td><td>" + fmt(jl) +
+            "</td><td>" + fmt(number(l, "avg_power_w", origin)) + "</td><td>" + verdict + "</td></tr>";
+  }
+  if (n == 0) return "";
+  std::string out = "<h2>Does LPDDR with compressed weights match HBM with FP16 weights?</h2>";
+  out +=
+      "<p>Per model and batch, the LPDDR system's fastest compressed format against the HBM system with FP16 "
+      "weights. The claim holds where LPDDR is within 5% of HBM's tokens/s or faster, at lower J/token: in " +
+      std::to_string(n_holds) + " of " + std::to_string(n) + " cases.</p>";
+  if (!holds.empty()) out += "<p>Where it holds:</p><ul>" + holds + "</ul>";
+  if (!breaks.empty()) out += "<p>Where it breaks:</p><ul>" + breaks + "</ul>";
+  out +=
+      "<table><tr><th>model</th><th>batch</th><th>HBM F16 tokens/s</th><th>J/token</th><th>avg W</th>"
+      "<th>LPDDR format</th><th>tokens/s</th><th>J/token</th><th>avg W</th><th>claim</th></tr>" +
+      rows + "</table>";
+  return out;
+}
+
+// Plain text of an HTML fragment: headings and paragraphs on their own lines, list items as "- ", table rows
+// as tab-separated lines, entities decoded.
+std::string plain_text(const std::string& html) {
+  std::string out;
+  for (size_t i = 0; i < html.size();) {
+    if (html[i] == '<') {
+      const size_t end = html.find('>', i);
+      const std::string tag = html.substr(i + 1, end - i - 1);
+      if (tag == "li")
+        out += "\n  - ";
+      else if (tag == "/h1" || tag == "/h2" || tag == "/p" || tag == "/tr" || tag == "/ul")
+        out += "\n";
+      else if (tag == "h2")
+        out += "\n";
+      else if (tag == "/td" || tag == "/th")
+        out += "\t";
+      i = end + 1;
+      continue;
+    }
+    if (html[i] == '&') {
+      const size_t end = html.find(';', i);
+      const std::string e = html.substr(i, end - i + 1);
+      out += e == "&lt;"     ? "<"
+             : e == "&gt;"   ? ">"
+             : e == "&amp;"  ? "&"
+             : e == "&#39;"  ? "'"
+             : e == "&quot;" ? "\""
+                             : e;
+      i = end + 1;
+      continue;
+    }
+    out += html[i++];
+  }
+  return out;
+}
+
 }  // namespace
 
 void write_report(const std::string& dir_text, const std::string& out_path) {
@@ -165,9 +302,16 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
       }
       const std::string label = "#" + r.at("point");
       std::string detail;
-      for (const auto& k : swept)
-        detail +=
-            (detail.empty() ? "" : ", ") + (k.rfind("modules.", 0) == 0 ? k.substr(8) : k) + "=" + r.at(k);
+      for (const auto& k : swept) {
+        // File values (traces, presets) by their name alone.
+        std::string v = r.at(k);
+        if (v.find('/') != std::string::npos) v = v.substr(v.rfind('/') + 1);
+        for (const char* ext : {".lxt.gz", ".lxt", ".yaml"})
+          if (v.size() > std::strlen(ext) &&
+              v.compare(v.size() - std::strlen(ext), std::string::npos, ext) == 0)
+            v.resize(v.size() - std::strlen(ext));
+        detail += (detail.empty() ? "" : ", ") + (k.rfind("modules.", 0) == 0 ? k.substr(8) : k) + "=" + v;
+      }
       Point p = load_point(dir / "points" / r.at("point_key"), label, label + " (" + detail + ")", r);
       p.pareto = r.count("pareto") && r.at("pareto") == "1";
       points.push_back(std::move(p));
@@ -220,6 +364,8 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
           std::to_string(points.size()) + " points: " + html_escape(frontier) + ".</li>";
   html += "</ul>";
 
+  html += claim_section(points, origin);
+  const std::string text = plain_text(html.substr(html.find("<h1>")));
   html += "<h2>Charts</h2><div class='charts'>";
   html += "<figure>" +
           svg_bar_chart("Decode throughput", "tokens/s", labels, {{"tokens/s", "#1f77b4", tps}}) +
@@ -327,6 +473,14 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
     if (!o) throw Error(cat(tmp.string(), ": cannot write"));
   }
   fs::rename(tmp, out);
+  // The same summary as plain text beside it (for terminals and logs).
+  const fs::path txt = out.parent_path() / (out.stem().string() + ".txt");
+  {
+    std::ofstream o(tmp, std::ios::binary);
+    o << text;
+    if (!o) throw Error(cat(tmp.string(), ": cannot write"));
+  }
+  fs::rename(tmp, txt);
 }
 
 int cmd_report(const std::vector<std::string>& args) {
@@ -347,7 +501,8 @@ int cmd_report(const std::vector<std::string>& args) {
     throw Error("report: give a run or sweep directory (explorer report <dir> [--out file.html])");
   if (out.empty()) out = (fs::path(dir) / "report.html").string();
   write_report(dir, out);
-  std::printf("wrote %s\n", out.c_str());
+  std::printf("wrote %s and %s\n", out.c_str(),
+              (fs::path(out).parent_path() / (fs::path(out).stem().string() + ".txt")).string().c_str());
   return 0;
 }
 

@@ -27,7 +27,10 @@ constexpr size_t kMaxPoints = 10'000'000;
 
 std::string override_text(const std::string& key, const std::string& text, bool quoted,
                           const fs::path& spec_dir) {
-  if (key == kTraceKey) {
+  // File paths (the trace, and included presets) are relative to the spec, like paths in any config file.
+  const bool include =
+      key == "include" || (key.size() > 8 && key.compare(key.size() - 8, 8, ".include") == 0);
+  if (key == kTraceKey || include) {
     fs::path p(text);
     if (p.is_relative()) p = spec_dir / p;
     return key + "=" + yaml_single_quoted(fs::absolute(p).lexically_normal().string());
