@@ -257,6 +257,34 @@ TEST_CASE("run: unbound, doubly bound, mistyped and unknown sockets are refused 
   CHECK_THAT(expect_failure(cfg), Contains("modules.noc.type: unknown module type 'mesh'"));
 }
 
+TEST_CASE("run: a KV cache that fits the PEs' buffers lives on chip and leaves DRAM to the weights", "[run]") {
+  const auto dir = test::scratch_dir("kv-on-chip");
+  const trace::Trace tr = trace::read_trace(kTrace);
+  uint64_t weights = 0, kv = 0;
+  for (const auto& op : tr.ops)
+    if (op.phase == trace::Phase::decode && op.step <= 4) weights += op.weight_bytes, kv += op.kv_read_bytes;
+  std::map<std::string, std::map<std::string, std::string>> s;
+  for (std::string mode : {"dram", "auto"}) {
+    auto r = test::explorer("run '" + kSystem + "' --set workload.decode_steps=4 --set modules.buf.capacity_kib=4096 "
+                            "--set driver.kv_cache=" + mode + " --out '" + (dir / mode).string() + "'");
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    s[mode] = read_csv(dir / mode / "summary.csv")[0];
+  }
+  CHECK(num(s["dram"], "dram_read_bytes") == weights + kv);
+  CHECK(num(s["auto"], "dram_read_bytes") == weights);  // the KV cache is served by the buffers
+  CHECK(num(s["auto"], "dram_write_bytes") == 0);
+  CHECK(num(s["auto"], "tokens_per_s") >= num(s["dram"], "tokens_per_s"));
+  double on_chip = 0;
+  for (const auto& m : read_csv(dir / "auto/component_metrics.csv"))
+    if (m.at("metric") == "kv_bytes_on_chip") on_chip += std::stod(m.at("value"));
+  CHECK(on_chip > 0);
+  // Required on chip but too big for the buffers: refused before simulation, at the key.
+  auto cfg = system_file(dir, shipped_system_text());
+  CHECK_THAT(expect_failure(cfg, "--set driver.kv_cache=on_chip"),
+             Contains("--set driver.kv_cache=on_chip: driver.kv_cache: on_chip, but pe_0's share of the KV cache"));
+}
+
 TEST_CASE("run: PE tiles that do not fit the bound buffer are refused at the connection", "[run][errors]") {
   const auto dir = test::scratch_dir("err-tiles");
   auto cfg = system_file(dir, shipped_system_text());

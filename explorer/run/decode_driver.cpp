@@ -19,10 +19,12 @@ WorkloadConfig WorkloadConfig::read(Params& w, Params& sim, Params& d) {
   c.trace_path = w.required<std::string>("trace", "decode trace file (traces/FORMAT.md)");
   c.decode_steps = w.optional<uint32_t>("decode_steps", 0, "decode steps to simulate (0 = all in the trace)");
   c.include_prefill = w.optional<bool>("include_prefill", false, "also simulate the trace's prefill step");
-  c.token_bytes = w.optional<uint32_t>("token_bytes", 4, "bytes per token id on the host link", Bound::at_least(1));
+  c.token_bytes =
+      w.optional<uint32_t>("token_bytes", 4, "bytes per token id on the host link", Bound::at_least(1));
   c.per_op = w.optional<bool>("per_op_csv", false, "write a row per simulated op (ops.csv)");
-  c.quantum = sc_time(sim.optional<double>("quantum_ns", 1000.0, "temporal-decoupling quantum", Bound::positive()),
-                      sc_core::SC_NS);
+  c.quantum =
+      sc_time(sim.optional<double>("quantum_ns", 1000.0, "temporal-decoupling quantum", Bound::positive()),
+              sc_core::SC_NS);
   c.dispatch_latency =
       sc_time(d.optional<double>("dispatch_latency_ns", 0.0, "time to launch one op", Bound::non_negative()),
               sc_core::SC_NS);
@@ -30,10 +32,14 @@ WorkloadConfig WorkloadConfig::read(Params& w, Params& sim, Params& d) {
       "dispatch_overlap", false, "launches overlap the previous op (graph launch) instead of following it");
   c.allow_offload = d.optional<bool>(
       "offload", true, "stream weights that do not fit device memory over the host link every step");
+  c.kv_cache =
+      d.choice("kv_cache", {"dram", "auto", "on_chip"}, std::string("dram"),
+               "where the KV cache lives: device memory, the PEs' buffers where it fits, or must fit");
   return c;
 }
 
-DecodeDriver::DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig config, const trace::Trace& trace)
+DecodeDriver::DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig config,
+                           const trace::Trace& trace)
     : Component(name, "decode_driver"), pe("pe"), host("host"), config_(std::move(config)), trace_(trace) {
   // How each weight is stored decides the PE's work before its MACs (models/core/work_item.h).
   for (const auto& w : trace_.weights) {
@@ -53,7 +59,7 @@ DecodeDriver::DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig c
     }
   }
   const std::string& act = trace_.header.act_dtype;
-  const std::pair<const char*, Precision> acts[] = {{"F32", Precision::fp32}, {"F16", Precision::fp16},
+  const std::pair<const char*, Precision> acts[] = {{"F32", Precision::fp32},  {"F16", Precision::fp16},
                                                     {"BF16", Precision::bf16}, {"FP8", Precision::fp8},
                                                     {"INT8", Precision::int8}, {"INT4", Precision::int4}};
   for (const auto& [name, prec] : acts)
@@ -83,8 +89,8 @@ void DecodeDriver::plan_memory(uint64_t device_capacity, const std::string& wher
   }
   if (first_decode_step_ == UINT32_MAX) first_decode_step_ = 0;
 
-  // KV region per layer: the largest (reads + writes) any selected step makes in that layer, which is the cache
-  // at the longest context plus the step's append.
+  // KV region per layer: the largest (reads + writes) any selected step makes in that layer, which is the
+  // cache at the longest context plus the step's append.
   const size_t layers = static_cast<size_t>(max_layer + 1);
   kv_size_.assign(layers, 0);
   std::vector<uint64_t> step_bytes(layers, 0);
@@ -113,9 +119,10 @@ void DecodeDriver::plan_memory(uint64_t device_capacity, const std::string& wher
       throw Error(cat(where, ": the KV cache and activations need ", mib(resident),
                       " MiB but the memory channels hold ", mib(device_capacity), " MiB"));
     if (!config_.allow_offload)
-      throw Error(cat(where, ": the model needs ", mib(weights_on_device + resident), " MiB of device memory (weights ",
-                      mib(weights_end), " MiB + KV cache and activations ", mib(resident),
-                      " MiB) but the memory channels hold ", mib(device_capacity), " MiB, and driver.offload is false"));
+      throw Error(cat(where, ": the model needs ", mib(weights_on_device + resident),
+                      " MiB of device memory (weights ", mib(weights_end), " MiB + KV cache and activations ",
+                      mib(resident), " MiB) but the memory channels hold ", mib(device_capacity),
+                      " MiB, and driver.offload is false"));
     const uint64_t room = device_capacity - resident;
     weights_on_device = 0;
     for (size_t i = 0; i < trace_.weights.size(); ++i) {
@@ -157,7 +164,9 @@ void DecodeDriver::host_transfer(tlm::tlm_command direction, uint64_t bytes, sc_
 
 namespace {
 
-uint64_t share(uint64_t total, uint64_t parts, uint64_t i) { return total / parts + (i < total % parts ? 1 : 0); }
+uint64_t share(uint64_t total, uint64_t parts, uint64_t i) {
+  return total / parts + (i < total % parts ? 1 : 0);
+}
 uint64_t share_offset(uint64_t total, uint64_t parts, uint64_t i) {
   return i * (total / parts) + std::min<uint64_t>(i, total % parts);
 }
@@ -230,7 +239,8 @@ void DecodeDriver::run() {
     const size_t layer = op.layer >= 0 ? static_cast<size_t>(op.layer) : 0;
     const bool has_kv = op.layer >= 0 && layer < kv_base_.size();
     const uint64_t kv_read_addr = has_kv ? kv_base_[layer] + kv_cursor_[layer] : act_base_;
-    const uint64_t kv_write_addr = has_kv ? kv_base_[layer] + kv_cursor_[layer] + op.kv_read_bytes : act_base_;
+    const uint64_t kv_write_addr =
+        has_kv ? kv_base_[layer] + kv_cursor_[layer] + op.kv_read_bytes : act_base_;
     if (has_kv) kv_cursor_[layer] += op.kv_read_bytes + op.kv_write_bytes;
 
     // Launch: serial launches add their latency after the previous op; overlapped ones only show when the
@@ -262,7 +272,8 @@ void DecodeDriver::run() {
         w.loads.push_back({StreamKind::kv, kv_read_addr + share_offset(op.kv_read_bytes, pes, i),
                            share(op.kv_read_bytes, pes, i)});
       // Every PE of a matmul needs the whole input vector; other ops split their input.
-      const uint64_t act_in = mac && trace::is_matmul(op.kind) ? op.act_in_bytes : share(op.act_in_bytes, pes, i);
+      const uint64_t act_in =
+          mac && trace::is_matmul(op.kind) ? op.act_in_bytes : share(op.act_in_bytes, pes, i);
       if (act_in) w.loads.push_back({StreamKind::activation, act_base_, act_in});
       if (op.kv_write_bytes)
         w.stores.push_back({StreamKind::kv, kv_write_addr + share_offset(op.kv_write_bytes, pes, i),
@@ -271,6 +282,8 @@ void DecodeDriver::run() {
         w.stores.push_back({StreamKind::activation, act_base_, share(op.act_out_bytes, pes, i)});
       const double flops = op.flops / static_cast<double>(pes);
       (mac ? w.matmul_flops : w.vector_flops) = flops;
+      w.kv_share_bytes = share(kv_cache_bytes(), pes, i);
+      w.kv_on_chip_allowed = config_.kv_cache != "dram";
       if (mac) {
         w.activation_precision = activation_precision_;
         w.rows = static_cast<double>(op.m);
@@ -278,7 +291,8 @@ void DecodeDriver::run() {
         if (op.weight_id >= 0 && trace::is_matmul(op.kind) && op.weight_bytes > 0) {
           w.weight_coding = coding_[op.weight_id];
           w.code_bits = code_bits_[op.weight_id];
-          const double part = static_cast<double>(share(op.weight_bytes, pes, i)) / static_cast<double>(op.weight_bytes);
+          const double part =
+              static_cast<double>(share(op.weight_bytes, pes, i)) / static_cast<double>(op.weight_bytes);
           w.weight_elements = static_cast<double>(op.n) * static_cast<double>(op.k) * part;
         }
       }
@@ -296,6 +310,7 @@ void DecodeDriver::run() {
         if (payloads[i].is_response_error()) SC_REPORT_FATAL(name(), "a PE rejected its work item");
         if (!w.done) continue;
         --pending;
+        if (w.kv_on_chip) kv_on_chip_bytes_ += op.kv_read_bytes / pes + op.kv_write_bytes / pes;
         demanded_read_ += w.device_bytes_read;
         demanded_write_ += w.device_bytes_written;
         if (t >= op_end) {
@@ -339,6 +354,12 @@ void DecodeDriver::run() {
   finished_ = true;
 }
 
+uint64_t DecodeDriver::kv_cache_bytes() const {
+  uint64_t total = 0;
+  for (uint64_t b : kv_size_) total += b;
+  return total;
+}
+
 ComponentStats DecodeDriver::stats(const sc_time&) const {
   ComponentStats s;
   s.requests = op_records_.size();
@@ -347,6 +368,7 @@ ComponentStats DecodeDriver::stats(const sc_time&) const {
   s.extra.emplace_back("host_bytes", static_cast<double>(host_bytes_));
   s.extra.emplace_back("offloaded_weight_bytes_streamed", static_cast<double>(streamed_weight_bytes_));
   s.extra.emplace_back("dispatch_time_s", dispatch_total_.to_seconds());
+  s.extra.emplace_back("kv_bytes_on_chip", static_cast<double>(kv_on_chip_bytes_));
   return s;
 }
 

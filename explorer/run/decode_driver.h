@@ -15,7 +15,9 @@
 // Capacity-driven offload: when weights + KV cache + activations exceed device memory, the KV cache and
 // activations stay on the device and the weights that do not fit stay in host memory; every step streams them
 // over the host link, each op's weights fetched while the op before it runs (one op of prefetch).
-// Left out (later issues): overlap of independent ops, KV cache held on chip.
+// KV cache: in device memory (`kv_cache: dram`), or in the PEs' buffers where each PE's share fits beside its
+// tiles in flight (`auto`; `on_chip` makes not fitting an error).
+// Left out (later issues): overlap of independent ops.
 //
 // Sockets: `pe` (initiator, multi, command protocol), `host` (initiator, host protocol, optional).
 #pragma once
@@ -43,6 +45,7 @@ struct WorkloadConfig {
   sc_core::sc_time dispatch_latency;  // per op
   bool dispatch_overlap = false;
   bool allow_offload = true;
+  std::string kv_cache = "dram";  // dram | auto (on chip where it fits) | on_chip (required)
 
   static WorkloadConfig read(Params& workload, Params& simulation, Params& driver);
 };
@@ -89,6 +92,7 @@ class DecodeDriver : public Component {
   void plan_memory(uint64_t device_capacity, const std::string& where);
   uint64_t device_bytes_used() const { return layout_end_; }
   uint64_t offloaded_weight_bytes() const { return offloaded_bytes_; }
+  uint64_t kv_cache_bytes() const;
   sc_core::sc_time dispatch_time() const { return dispatch_total_; }
 
   // Called at the end of each simulated step, after synchronising SystemC time to the step's end.
@@ -125,6 +129,7 @@ class DecodeDriver : public Component {
   std::map<int32_t, OpGroupTotals> by_layer_;
   std::map<trace::OpKind, OpGroupTotals> by_kind_;
   uint64_t demanded_read_ = 0, demanded_write_ = 0, host_bytes_ = 0, streamed_weight_bytes_ = 0;
+  uint64_t kv_on_chip_bytes_ = 0;
   tlm::tlm_generic_payload payload_;
 };
 

@@ -10,6 +10,7 @@
 #include "explorer/config/loader.h"
 #include "explorer/elab/elaborator.h"
 #include "explorer/run/csv.h"
+#include "models/compute/processing_element.h"
 #include "models/core/error.h"
 
 namespace fs = std::filesystem;
@@ -92,7 +93,8 @@ void run_point(const RunRequest& request) {
   auto resolved = ConfigNode::make_map({});
   Params root(tree, "", resolved);
   Params sysinfo = root.optional_child("system", "name and description of the system");
-  const std::string system_name = sysinfo.optional<std::string>("name", "unnamed", "short name used in reports");
+  const std::string system_name =
+      sysinfo.optional<std::string>("name", "unnamed", "short name used in reports");
   sysinfo.optional<std::string>("description", "", "what this system is");
   Params workload_params = root.required_child("workload", "the decode trace and what of it to simulate");
   Params simulation = root.optional_child("simulation", "simulation settings");
@@ -107,6 +109,18 @@ void run_point(const RunRequest& request) {
   std::unique_ptr<System> sys = elaborate(root, workload, trace);
   root.finish();
   sys->driver->plan_memory(sys->dram_capacity_bytes(), cat(request.config_path, ": modules"));
+  if (workload.kv_cache == "on_chip") {
+    std::vector<const ProcessingElement*> pes;
+    for (const auto& c : sys->components)
+      if (auto* pe = dynamic_cast<const ProcessingElement*>(c.get())) pes.push_back(pe);
+    for (size_t i = 0; i < pes.size(); ++i) {
+      const uint64_t share =
+          sys->driver->kv_cache_bytes() / pes.size() + (i < sys->driver->kv_cache_bytes() % pes.size());
+      if (!pes[i]->kv_fits_on_chip(share))
+        driver_params.fail("kv_cache", cat("on_chip, but ", pes[i]->name(), "'s share of the KV cache (",
+                                           share, " B) does not fit its buffer beside its tiles in flight"));
+    }
+  }
 
   const std::string resolved_text = to_yaml(*resolved);
   const std::string trace_hash = file_hash(workload.trace_path);
@@ -161,9 +175,10 @@ void run_point(const RunRequest& request) {
   const double decode_s = (decode_end - decode_start).to_seconds();
 
   // Per-component table and totals.
-  std::vector<std::string> comp_cols{"component", "type", "busy_s", "utilization", "bytes_read", "bytes_written",
-                                     "requests"};
-  for (int k = 0; k < kEnergyKinds; ++k) comp_cols.push_back(cat("energy_", energy_kind_name(EnergyKind(k)), "_j"));
+  std::vector<std::string> comp_cols{"component",  "type",          "busy_s",  "utilization",
+                                     "bytes_read", "bytes_written", "requests"};
+  for (int k = 0; k < kEnergyKinds; ++k)
+    comp_cols.push_back(cat("energy_", energy_kind_name(EnergyKind(k)), "_j"));
   comp_cols.push_back("energy_total_j");
   CsvTable components(comp_cols);
   CsvTable metrics({"component", "metric", "value"});
@@ -181,7 +196,8 @@ void run_point(const RunRequest& request) {
                     .add(st.requests);
     for (int k = 0; k < kEnergyKinds; ++k) row.add(st.energy.joules[k]);
     row.add(st.energy.total());
-    for (const auto& [metric, value] : st.extra) metrics.row().add(std::string(c->name())).add(metric).add(value);
+    for (const auto& [metric, value] : st.extra)
+      metrics.row().add(std::string(c->name())).add(metric).add(value);
     total_energy += st.energy;
     if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) {
       dram_read += st.bytes_read;
@@ -191,11 +207,31 @@ void run_point(const RunRequest& request) {
 
   const double peak = sys->dram_peak_bytes_per_s();
   const double achieved = sim_s > 0 ? (dram_read + dram_written) / sim_s : 0.0;
-  CsvTable summary({"config_hash", "trace_hash", "system", "model", "weight_format", "batch", "decode_steps",
-                    "tokens", "sim_time_s", "decode_time_s", "ms_per_token", "tokens_per_s", "energy_j",
-                    "j_per_token", "avg_power_w", "dram_read_bytes", "dram_write_bytes", "dram_bandwidth_gbps",
-                    "dram_peak_gbps", "dram_bandwidth_share", "device_memory_used_bytes", "dram_capacity_bytes",
-                    "offloaded_weight_bytes", "dispatch_share", "peak_step_power_w"});
+  CsvTable summary({"config_hash",
+                    "trace_hash",
+                    "system",
+                    "model",
+                    "weight_format",
+                    "batch",
+                    "decode_steps",
+                    "tokens",
+                    "sim_time_s",
+                    "decode_time_s",
+                    "ms_per_token",
+                    "tokens_per_s",
+                    "energy_j",
+                    "j_per_token",
+                    "avg_power_w",
+                    "dram_read_bytes",
+                    "dram_write_bytes",
+                    "dram_bandwidth_gbps",
+                    "dram_peak_gbps",
+                    "dram_bandwidth_share",
+                    "device_memory_used_bytes",
+                    "dram_capacity_bytes",
+                    "offloaded_weight_bytes",
+                    "dispatch_share",
+                    "peak_step_power_w"});
   const double decode_j = decode_energy.total();
   summary.row()
       .add(config_hash)
@@ -243,7 +279,8 @@ void run_point(const RunRequest& request) {
         .add(s > 0 ? g.flops / s / 1e9 : 0.0);
   };
   CsvTable layers = group_table("layer");
-  for (const auto& [layer, g] : sys->driver->layer_totals()) group_row(layers, layer < 0 ? "outside" : std::to_string(layer), g);
+  for (const auto& [layer, g] : sys->driver->layer_totals())
+    group_row(layers, layer < 0 ? "outside" : std::to_string(layer), g);
   CsvTable kinds = group_table("kind");
   for (const auto& [kind, g] : sys->driver->kind_totals()) group_row(kinds, trace::op_kind_name(kind), g);
 
@@ -281,8 +318,8 @@ void run_point(const RunRequest& request) {
     write_file(tmp / "op_kinds.csv", kinds.text());
     if (workload.per_op) write_file(tmp / "ops.csv", ops_text);
     write_file(tmp / "resolved_config.yaml",
-               "# Fully resolved configuration of this run (defaults included); config_hash " + config_hash + "\n" +
-                   resolved_text);
+               "# Fully resolved configuration of this run (defaults included); config_hash " + config_hash +
+                   "\n" + resolved_text);
     install_results(tmp, out);
   } catch (...) {
     std::error_code ec;

@@ -12,15 +12,19 @@ using sc_core::sc_time;
 ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "pe"), cmd("cmd"), mem("mem"), buffer("buffer") {
   clock_hz_ = p.required<double>("clock_mhz", "PE clock frequency", Bound::positive()) * 1e6;
-  Params units = p.required_child("mac_units", "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}");
+  Params units =
+      p.required_child("mac_units", "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}");
   for (const std::string& key : units.keys()) {
     Precision prec;
-    if (!parse_precision(key, prec)) units.fail(key, "unknown precision (known: fp32, fp16, bf16, fp8, int8, int4)");
+    if (!parse_precision(key, prec))
+      units.fail(key, "unknown precision (known: fp32, fp16, bf16, fp8, int8, int4)");
     Params u = units.required_child(key, "one MAC array");
     MacUnit& unit = mac_units_[static_cast<int>(prec)];
     unit.present = true;
-    unit.macs_per_cycle = u.required<double>("macs_per_cycle", "multiply-accumulates per cycle", Bound::positive());
-    unit.energy_j = u.required<double>("energy_pj", "energy per multiply-accumulate", Bound::non_negative()) * 1e-12;
+    unit.macs_per_cycle =
+        u.required<double>("macs_per_cycle", "multiply-accumulates per cycle", Bound::positive());
+    unit.energy_j =
+        u.required<double>("energy_pj", "energy per multiply-accumulate", Bound::non_negative()) * 1e-12;
   }
   const std::string default_precision =
       p.required<std::string>("compute_precision", "precision of MACs when activations are not quantized");
@@ -29,22 +33,28 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
     p.fail("compute_precision", cat("'", default_precision, "' has no entry in mac_units"));
   dequant_per_cycle_ = p.required<double>("dequant_weights_per_cycle", "quantized weights decoded per cycle",
                                           Bound::positive());
-  dequant_energy_j_ =
-      p.required<double>("dequant_energy_pj_per_weight", "energy to decode one weight", Bound::non_negative()) * 1e-12;
+  dequant_energy_j_ = p.required<double>("dequant_energy_pj_per_weight", "energy to decode one weight",
+                                         Bound::non_negative()) *
+                      1e-12;
   if (p.has("lut_gemm")) {
     Params lut = p.optional_child("lut_gemm", "LUT-GEMM unit for binary-coded weights");
     has_lut_ = true;
-    lut_lookups_per_cycle_ = lut.required<double>("lookups_per_cycle", "table lookups (+adds) per cycle", Bound::positive());
-    lut_energy_j_ = lut.required<double>("energy_pj_per_lookup", "energy of one lookup and add", Bound::non_negative()) * 1e-12;
+    lut_lookups_per_cycle_ =
+        lut.required<double>("lookups_per_cycle", "table lookups (+adds) per cycle", Bound::positive());
+    lut_energy_j_ =
+        lut.required<double>("energy_pj_per_lookup", "energy of one lookup and add", Bound::non_negative()) *
+        1e-12;
     lut_mu_ = lut.optional<int>("mu", 8, "activations per lookup table (2^mu entries)", Bound::range(1, 12));
   }
-  vector_ops_per_cycle_ =
-      p.required<double>("vector_ops_per_cycle", "element-wise/special-function ops per cycle", Bound::positive());
+  vector_ops_per_cycle_ = p.required<double>(
+      "vector_ops_per_cycle", "element-wise/special-function ops per cycle", Bound::positive());
   vector_op_energy_j_ =
       p.required<double>("vector_op_energy_pj", "energy per vector operation", Bound::non_negative()) * 1e-12;
-  static_power_w_ = p.required<double>("static_power_mw", "leakage and idle power", Bound::non_negative()) * 1e-3;
+  static_power_w_ =
+      p.required<double>("static_power_mw", "leakage and idle power", Bound::non_negative()) * 1e-3;
   tile_bytes_ = p.optional<uint64_t>("tile_bytes", 65536, "bytes per DMA tile", Bound::at_least(64));
-  buffer_slots_ = p.optional<int>("buffer_slots", 2, "tiles in flight (2 = double buffering)", Bound::range(1, 64));
+  buffer_slots_ =
+      p.optional<int>("buffer_slots", 2, "tiles in flight (2 = double buffering)", Bound::range(1, 64));
 
   cmd.register_b_transport(this, &ProcessingElement::b_transport);
   expose_target("cmd", cmd, Protocol::command, false);
@@ -52,13 +62,19 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
   expose_initiator("buffer", buffer, Protocol::memory, false, /*optional=*/true);
 }
 
+bool ProcessingElement::kv_fits_on_chip(uint64_t kv_share_bytes) const {
+  const uint64_t tiles = tile_bytes_ * static_cast<uint64_t>(buffer_slots_);
+  return has_buffer() && buffer_capacity_ >= tiles && kv_share_bytes <= buffer_capacity_ - tiles;
+}
+
 void ProcessingElement::bound_to(const std::string& socket, Component& peer) {
   auto* memory = dynamic_cast<MemoryDevice*>(&peer);
   if (socket != "buffer" || !memory) return;
+  buffer_capacity_ = memory->capacity_bytes();
   const uint64_t needed = tile_bytes_ * static_cast<uint64_t>(buffer_slots_);
   if (needed > memory->capacity_bytes())
-    throw Error(cat("buffer_slots x tile_bytes = ", needed, " B do not fit the buffer's ", memory->capacity_bytes(),
-                    " B; lower tile_bytes or buffer_slots, or enlarge the buffer"));
+    throw Error(cat("buffer_slots x tile_bytes = ", needed, " B do not fit the buffer's ",
+                    memory->capacity_bytes(), " B; lower tile_bytes or buffer_slots, or enlarge the buffer"));
 }
 
 double ProcessingElement::peak_flops_per_s() const {
@@ -137,9 +153,14 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   if (work->done) return;
   WorkItem::Progress& pr = work->progress;
-  auto is_streamed = [&](const MemoryStream& s) {
-    return s.bytes > 0 && !(s.kind == StreamKind::activation && has_buffer());
+  // Activations live in the buffer when there is one; the KV cache too when allowed and it fits.
+  if (!work->progress.started)
+    work->kv_on_chip = work->kv_on_chip_allowed && kv_fits_on_chip(work->kv_share_bytes);
+  auto on_chip = [&](const MemoryStream& s) {
+    return has_buffer() &&
+           (s.kind == StreamKind::activation || (s.kind == StreamKind::kv && work->kv_on_chip));
   };
+  auto is_streamed = [&](const MemoryStream& s) { return s.bytes > 0 && !on_chip(s); };
   if (!pr.started) {
     pr.started = true;
     ++work_items_;
@@ -151,8 +172,10 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
     // streamed from device memory like the rest.
     pr.ready = pr.start;
     for (const auto& s : work->loads) {
-      if (is_streamed(s)) pr.streamed_bytes += s.bytes;
-      else if (s.bytes > 0) pr.ready = std::max(pr.ready, access_buffer(tlm::TLM_READ_COMMAND, s.bytes, pr.start));
+      if (is_streamed(s))
+        pr.streamed_bytes += s.bytes;
+      else if (s.bytes > 0)
+        pr.ready = std::max(pr.ready, access_buffer(tlm::TLM_READ_COMMAND, s.bytes, pr.start));
     }
     pr.compute_done = pr.ready;
     pr.last_arrival = pr.start;
@@ -190,7 +213,7 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
   sc_time done = pr.compute_done;
   for (const auto& s : work->stores) {
     if (s.bytes == 0) continue;
-    if (s.kind == StreamKind::activation && has_buffer()) {
+    if (on_chip(s)) {
       done = std::max(done, access_buffer(tlm::TLM_WRITE_COMMAND, s.bytes, pr.compute_done));
       continue;
     }
@@ -224,6 +247,7 @@ ComponentStats ProcessingElement::stats(const sc_time& now) const {
   return s;
 }
 
-LLMX_REGISTER_COMPONENT(ProcessingElement, "pe", "processing element: MAC array + vector unit behind a tiled DMA");
+LLMX_REGISTER_COMPONENT(ProcessingElement, "pe",
+                        "processing element: MAC array + vector unit behind a tiled DMA");
 
 }  // namespace llmx

@@ -1,21 +1,22 @@
 // A processing element (PE): MAC arrays per precision, a weight dequantizer, an optional LUT-GEMM unit and a
 // vector/special-function unit, behind a DMA engine.
 //
-// Modelled: clock; MACs per cycle and energy per MAC for each precision the PE has (`mac_units`); the precision
-// an op computes in is the trace's activation precision when the PE has a unit for it (W8A8, FP8), else
-// `compute_precision` (weight-only quantization: W4A16 dequantizes to FP16). Quantized weights pass a
+// Modelled: clock; MACs per cycle and energy per MAC for each precision the PE has (`mac_units`); the
+// precision an op computes in is the trace's activation precision when the PE has a unit for it (W8A8, FP8),
+// else `compute_precision` (weight-only quantization: W4A16 dequantizes to FP16). Quantized weights pass a
 // dequantizer (`dequant_weights_per_cycle`, energy per weight) pipelined with the MACs; binary-coded (BCQ)
 // weights go to the LUT-GEMM unit when there is one (LUT-GEMM, Park et al., ICLR 2024: per group of `lut_mu`
 // activations a table of 2^mu partial sums is built once per row, then each bit-plane of mu weights costs one
 // lookup and one add), else they are dequantized too. Vector work (norms, softmax, RoPE, activations) runs on
 // the vector unit. The DMA streams an op's weights and KV cache from device memory in tiles with
 // `buffer_slots` tiles in flight (2 = double buffering), so loading tile i+1 overlaps computing tile i;
-// activations are read from and written to the PE's on-chip buffer when one is bound (else device memory).
-// Left out: systolic dataflow and array-shape under-utilisation (the MAC rate is the peak rate), the work of an
-// op is assumed evenly spread over its bytes.
+// activations are read from and written to the PE's on-chip buffer when one is bound (else device memory),
+// and so is its share of the KV cache when the driver allows it and it fits beside the tiles in flight. Left
+// out: systolic dataflow and array-shape under-utilisation (the MAC rate is the peak rate), the work of an op
+// is assumed evenly spread over its bytes.
 //
-// Sockets: `cmd` (target, command protocol, from the decode driver), `mem` (initiator, memory protocol, to the
-// interconnect), `buffer` (initiator, memory protocol, optional, to an on-chip SRAM buffer).
+// Sockets: `cmd` (target, command protocol, from the decode driver), `mem` (initiator, memory protocol, to
+// the interconnect), `buffer` (initiator, memory protocol, optional, to an on-chip SRAM buffer).
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -38,6 +39,9 @@ class ProcessingElement : public Component {
   ComponentStats stats(const sc_core::sc_time& now) const override;
   // The buffer must hold `buffer_slots` tiles.
   void bound_to(const std::string& socket, Component& peer) override;
+
+  // A KV cache share of `kv_share_bytes` fits in the bound buffer beside the tiles in flight.
+  bool kv_fits_on_chip(uint64_t kv_share_bytes) const;
 
   // Peak FLOP/s of the default compute precision (2 per MAC).
   double peak_flops_per_s() const;
@@ -75,6 +79,7 @@ class ProcessingElement : public Component {
   double static_power_w_;
   uint64_t tile_bytes_;
   int buffer_slots_;
+  uint64_t buffer_capacity_ = 0;  // of the bound buffer (0: none)
 
   tlm::tlm_generic_payload payload_;
   sc_core::sc_time compute_busy_ = sc_core::SC_ZERO_TIME;

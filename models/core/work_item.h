@@ -50,6 +50,12 @@ struct WorkItem : tlm::tlm_extension<WorkItem> {
   double rows = 0;             // activation rows multiplied by them (batch x tokens)
   double reduction = 0;        // K, the length of each dot product
   sc_core::sc_time horizon = sc_core::sc_max_time();  // issue no load at or after this local time per call
+  // KV cache placement: the bytes of the whole KV cache this PE holds (its share), and whether it may keep
+  // them in its on-chip buffer (kv_on_chip_allowed) when they fit next to its weight tiles.
+  uint64_t kv_share_bytes = 0;
+  bool kv_on_chip_allowed = false;
+  // output: where this item's KV traffic went
+  bool kv_on_chip = false;
   // outputs, filled by the PE
   bool done = false;
   sc_core::sc_time memory_time;   // first load issued -> last load data arrived
