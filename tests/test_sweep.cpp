@@ -108,6 +108,9 @@ std::map<std::string, std::pair<ino_t, int64_t>> finished_points(const fs::path&
   std::error_code ec;
   if (!fs::is_directory(out / "points", ec)) return done;
   for (const auto& e : fs::directory_iterator(out / "points", ec)) {
+    // A point's staging directory (<key>.partial-<pid>, renamed into place when complete) is not a finished
+    // point, even when a kill left it holding a summary.
+    if (e.path().filename().string().find(".partial") != std::string::npos) continue;
     struct stat st {};
     if (::stat((e.path() / "summary.csv").c_str(), &st) == 0)
       done[e.path().filename().string()] = {
