@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "explorer/report/svg_chart.h"
+#include "explorer/run/csv.h"
 #include "explorer/sweep/pareto.h"
 #include "models/core/error.h"
 
@@ -29,29 +30,6 @@ std::string read_file(const fs::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-        cells.back() += '"', ++i;
-      else if (c == '"')
-        quoted = false;
-      else
-        cells.back() += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      cells.emplace_back();
-    } else {
-      cells.back() += c;
-    }
-  }
-  return cells;
 }
 
 std::vector<Row> parse_csv(const std::string& text, const std::string& origin) {

@@ -14,17 +14,38 @@ std::string format_real(double v) {
   return buf;
 }
 
-namespace {
-std::string quote(const std::string& s) {
+std::string csv_quote(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
-}  // namespace
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        cells.back() += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cells.back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
 
 CsvTable::Row& CsvTable::Row::add(const std::string& v) {
-  cells_.push_back(quote(v));
+  cells_.push_back(csv_quote(v));
   return *this;
 }
 CsvTable::Row& CsvTable::Row::add(double v) {
@@ -47,7 +68,7 @@ CsvTable::Row& CsvTable::row() {
 
 std::string CsvTable::text() const {
   std::string out;
-  for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + quote(columns_[i]);
+  for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + csv_quote(columns_[i]);
   out += "\n";
   for (const auto& r : rows_) {
     if (r.cells_.size() != columns_.size())

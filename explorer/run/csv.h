@@ -1,4 +1,5 @@
-// Deterministic CSV text: fixed number formatting (%.10g for reals), RFC 4180 quoting where needed.
+// Deterministic CSV text: fixed number formatting (%.10g for reals), RFC 4180 quoting where needed; and the
+// reader of one line, for the tools that read our CSV back (sweeps, reports).
 #pragma once
 
 #include <cstdint>
@@ -34,5 +35,9 @@ class CsvTable {
 };
 
 std::string format_real(double v);
+// One CSV line into its cells (RFC 4180 quoting; no line breaks inside cells, as in every file we write).
+std::vector<std::string> split_csv_line(const std::string& line);
+// A cell, quoted when it must be.
+std::string csv_quote(const std::string& cell);
 
 }  // namespace llmx

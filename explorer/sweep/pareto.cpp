@@ -4,45 +4,15 @@
 #include <charconv>
 #include <cmath>
 
+#include "explorer/run/csv.h"
 #include "models/core/error.h"
 
 namespace llmx {
 namespace {
 
-// One CSV line into cells (RFC 4180 quoting; results.csv has no line breaks inside cells).
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-        cells.back() += '"', ++i;
-      else if (c == '"')
-        quoted = false;
-      else
-        cells.back() += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      cells.emplace_back();
-    } else {
-      cells.back() += c;
-    }
-  }
-  return cells;
-}
-
-std::string quote(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string join(const std::vector<std::string>& cells) {
   std::string out;
-  for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + quote(cells[i]);
+  for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_quote(cells[i]);
   return out;
 }
 
@@ -56,7 +26,7 @@ std::string mark_pareto(const std::string& csv, const std::vector<ParetoObjectiv
   while (start < csv.size()) {
     size_t end = csv.find('\n', start);
     if (end == std::string::npos) end = csv.size();
-    rows.push_back(split(csv.substr(start, end - start)));
+    rows.push_back(split_csv_line(csv.substr(start, end - start)));
     start = end + 1;
   }
   if (rows.empty()) throw Error(cat(origin, ":1: empty file, expected a results.csv header"));
