@@ -51,35 +51,38 @@ double miss_weight(double density, const ServiceCalibration& c) {
 
 namespace {
 
-// Sums, over the misses of a burst stream, the weights of the stream-like and random-like extras.
-void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
-                  double* a, double* b) {
+// Replays a burst stream through the open-row classifier and the miss-density average exactly as
+// ChannelServiceModel::access does, calling visit(hit, weight) for each burst.
+template <typename Visit>
+void replay(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs, Visit visit) {
   RowTable rows(spec);
   double density = 0;
   for (uint64_t x : addrs) {
     const bool hit = rows.touch(x);
     density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
-    if (hit) continue;
-    const double w = miss_weight(density, c);
+    visit(hit, miss_weight(density, c));
+  }
+}
+
+// Sums, over the misses of a burst stream, the weights of the stream-like and random-like extras.
+void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
+                  double* a, double* b) {
+  replay(spec, c, addrs, [&](bool hit, double w) {
+    if (hit) return;
     *a += 1 - w;
     *b += w;
-  }
+  });
 }
 
 // Sums, over a burst stream, each burst's refresh-free cost split by its random-likeness weight: the channel
 // time with refresh is A * refresh_factor_seq + B * refresh_factor_rand.
 void refresh_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
                      double* a, double* b) {
-  RowTable rows(spec);
-  double density = 0;
-  for (uint64_t x : addrs) {
-    const bool hit = rows.touch(x);
-    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
-    const double w = miss_weight(density, c);
+  replay(spec, c, addrs, [&](bool hit, double w) {
     const double cost = c.burst_ns + (hit ? 0.0 : (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns);
     *a += cost * (1 - w);
     *b += cost * w;
-  }
+  });
 }
 
 uint64_t mix(uint64_t x) {
