@@ -107,7 +107,8 @@ void DecodeDriver::plan_memory(uint64_t device_capacity, const std::string& wher
   }
   close_step();
   uint64_t kv_total = 0;
-  for (uint64_t s : kv_size_) kv_total += align(s);
+  kv_total_ = 0;
+  for (uint64_t s : kv_size_) kv_total += align(s), kv_total_ += s;
   const uint64_t resident = kv_total + align(act_size_);
 
   // Weights keep their offsets in the model image; those that do not fit below the KV cache and activations
@@ -282,7 +283,7 @@ void DecodeDriver::run() {
         w.stores.push_back({StreamKind::activation, act_base_, share(op.act_out_bytes, pes, i)});
       const double flops = op.flops / static_cast<double>(pes);
       (mac ? w.matmul_flops : w.vector_flops) = flops;
-      w.kv_share_bytes = share(kv_cache_bytes(), pes, i);
+      w.kv_share_bytes = kv_share(i, pes);
       w.kv_on_chip_allowed = config_.kv_cache != "dram";
       if (mac) {
         w.activation_precision = activation_precision_;
@@ -354,10 +355,8 @@ void DecodeDriver::run() {
   finished_ = true;
 }
 
-uint64_t DecodeDriver::kv_cache_bytes() const {
-  uint64_t total = 0;
-  for (uint64_t b : kv_size_) total += b;
-  return total;
+uint64_t DecodeDriver::kv_share(uint64_t pe, uint64_t pes) const {
+  return share(kv_total_, pes, pe);
 }
 
 ComponentStats DecodeDriver::stats(const sc_time&) const {

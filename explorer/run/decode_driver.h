@@ -10,14 +10,13 @@
 //
 // Command dispatch: every op is launched by the host or a command processor, which takes
 // `dispatch_latency_ns` per op. Launched one by one (`dispatch_overlap: false`, e.g. a GPU runtime launching
-// kernels) that time adds between ops; pre-recorded (graph launch, fused schedule, `dispatch_overlap: true`) it
-// overlaps the previous op and only shows when an op is shorter than the launch.
-// Capacity-driven offload: when weights + KV cache + activations exceed device memory, the KV cache and
-// activations stay on the device and the weights that do not fit stay in host memory; every step streams them
-// over the host link, each op's weights fetched while the op before it runs (one op of prefetch).
-// KV cache: in device memory (`kv_cache: dram`), or in the PEs' buffers where each PE's share fits beside its
-// tiles in flight (`auto`; `on_chip` makes not fitting an error).
-// Left out (later issues): overlap of independent ops.
+// kernels) that time adds between ops; pre-recorded (graph launch, fused schedule, `dispatch_overlap: true`)
+// it overlaps the previous op and only shows when an op is shorter than the launch. Capacity-driven offload:
+// when weights + KV cache + activations exceed device memory, the KV cache and activations stay on the device
+// and the weights that do not fit stay in host memory; every step streams them over the host link, each op's
+// weights fetched while the op before it runs (one op of prefetch). KV cache: in device memory (`kv_cache:
+// dram`), or in the PEs' buffers where each PE's share fits beside its tiles in flight (`auto`; `on_chip`
+// makes not fitting an error). Left out (later issues): overlap of independent ops.
 //
 // Sockets: `pe` (initiator, multi, command protocol), `host` (initiator, host protocol, optional).
 #pragma once
@@ -41,7 +40,7 @@ struct WorkloadConfig {
   bool include_prefill = false;
   uint32_t token_bytes = 4;  // bytes per token id over the host link
   sc_core::sc_time quantum;
-  bool per_op = false;  // keep a record per op
+  bool per_op = false;                // keep a record per op
   sc_core::sc_time dispatch_latency;  // per op
   bool dispatch_overlap = false;
   bool allow_offload = true;
@@ -92,7 +91,9 @@ class DecodeDriver : public Component {
   void plan_memory(uint64_t device_capacity, const std::string& where);
   uint64_t device_bytes_used() const { return layout_end_; }
   uint64_t offloaded_weight_bytes() const { return offloaded_bytes_; }
-  uint64_t kv_cache_bytes() const;
+  uint64_t kv_cache_bytes() const { return kv_total_; }
+  // The part of the KV cache PE `pe` of `pes` holds (heads split evenly, remainder to the first PEs).
+  uint64_t kv_share(uint64_t pe, uint64_t pes) const;
   sc_core::sc_time dispatch_time() const { return dispatch_total_; }
 
   // Called at the end of each simulated step, after synchronising SystemC time to the step's end.
@@ -116,11 +117,11 @@ class DecodeDriver : public Component {
   WorkloadConfig config_;
   const trace::Trace& trace_;
   std::vector<uint64_t> kv_base_, kv_size_, kv_cursor_;
-  std::vector<bool> offloaded_;  // per weight id: lives in host memory
+  std::vector<bool> offloaded_;       // per weight id: lives in host memory
   std::vector<WeightCoding> coding_;  // per weight id
   std::vector<uint32_t> code_bits_;   // per weight id
   Precision activation_precision_ = Precision::fp16;
-  uint64_t act_base_ = 0, act_size_ = 0, layout_end_ = 0, offloaded_bytes_ = 0;
+  uint64_t act_base_ = 0, act_size_ = 0, layout_end_ = 0, offloaded_bytes_ = 0, kv_total_ = 0;
   sc_core::sc_time dispatch_total_ = sc_core::SC_ZERO_TIME;
   uint32_t first_decode_step_ = 0;
   bool planned_ = false, finished_ = false;

@@ -114,8 +114,7 @@ void run_point(const RunRequest& request) {
     for (const auto& c : sys->components)
       if (auto* pe = dynamic_cast<const ProcessingElement*>(c.get())) pes.push_back(pe);
     for (size_t i = 0; i < pes.size(); ++i) {
-      const uint64_t share =
-          sys->driver->kv_cache_bytes() / pes.size() + (i < sys->driver->kv_cache_bytes() % pes.size());
+      const uint64_t share = sys->driver->kv_share(i, pes.size());
       if (!pes[i]->kv_fits_on_chip(share))
         driver_params.fail("kv_cache", cat("on_chip, but ", pes[i]->name(), "'s share of the KV cache (",
                                            share, " B) does not fit its buffer beside its tiles in flight"));
