@@ -71,10 +71,17 @@ ComponentStats DramChannel::stats(const sc_time& now) const {
   c.writes = write_bursts_;
   c.activates = misses_;
   c.precharges = misses_;
-  // Refresh runs on its own clock: one all-bank refresh per pseudo-channel every tREFI.
-  if (spec_.ctrl.refresh != dram::RefreshMode::none)
-    c.refresh_ab =
-        uint64_t(now.to_seconds() * 1e9 / spec_.timing.trefi_ns) * uint64_t(spec_.org.pseudo_channels);
+  // Refresh runs on its own clock: per pseudo-channel one all-bank refresh every tREFI, or one per-bank
+  // refresh every tREFIpb.
+  const double now_ns = now.to_seconds() * 1e9;
+  const auto pcs = uint64_t(spec_.org.pseudo_channels);
+  if (spec_.ctrl.refresh == dram::RefreshMode::all_bank)
+    c.refresh_ab = uint64_t(now_ns / spec_.timing.trefi_ns) * pcs;
+  else if (spec_.ctrl.refresh == dram::RefreshMode::per_bank)
+    c.refresh_pb = uint64_t(now_ns / spec_.timing.trefi_pb_ns) * pcs;
+  // Active standby while the channel serves (a row is open), precharge standby while idle: the transaction
+  // model does not follow when an idle bank closes, so idle time counts as precharged.
+  c.active_ticks = int64_t(std::llround(booker_.busy().to_seconds() * 1e9 / spec_.tick_ns())) * int64_t(pcs);
   const dram::DramEnergy e = dram::energy_of(c, spec_, now.to_seconds());
   s.energy[EnergyKind::act_pre] = e.act_pre;
   s.energy[EnergyKind::read_array] = e.read_array;

@@ -3,7 +3,8 @@
 // schemes (Ramulator's RoBaRaCoCh, MOP4CLXOR, a bank-interleaved RoCoBaBgRaPc) and explicit per-bit lists
 // with XOR terms (DRAMSys style). Channel selection is not here: the interconnect (or the multi-channel
 // driver in memory_system.h) strips the channel bits, so each channel sees a dense address space. Left out:
-// non-power-of-two organisations and hash functions other than XOR of bit pairs.
+// non-power-of-two organisations (except a row count, whose field then takes the top bits: dram_spec.cpp)
+// and hash functions other than XOR of bit pairs.
 #pragma once
 
 #include <array>

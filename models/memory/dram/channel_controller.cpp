@@ -137,6 +137,26 @@ void ChannelController::maint_command(const Maint& m, Cmd* cmd, int64_t* ready) 
   }
 }
 
+void ChannelController::bank_opened(Pc& p, int64_t now) {
+  if (p.open_banks++ == 0) p.open_since = std::max(now, p.last_close);
+}
+
+void ChannelController::banks_closed(Pc& p, int count, int64_t at) {
+  if (count <= 0) return;
+  p.open_banks -= count;
+  if (p.open_banks == 0) {
+    c_.active_ticks += std::max<int64_t>(0, at - p.open_since);
+    p.last_close = std::max(at, p.open_since);
+  }
+}
+
+ChannelCounters ChannelController::counters_at(int64_t now) const {
+  ChannelCounters c = c_;
+  for (const Pc& p : pcs_)
+    if (p.open_banks > 0) c.active_ticks += std::max<int64_t>(0, now - p.open_since);
+  return c;
+}
+
 void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t now) {
   Pc& p = pcs_[pc];
   if (on_command_) {
@@ -160,7 +180,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       p.faw[p.faw_pos] = now;
       p.faw_pos = (p.faw_pos + 1) & 3;
       p.ref = std::max(p.ref, now + t_.rc);
-      ++p.open_banks;
+      bank_opened(p, now);
       ++c_.activates;
       if (spec_.timing.split_activate) {
         b.activating = true;
@@ -184,7 +204,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       b.refpb = std::max(b.refpb, now + t_.rp);
       p.ref = std::max(p.ref, now + t_.rp);
       p.pre = std::max(p.pre, now + t_.ppd);
-      --p.open_banks;
+      banks_closed(p, 1, now);
       ++c_.precharges;
       occupancy = t_.pre_bus;
       break;
@@ -199,7 +219,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
         b.refpb = std::max(b.refpb, now + t_.rp_ab);
         ++c_.precharges;
       }
-      p.open_banks = 0;
+      banks_closed(p, p.open_banks, now);
       p.ref = std::max(p.ref, now + t_.rp_ab);
       p.pre = std::max(p.pre, now + t_.ppd);
       occupancy = t_.pre_bus;
@@ -220,7 +240,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
         b.act = std::max(b.act, now + t_.rtp + t_.rp);
         b.refpb = std::max(b.refpb, now + t_.rtp + t_.rp);
         p.ref = std::max(p.ref, now + t_.rtp + t_.rp);
-        --p.open_banks;
+        banks_closed(p, 1, now + t_.rtp);
         ++c_.precharges;
       }
       occupancy = t_.rd_bus;
@@ -243,7 +263,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
         b.act = std::max(b.act, wr_end + t_.rp);
         b.refpb = std::max(b.refpb, wr_end + t_.rp);
         p.ref = std::max(p.ref, wr_end + t_.rp);
-        --p.open_banks;
+        banks_closed(p, 1, wr_end);
         ++c_.precharges;
       }
       occupancy = t_.wr_bus;

@@ -23,6 +23,8 @@ struct ChannelCounters {
   uint64_t refresh_ab = 0, refresh_pb = 0;
   uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;  // per request, at its first command
   uint64_t cas_syncs = 0;
+  // Ticks with at least one bank open, summed over pseudo-channels (active vs precharge standby power).
+  int64_t active_ticks = 0;
 };
 
 // A request completes: id given at enqueue, tick its last data beat is on the bus (reads) or its write
@@ -63,6 +65,8 @@ class ChannelController {
   void set_completion(CompletionFn fn) { on_complete_ = std::move(fn); }
   void set_command_log(CommandLogFn fn) { on_command_ = std::move(fn); }
   const ChannelCounters& counters() const { return c_; }
+  // The counters with the open-bank time of pseudo-channels still holding a row counted up to `now`.
+  ChannelCounters counters_at(int64_t now) const;
 
  private:
   enum Cmd : uint8_t { ACT, ACT2, PRE, PREA, RD, WR, RDA, WRA, REFAB, REFPB, CAS, NONE };
@@ -96,6 +100,7 @@ class ChannelController {
     int64_t faw[4] = {INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4};
     int faw_pos = 0;
     int open_banks = 0;
+    int64_t open_since = 0, last_close = 0;  // active-standby accounting
     int active_reqs = 0;
   };
   struct Maint {    // refresh request in the priority buffer
@@ -111,6 +116,8 @@ class ChannelController {
   }
   bool closing(Cmd c) const { return c == PRE || c == PREA || c == RDA || c == WRA; }
   void issue(Cmd cmd, int pc, int bank, int64_t row, int64_t now);
+  void bank_opened(Pc& p, int64_t now);
+  void banks_closed(Pc& p, int count, int64_t at);
   void issue_for(size_t slot, Cmd cmd, int64_t now);
   void retire(size_t slot, int64_t now);
   bool pick_slot(int64_t now, int bus);  // bus: 0 = column (or single), 1 = row

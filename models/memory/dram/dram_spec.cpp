@@ -1,5 +1,5 @@
 // Reading, checking and tick conversion of a DRAM channel description (see dram_spec.h).
-// Left out: IDD-current based energy (presets give per-operation energies with their sources instead).
+// Energy: per-operation energies as given, or derived from datasheet IDD currents by DRAMPower's equations.
 #include "models/memory/dram/dram_spec.h"
 
 #include <cmath>
@@ -74,7 +74,7 @@ void validate(const DramSpec& s, const std::string& where) {
   if (!is_pow2(o.ranks)) bad("organisation.ranks", "must be a power of two");
   if (!is_pow2(o.bank_groups)) bad("organisation.bank_groups", "must be a power of two");
   if (!is_pow2(o.banks_per_group)) bad("organisation.banks_per_group", "must be a power of two");
-  if (!is_pow2(o.rows)) bad("organisation.rows", "must be a power of two");
+  if (o.rows % 2) bad("organisation.rows", "must be even (a power of two, or a non-power-of-two density)");
   if (o.dq_bits <= 0 || o.dq_bits % 8) bad("organisation.dq_bits", "must be a positive multiple of 8");
   if (!is_pow2(o.tx_bytes()))
     bad("organisation.burst_length", "dq_bits x burst_length / 8 must be a power of two");
@@ -162,6 +162,108 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
   }
 }
 
+// DRAMPower's per-command energies from IDD currents (see dram_spec.h). mA x V x ns = pJ.
+void derive_idd_energy(const Organisation& o, const Timing& t, Energy* en) {
+  const double dev = en->devices_per_rank;
+  const double tburst = double(o.burst_length) / t.data_rate_mtps * 1000.0;
+  const double bits = double(o.tx_bytes()) * 8;
+  double act = 0, rd_core = 0, wr_core = 0, rd_io = 0, wr_io = 0, ref_ab = 0, ref_pb = 0, p3n = 0, p2n = 0;
+  for (const auto& r : en->rails) {
+    const double v = r.voltage_v;
+    act += v * (r.idd0_ma * t.trc_ns - r.idd3n_ma * t.tras_ns - r.idd2n_ma * (t.trc_ns - t.tras_ns));
+    const double rd = v * (r.idd4r_ma - r.idd3n_ma) * tburst;
+    const double wr = v * (r.idd4w_ma - r.idd3n_ma) * tburst;
+    (r.io ? rd_io : rd_core) += rd;
+    (r.io ? wr_io : wr_core) += wr;
+    ref_ab += v * (r.idd5ab_ma - r.idd3n_ma) * t.trfc_ab_ns;
+    ref_pb += v * (r.idd5pb_ma - r.idd3n_ma) * t.trfc_pb_ns;
+    p3n += v * r.idd3n_ma;  // mW
+    p2n += v * r.idd2n_ma;
+  }
+  en->act_pre_pj = act * dev;
+  en->read_array_pj_per_bit = rd_core * dev / bits;
+  en->write_array_pj_per_bit = wr_core * dev / bits;
+  en->io_read_pj_per_bit = rd_io * dev / bits;
+  en->io_write_pj_per_bit = wr_io * dev / bits;
+  en->refresh_ab_pj = ref_ab * dev;
+  // Without a per-bank figure a REFpb refreshes one bank's share of what REFab refreshes.
+  en->refresh_pb_pj = en->has_pb_currents ? ref_pb * dev : en->refresh_ab_pj / o.banks_per_pc();
+  // Standby of every device of every rank on every pseudo-channel.
+  const double devices = dev * o.ranks * o.pseudo_channels;
+  en->background_active_mw = p3n * devices;
+  en->background_idle_mw = p2n * devices;
+}
+
+void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) {
+  const auto nn = Bound::non_negative();
+  const std::string model = e.choice("model", {"per_operation", "idd"}, std::nullopt,
+                                     "per_operation: cited per-operation energies; idd: datasheet IDD currents");
+  if (model == "per_operation") {
+    en->model = Energy::Model::per_operation;
+    en->act_pre_pj = e.required<double>("act_pre_pj", "energy of one activate + precharge", nn);
+    en->read_array_pj_per_bit = e.required<double>("read_array_pj_per_bit", "array read energy per bit", nn);
+    en->write_array_pj_per_bit =
+        e.required<double>("write_array_pj_per_bit", "array write energy per bit", nn);
+    en->io_read_pj_per_bit = e.required<double>("io_read_pj_per_bit", "interface energy per bit read", nn);
+    en->io_write_pj_per_bit =
+        e.required<double>("io_write_pj_per_bit", "interface energy per bit written", nn);
+    en->refresh_ab_pj =
+        e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", nn);
+    en->refresh_pb_pj = e.optional<double>("refresh_pb_pj", en->refresh_ab_pj / o.banks_per_pc(),
+                                           "one per-bank refresh (default: REFab / banks)", nn);
+    en->background_active_mw = en->background_idle_mw =
+        e.required<double>("background_mw", "standby power of the channel", nn);
+    return;
+  }
+  en->model = Energy::Model::idd;
+  en->devices_per_rank = e.required<int>(
+      "devices_per_rank", "DRAM devices in lockstep forming the channel's data bus", Bound::range(1, 64));
+  Params rails = e.required_child("rails", "supply rails by name, each with its voltage and IDD currents");
+  const auto names = rails.keys();
+  if (names.empty()) e.fail("rails", "at least one supply rail is needed");
+  const auto pos = Bound::positive();
+  std::vector<Params> rail_params;
+  int with_pb = 0;
+  for (const auto& name : names) {
+    rail_params.push_back(rails.required_child(name, "one supply rail"));
+    Params& r = rail_params.back();
+    IddRail rail;
+    rail.name = name;
+    rail.voltage_v = r.required<double>("voltage_v", "rail voltage", pos);
+    rail.idd0_ma = r.required<double>("idd0_ma", "one-bank ACT-PRE current at tRC", nn);
+    rail.idd2n_ma = r.required<double>("idd2n_ma", "precharge standby current", nn);
+    rail.idd3n_ma = r.required<double>("idd3n_ma", "active standby current", nn);
+    rail.idd4r_ma = r.required<double>("idd4r_ma", "burst read current", nn);
+    rail.idd4w_ma = r.required<double>("idd4w_ma", "burst write current", nn);
+    rail.idd5ab_ma = r.required<double>("idd5ab_ma", "all-bank refresh current (REF every tRFCab)", nn);
+    if (r.has("idd5pb_ma")) {
+      rail.idd5pb_ma = r.required<double>("idd5pb_ma", "per-bank refresh current (REFpb every tRFCpb)", nn);
+      ++with_pb;
+    }
+    rail.io = r.optional<bool>("io", false, "the rail feeds the data I/O (VDDQ)");
+    en->rails.push_back(rail);
+  }
+  if (with_pb > 0 && with_pb < int(names.size()))
+    for (auto& r : rail_params)
+      if (!r.has("idd5pb_ma"))
+        r.fail("idd5pb_ma", "per-bank refresh current given on some rails only: give it on every rail or none");
+  en->has_pb_currents = with_pb > 0;
+  derive_idd_energy(o, t, en);
+  // Each derived operation energy must be physical: the datasheet currents have to rise above standby.
+  auto check = [&](double v, const std::string& key, const std::string& what) {
+    if (v < 0)
+      rail_params.front().fail(key, cat(what, " comes out negative (", v, " pJ summed over rails): ", key,
+                     " must exceed the standby currents it is measured against"));
+  };
+  check(en->act_pre_pj, "idd0_ma", "ACT+PRE energy IDD0*tRC - IDD3N*tRAS - IDD2N*(tRC-tRAS)");
+  check(en->read_array_pj_per_bit, "idd4r_ma", "array read energy (IDD4R - IDD3N)*tBurst on the core rails");
+  check(en->io_read_pj_per_bit, "idd4r_ma", "I/O read energy (IDD4R - IDD3N)*tBurst on the io rails");
+  check(en->write_array_pj_per_bit, "idd4w_ma", "array write energy (IDD4W - IDD3N)*tBurst on the core rails");
+  check(en->io_write_pj_per_bit, "idd4w_ma", "I/O write energy (IDD4W - IDD3N)*tBurst on the io rails");
+  check(en->refresh_ab_pj, "idd5ab_ma", "refresh energy (IDD5AB - IDD3N)*tRFCab");
+  if (en->has_pb_currents) check(en->refresh_pb_pj, "idd5pb_ma", "per-bank refresh energy (IDD5PB - IDD3N)*tRFCpb");
+}
+
 }  // namespace
 
 DramSpec read_dram_spec(Params& p) {
@@ -230,15 +332,8 @@ DramSpec read_dram_spec(Params& p) {
   tm.burst_length_cache = org.burst_length;
   if (tm.trefi_pb_ns <= 0) tm.trefi_pb_ns = tm.trefi_ns / org.total_banks();
 
-  Params e = p.required_child("energy", "per-operation energies");
-  auto& en = s.energy;
-  en.act_pre_pj = e.required<double>("act_pre_pj", "energy of one activate + precharge", nn);
-  en.read_array_pj_per_bit = e.required<double>("read_array_pj_per_bit", "array read energy per bit", nn);
-  en.write_array_pj_per_bit = e.required<double>("write_array_pj_per_bit", "array write energy per bit", nn);
-  en.io_read_pj_per_bit = e.required<double>("io_read_pj_per_bit", "interface energy per bit read", nn);
-  en.io_write_pj_per_bit = e.required<double>("io_write_pj_per_bit", "interface energy per bit written", nn);
-  en.refresh_ab_pj = e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", nn);
-  en.background_mw = e.required<double>("background_mw", "standby power of the channel", nn);
+  Params e = p.required_child("energy", "per-operation energies, or datasheet IDD currents");
+  read_energy(e, org, tm, &s.energy);
 
   Params c = p.optional_child("controller", "memory controller");
   auto& ct = s.ctrl;
@@ -287,6 +382,22 @@ DramSpec read_dram_spec(Params& p) {
     section->fail(path.substr(dot + 1), text);
   }
   s.mapping = read_mapping(p, org);
+  // A non-power-of-two row count (24 Gb dies: 3/4 of the next power of two) is dense only when the row
+  // field takes the highest address bits, so every address below the capacity decodes to a valid row.
+  if (!is_pow2(org.rows)) {
+    const auto& bits = s.mapping.bits();
+    bool row_seen = false;
+    for (Field f : bits) {
+      if (f == Field::row)
+        row_seen = true;
+      else if (row_seen)
+        o.fail("rows", cat(org.rows, " rows is not a power of two, which needs the row field in the highest "
+                           "address bits; mapping '", s.mapping.name(), "' puts ", field_name(f), " above it"));
+    }
+    for (const auto& x : s.mapping.xors())
+      if (x.target == Field::row)
+        o.fail("rows", cat(org.rows, " rows is not a power of two, which rules out XOR terms onto the row"));
+  }
   return s;
 }
 

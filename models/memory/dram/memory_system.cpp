@@ -40,9 +40,13 @@ DramEnergy energy_of(const ChannelCounters& c, const DramSpec& s, double elapsed
   d.read_array = double(c.reads) * bits * e.read_array_pj_per_bit * pj;
   d.write_array = double(c.writes) * bits * e.write_array_pj_per_bit * pj;
   d.io = (double(c.reads) * e.io_read_pj_per_bit + double(c.writes) * e.io_write_pj_per_bit) * bits * pj;
-  // A per-bank refresh refreshes one bank's share of the rows an all-bank refresh covers.
-  d.refresh = (double(c.refresh_ab) + double(c.refresh_pb) / s.org.banks_per_pc()) * e.refresh_ab_pj * pj;
-  d.background = e.background_mw * 1e-3 * elapsed_s;
+  d.refresh = (double(c.refresh_ab) * e.refresh_ab_pj + double(c.refresh_pb) * e.refresh_pb_pj) * pj;
+  // Active standby while a pseudo-channel holds an open bank, precharge standby otherwise (averaged over the
+  // pseudo-channels, whose standby powers are equal).
+  const double active_s = std::clamp(double(c.active_ticks) * s.tick_ns() * 1e-9 / s.org.pseudo_channels, 0.0,
+                                     std::max(0.0, elapsed_s));
+  d.background =
+      (e.background_active_mw * active_s + e.background_idle_mw * (std::max(0.0, elapsed_s) - active_s)) * 1e-3;
   return d;
 }
 
@@ -274,7 +278,7 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
   const double bytes = double(res.bytes_read + res.bytes_written);
   res.bandwidth_gbps = res.elapsed_ns > 0 ? bytes / res.elapsed_ns : 0;
   for (auto& c : ctrl_) {
-    const auto& k = c->counters();
+    const auto k = c->counters_at(int64_t(std::ceil(res.elapsed_ns / spec_.tick_ns())));
     auto& t = res.counters;
     t.reads += k.reads;
     t.writes += k.writes;
@@ -286,6 +290,7 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
     t.row_misses += k.row_misses;
     t.row_conflicts += k.row_conflicts;
     t.cas_syncs += k.cas_syncs;
+    t.active_ticks += k.active_ticks;
     res.energy += energy_of(k, spec_, res.elapsed_ns * 1e-9);
   }
   const uint64_t outcomes = res.counters.row_hits + res.counters.row_misses + res.counters.row_conflicts;

@@ -1,0 +1,218 @@
+// DRAM energy by the DRAMPower method: per-command energies derived from IDD currents and voltages equal
+// the hand-worked equations, I/O rails count as interface energy, standby switches between active (a bank
+// open) and precharge standby as banks open and close, impossible currents are one-line errors naming the
+// key, and a non-power-of-two row count (24 Gb dies) gives the real capacity only with the row on top.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "explorer/config/loader.h"
+#include "models/core/error.h"
+#include "models/memory/dram/channel_controller.h"
+#include "models/memory/dram/memory_system.h"
+#include "tests/support.h"
+
+using namespace llmx;
+using namespace llmx::dram;
+
+namespace {
+
+// A small made-up device whose numbers make the equations easy to work by hand: burst 16 x 16 bit at
+// 3200 MT/s = 5 ns and 256 bits; tRC 50 ns, tRAS 30 ns, tRFCab 200 ns, tRFCpb 100 ns.
+const char* kOrgTiming = R"(standard: TEST
+organisation:
+  bank_groups: 4
+  banks_per_group: 4
+  rows: 1024
+  page_bytes: 2048
+  dq_bits: 16
+  burst_length: 16
+timing:
+  data_rate_mtps: 3200
+  tck_ns: 1.25
+  trcd_ns: 15
+  trp_ns: 20
+  tras_ns: 30
+  trc_ns: 50
+  rl_ns: 20
+  wl_ns: 10
+  tccd_s_ns: 5
+  tccd_l_ns: 10
+  trrd_s_ns: 5
+  trrd_l_ns: 5
+  tfaw_ns: 20
+  twr_ns: 20
+  twtr_s_ns: 5
+  twtr_l_ns: 10
+  trtp_ns: 7.5
+  trfc_ab_ns: 200
+  trfc_pb_ns: 100
+  trefi_ns: 3900
+)";
+
+const char* kIddEnergy = R"(energy:
+  model: idd
+  devices_per_rank: 2
+  rails:
+    vdd:
+      voltage_v: 1.0
+      idd0_ma: 100
+      idd2n_ma: 20
+      idd3n_ma: 30
+      idd4r_ma: 230
+      idd4w_ma: 180
+      idd5ab_ma: 130
+      idd5pb_ma: 80
+    vddq:
+      voltage_v: 0.5
+      io: true
+      idd0_ma: 2
+      idd2n_ma: 2
+      idd3n_ma: 2
+      idd4r_ma: 102
+      idd4w_ma: 42
+      idd5ab_ma: 2
+      idd5pb_ma: 2
+)";
+
+struct Loaded {
+  DramSpec spec;
+  std::string error;
+};
+
+Loaded load_text(const std::string& text, const std::string& name = "spec.yaml") {
+  const auto dir = test::scratch_dir("dram-energy");
+  const auto path = test::write_text(dir / name, text);
+  Loaded out;
+  try {
+    auto root = load_config(path.string());
+    Params p(root, "", nullptr);
+    out.spec = read_dram_spec(p);
+    p.finish();
+  } catch (const Error& e) {
+    out.error = e.what();
+  }
+  std::filesystem::remove_all(dir);
+  return out;
+}
+
+std::string controller(const std::string& policy) {
+  return "controller:\n  row_policy: " + policy + "\n  refresh: none\n";
+}
+
+}  // namespace
+
+TEST_CASE("dram energy: IDD currents give DRAMPower's per-command energies", "[dram][energy]") {
+  const auto l = load_text(std::string(kOrgTiming) + kIddEnergy);
+  REQUIRE(l.error == "");
+  const Energy& e = l.spec.energy;
+  CHECK(e.model == Energy::Model::idd);
+  REQUIRE(e.rails.size() == 2);
+  // ACT+PRE: vdd 1.0 x (100 x 50 - 30 x 30 - 20 x 20) = 3700 pJ; vddq 0.5 x (2 x 50 - 2 x 30 - 2 x 20) = 0;
+  // two devices in lockstep.
+  CHECK(e.act_pre_pj == Approx(7400));
+  // Reads: core 1.0 x (230 - 30) x 5 ns x 2 devices = 2000 pJ per 256-bit burst; I/O 0.5 x 100 x 5 x 2 = 500.
+  CHECK(e.read_array_pj_per_bit == Approx(2000.0 / 256));
+  CHECK(e.io_read_pj_per_bit == Approx(500.0 / 256));
+  // Writes: core 1.0 x 150 x 5 x 2 = 1500; I/O 0.5 x 40 x 5 x 2 = 200.
+  CHECK(e.write_array_pj_per_bit == Approx(1500.0 / 256));
+  CHECK(e.io_write_pj_per_bit == Approx(200.0 / 256));
+  // Refresh: 1.0 x (130 - 30) x 200 x 2 = 40000 pJ all-bank; 1.0 x (80 - 30) x 100 x 2 = 10000 per bank.
+  CHECK(e.refresh_ab_pj == Approx(40000));
+  CHECK(e.refresh_pb_pj == Approx(10000));
+  // Standby of both devices: active (1.0 x 30 + 0.5 x 2) x 2 = 62 mW, precharged (20 + 1) x 2 = 42 mW.
+  CHECK(e.background_active_mw == Approx(62));
+  CHECK(e.background_idle_mw == Approx(42));
+}
+
+TEST_CASE("dram energy: without per-bank currents a REFpb costs one bank's share of a REFab", "[dram][energy]") {
+  std::string energy = kIddEnergy;
+  for (const char* line : {"      idd5pb_ma: 80\n", "      idd5pb_ma: 2\n"})
+    energy.erase(energy.find(line), std::string(line).size());
+  const auto l = load_text(std::string(kOrgTiming) + energy);
+  REQUIRE(l.error == "");
+  CHECK(l.spec.energy.refresh_pb_pj == Approx(40000.0 / 16));
+}
+
+TEST_CASE("dram energy: impossible currents are one-line errors naming the key", "[dram][energy]") {
+  struct Case {
+    std::string from, to, key;
+  };
+  const Case cases[] = {
+      {"idd4r_ma: 230", "idd4r_ma: 20", "idd4r_ma"},  // reads below active standby
+      {"idd0_ma: 100", "idd0_ma: 10", "idd0_ma"},     // ACT-PRE below standby
+      {"idd5pb_ma: 2\n", "\n", "idd5pb_ma"},           // per-bank current on one rail only
+      {"voltage_v: 0.5", "voltage_v: 0", "voltage_v"},
+      {"idd5ab_ma: 130", "idd5ab_ma: 130\n      idd5ab_a: 0.13", "idd5ab_a"},  // unknown key (wrong unit)
+      {"model: idd", "model: drampower", "model"},
+  };
+  for (const auto& c : cases) {
+    std::string energy = kIddEnergy;
+    const auto at = energy.rfind(c.from);
+    REQUIRE(at != std::string::npos);
+    energy.replace(at, c.from.size(), c.to);
+    const auto l = load_text(std::string(kOrgTiming) + energy, "bad.yaml");
+    INFO(c.key << " -> " << l.error);
+    CHECK(l.error.find("bad.yaml:") != std::string::npos);
+    CHECK(l.error.find(c.key) != std::string::npos);
+    CHECK(l.error.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("dram energy: standby is active while a bank is open and precharged otherwise", "[dram][energy]") {
+  for (const std::string policy : {"closed", "open"}) {
+    const auto l = load_text(std::string(kOrgTiming) + kIddEnergy + controller(policy));
+    REQUIRE(l.error == "");
+    ChannelController c(l.spec);
+    int64_t act = -1, close = -1;
+    c.set_command_log([&](const CommandRecord& r) {
+      if (r.kind == CommandKind::act) act = r.tick;
+      if (r.kind == CommandKind::rda) close = r.tick + c.ticks().rtp;
+    });
+    c.enqueue(1, 0, false, 0);
+    int64_t now = 0;
+    while (!c.idle() && now < 10000) c.tick(now++);
+    REQUIRE(act >= 0);
+    const int64_t later = now + 1000;
+    const auto k = c.counters_at(later);
+    INFO(policy);
+    if (policy == "closed") {
+      REQUIRE(close > act);
+      CHECK(k.active_ticks == close - act);  // ACT until the auto-precharge
+    } else {
+      CHECK(k.active_ticks == later - act);  // the row stays open
+    }
+    // Background energy: active standby for the open time, precharge standby for the rest.
+    const double elapsed_s = double(later) * l.spec.tick_ns() * 1e-9;
+    const double active_s = double(k.active_ticks) * l.spec.tick_ns() * 1e-9;
+    const DramEnergy e = energy_of(k, l.spec, elapsed_s);
+    CHECK(e.background == Approx((62 * active_s + 42 * (elapsed_s - active_s)) * 1e-3));
+    CHECK(e.act_pre == Approx(7400e-12));
+    CHECK(e.read_array == Approx(2000e-12));
+    CHECK(e.io == Approx(500e-12));
+  }
+}
+
+TEST_CASE("dram energy: a 24 Gb die's row count gives the real capacity, with the row on top only",
+          "[dram][energy]") {
+  const std::string preset = test::source_dir() + "/configs/memory/hbm3e-9600.yaml";
+  {
+    auto root = load_config(preset);
+    Params p(root, "", nullptr);
+    const DramSpec s = read_dram_spec(p);
+    p.finish();
+    // SK hynix HBM3E 8-high: 24 GB over 16 channels.
+    CHECK(s.org.capacity_bytes() * 16 == 24ull << 30);
+  }
+  // Row bits below a column bit: addresses below the capacity would decode past the last row.
+  const auto l = load_text("include: " + preset +
+                               "\naddress_mapping:\n  bits: [column, column, column, column, pseudo_channel, rank, "
+                               "bank_group, bank_group, bank, bank, row, row, row, row, row, row, row, row, row, "
+                               "row, row, row, row, row, row, column]\n",
+                           "bad.yaml");
+  INFO(l.error);
+  CHECK(l.error.find("rows") != std::string::npos);
+  CHECK(l.error.find("bad.yaml:") == std::string::npos);  // the row count sits in the preset
+  CHECK(l.error.find("hbm3e-9600.yaml:") != std::string::npos);
+}
