@@ -126,6 +126,24 @@ TEST_CASE("dram energy: IDD currents give DRAMPower's per-command energies", "[d
   CHECK(e.background_idle_mw == Approx(42));
 }
 
+TEST_CASE("dram energy: currents measured at another speed bin or voltage carry over per bit and by V^2",
+          "[dram][energy]") {
+  std::string energy = kIddEnergy;
+  energy.replace(energy.find("  devices_per_rank: 2\n"), 22, "  devices_per_rank: 2\n  measured_at_mtps: 1600\n");
+  energy.replace(energy.find("      io: true\n"), 15, "      io: true\n      measured_at_v: 1.0\n");
+  const auto l = load_text(std::string(kOrgTiming) + energy);
+  REQUIRE(l.error == "");
+  const Energy& e = l.spec.energy;
+  // Bursts measured at 1600 MT/s last 10 ns: twice the energy per burst of the 3200 MT/s figures.
+  CHECK(e.read_array_pj_per_bit == Approx(4000.0 / 256));
+  CHECK(e.write_array_pj_per_bit == Approx(3000.0 / 256));
+  // vddq currents measured at 1.0 V, run at 0.5 V: halved currents (100 -> 50 mA above standby), so
+  // 0.5 V x 50 mA x 10 ns x 2 devices = 500 pJ per burst: a quarter of the energy at 1.0 V.
+  CHECK(e.io_read_pj_per_bit == Approx(500.0 / 256));
+  CHECK(e.background_active_mw == Approx((30 + 0.5 * 1.0) * 2));
+  CHECK(e.act_pre_pj == Approx(7400));  // ACT energy does not depend on the burst time
+}
+
 TEST_CASE("dram energy: without per-bank currents a REFpb costs one bank's share of a REFab", "[dram][energy]") {
   std::string energy = kIddEnergy;
   for (const char* line : {"      idd5pb_ma: 80\n", "      idd5pb_ma: 2\n"})

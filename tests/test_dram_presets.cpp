@@ -1,7 +1,7 @@
 // The DRAM presets (configs/memory/*.yaml): they load, a sequential read stream never exceeds the peak
 // (channels x bus width x data rate) and reaches at least 85% of it with refresh on for LPDDR and HBM, the
 // energy total is the sum of its parts, the pJ/bit of a sequential read stream lies in the published range
-// for the standard, and bad values are reported in one line naming file:line and key.
+// for the standard (where one is public), and bad values are reported in one line naming file:line and key.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -34,14 +34,23 @@ struct Range {
   const char* source;
 };
 
-// Published sequential-read energy per bit, DRAM device including its I/O.
+// Published energy per bit of DRAM devices, for a sequential read stream (docs/dram-energy-sources.md has
+// every figure with its source and grade). No public streaming figure exists for LPDDR4X/5/5X or DDR5.
 Range published_range(const std::string& standard) {
-  if (standard.rfind("LPDDR", 0) == 0)  // O'Connor et al., MICRO 2017: mobile LPDDR4/5-class DRAM ~4-6 pJ/bit
-    return {4.0, 6.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (LPDDR class 4-6 pJ/bit)"};
-  if (standard.rfind("HBM", 0) ==
-      0)  // O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit; later HBM generations lower
-    return {2.5, 5.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (HBM2 3.9 pJ/bit; HBM3/3E lower)"};
-  return {15.0, 25.0, "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (DDRx DIMM 15-25 pJ/bit)"};
+  if (standard.rfind("LPDDR", 0) == 0)
+    return {3.0, 8.0,
+            "no public LPDDR4X/5/5X figure; published DRAM devices span HBM2 3.97 pJ/bit (O'Connor et al., "
+            "MICRO 2017) to GDDR6 7.5 pJ/bit (Micron, ultra-bandwidth solutions); our LPDDR figures come from "
+            "datasheet maximum currents, an upper bound"};
+  if (standard == "HBM2" || standard == "HBM2E")
+    return {2.5, 6.0,
+            "O'Connor et al., MICRO 2017: 3.97 pJ/bit per HBM2 access with 1.21 pJ/bit average activation "
+            "(a stream activates less, ~2.9); Micron: HBM2E 6.0 pJ/bit average device power"};
+  if (standard.rfind("HBM3", 0) == 0)
+    return {1.5, 3.97,
+            "no public HBM3/3E figure; lower supplies than HBM2 (JESD238: 1.1 V core, 0.4 V I/O), so at most "
+            "HBM2's 3.97 pJ/bit (O'Connor et al., MICRO 2017)"};
+  return {0, 0, nullptr};  // DDR5: no public figure (docs/dram-energy-sources.md); conservation only
 }
 
 SystemResult sequential_reads(const DramSpec& s, int channels, uint64_t bytes) {
@@ -121,10 +130,11 @@ TEST_CASE("dram presets: energy is the sum of its parts and pJ/bit lies in the p
     CHECK(e.act_pre > 0);
     CHECK(e.read_array > 0);
     CHECK(e.write_array == 0);
-    CHECK(e.io > 0);
+    CHECK((e.io > 0) == (s.energy.io_read_pj_per_bit > 0));  // DDR5's preset has no interface source
     CHECK(e.refresh > 0);
     CHECK(e.background > 0);
     const Range range = published_range(s.standard);
+    if (!range.source) continue;
     INFO(name << ": " << r.pj_per_bit() << " pJ/bit, published " << range.lo << "-" << range.hi << " ("
               << range.source << ")");
     CHECK(r.pj_per_bit() >= range.lo);

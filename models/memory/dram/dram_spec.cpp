@@ -165,10 +165,14 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
 // DRAMPower's per-command energies from IDD currents (see dram_spec.h). mA x V x ns = pJ.
 void derive_idd_energy(const Organisation& o, const Timing& t, Energy* en) {
   const double dev = en->devices_per_rank;
-  const double tburst = double(o.burst_length) / t.data_rate_mtps * 1000.0;
+  const double tburst = double(o.burst_length) / en->measured_at_mtps * 1000.0;
   const double bits = double(o.tx_bytes()) * 8;
   double act = 0, rd_core = 0, wr_core = 0, rd_io = 0, wr_io = 0, ref_ab = 0, ref_pb = 0, p3n = 0, p2n = 0;
-  for (const auto& r : en->rails) {
+  for (const auto& rail : en->rails) {
+    IddRail r = rail;
+    const double k = r.voltage_v / r.measured_at_v;  // currents at the rail's voltage
+    for (double* i : {&r.idd0_ma, &r.idd2n_ma, &r.idd3n_ma, &r.idd4r_ma, &r.idd4w_ma, &r.idd5ab_ma, &r.idd5pb_ma})
+      *i *= k;
     const double v = r.voltage_v;
     act += v * (r.idd0_ma * t.trc_ns - r.idd3n_ma * t.tras_ns - r.idd2n_ma * (t.trc_ns - t.tras_ns));
     const double rd = v * (r.idd4r_ma - r.idd3n_ma) * tburst;
@@ -211,13 +215,17 @@ void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) 
         e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", nn);
     en->refresh_pb_pj = e.optional<double>("refresh_pb_pj", en->refresh_ab_pj / o.banks_per_pc(),
                                            "one per-bank refresh (default: REFab / banks)", nn);
-    en->background_active_mw = en->background_idle_mw =
-        e.required<double>("background_mw", "standby power of the channel", nn);
+    en->background_active_mw =
+        e.required<double>("background_mw", "standby power of the channel with a bank open", nn);
+    en->background_idle_mw = e.optional<double>("background_idle_mw", en->background_active_mw,
+                                                "standby power with all banks closed", nn);
     return;
   }
   en->model = Energy::Model::idd;
   en->devices_per_rank = e.required<int>(
       "devices_per_rank", "DRAM devices in lockstep forming the channel's data bus", Bound::range(1, 64));
+  en->measured_at_mtps = e.optional<double>("measured_at_mtps", t.data_rate_mtps,
+                                            "data rate the IDD4R/IDD4W currents were measured at", Bound::positive());
   Params rails = e.required_child("rails", "supply rails by name, each with its voltage and IDD currents");
   const auto names = rails.keys();
   if (names.empty()) e.fail("rails", "at least one supply rail is needed");
@@ -230,6 +238,8 @@ void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) 
     IddRail rail;
     rail.name = name;
     rail.voltage_v = r.required<double>("voltage_v", "rail voltage", pos);
+    rail.measured_at_v = r.optional<double>("measured_at_v", rail.voltage_v,
+                                            "voltage the currents were measured at (they scale with V)", pos);
     rail.idd0_ma = r.required<double>("idd0_ma", "one-bank ACT-PRE current at tRC", nn);
     rail.idd2n_ma = r.required<double>("idd2n_ma", "precharge standby current", nn);
     rail.idd3n_ma = r.required<double>("idd3n_ma", "active standby current", nn);

@@ -61,6 +61,10 @@ struct Timing {
 struct IddRail {
   std::string name;
   double voltage_v = 0;
+  // Supply voltage the currents were measured at, when the preset runs the rail at another one (a later
+  // generation's lower VDDQ, say): the currents then scale with voltage_v / measured_at_v (switched
+  // capacitance, I = C V f), so the energies scale with its square.
+  double measured_at_v = 0;
   double idd0_ma = 0;    // one bank ACT-PRE cycling at tRC
   double idd2n_ma = 0;   // precharge standby (all banks closed)
   double idd3n_ma = 0;   // active standby (a bank open)
@@ -78,7 +82,9 @@ struct IddRail {
 //   RD / WR   = V * (IDD4R|W - IDD3N) * tBurst  (core rails: array; io rails: interface)
 //   REFab     = V * (IDD5AB - IDD3N) * tRFCab;   REFpb likewise with IDD5PB and tRFCpb
 //   standby   = V * IDD3N while a bank is open, V * IDD2N while all banks are closed
-// each times the devices that work in lockstep on the channel's data bus (and ranks for standby).
+// each times the devices that work in lockstep on the channel's data bus (and ranks for standby). tBurst is
+// the burst time at the speed bin the currents were measured at (measured_at_mtps), so a read or write costs
+// the same energy per bit at another data rate.
 struct Energy {
   enum class Model { per_operation, idd } model = Model::per_operation;
   double act_pre_pj = 0;              // one activate + its precharge (one bank of the channel's rank)
@@ -89,11 +95,12 @@ struct Energy {
   double refresh_ab_pj = 0;  // one all-bank refresh of one pseudo-channel (or rank)
   double refresh_pb_pj = 0;  // one per-bank refresh
   // Standby power of the whole channel (all pseudo-channels and ranks) with a bank open, and with all banks
-  // closed. The per_operation model gives one figure for both.
+  // closed (per_operation: background_mw and background_idle_mw, which defaults to it).
   double background_active_mw = 0;
   double background_idle_mw = 0;
   // model: idd only (kept for reports and tests).
   int devices_per_rank = 1;
+  double measured_at_mtps = 0;  // data rate of the datasheet's IDD4R/IDD4W
   std::vector<IddRail> rails;
   bool has_pb_currents = false;  // every rail gives IDD5PB; otherwise a REFpb costs REFab / banks
 };
