@@ -129,7 +129,8 @@ TEST_CASE("dram energy: IDD currents give DRAMPower's per-command energies", "[d
 TEST_CASE("dram energy: currents measured at another speed bin or voltage carry over per bit and by V^2",
           "[dram][energy]") {
   std::string energy = kIddEnergy;
-  energy.replace(energy.find("  devices_per_rank: 2\n"), 22, "  devices_per_rank: 2\n  measured_at_mtps: 1600\n");
+  energy.replace(energy.find("  devices_per_rank: 2\n"), 22,
+                 "  devices_per_rank: 2\n  measured_at_mtps: 1600\n");
   energy.replace(energy.find("      io: true\n"), 15, "      io: true\n      measured_at_v: 1.0\n");
   const auto l = load_text(std::string(kOrgTiming) + energy);
   REQUIRE(l.error == "");
@@ -144,7 +145,8 @@ TEST_CASE("dram energy: currents measured at another speed bin or voltage carry 
   CHECK(e.act_pre_pj == Approx(7400));  // ACT energy does not depend on the burst time
 }
 
-TEST_CASE("dram energy: without per-bank currents a REFpb costs one bank's share of a REFab", "[dram][energy]") {
+TEST_CASE("dram energy: without per-bank currents a REFpb costs one bank's share of a REFab",
+          "[dram][energy]") {
   std::string energy = kIddEnergy;
   for (const char* line : {"      idd5pb_ma: 80\n", "      idd5pb_ma: 2\n"})
     energy.erase(energy.find(line), std::string(line).size());
@@ -160,7 +162,7 @@ TEST_CASE("dram energy: impossible currents are one-line errors naming the key",
   const Case cases[] = {
       {"idd4r_ma: 230", "idd4r_ma: 20", "idd4r_ma"},  // reads below active standby
       {"idd0_ma: 100", "idd0_ma: 10", "idd0_ma"},     // ACT-PRE below standby
-      {"idd5pb_ma: 2\n", "\n", "idd5pb_ma"},           // per-bank current on one rail only
+      {"idd5pb_ma: 2\n", "\n", "idd5pb_ma"},          // per-bank current on one rail only
       {"voltage_v: 0.5", "voltage_v: 0", "voltage_v"},
       {"idd5ab_ma: 130", "idd5ab_ma: 130\n      idd5ab_a: 0.13", "idd5ab_a"},  // unknown key (wrong unit)
       {"model: idd", "model: drampower", "model"},
@@ -224,11 +226,12 @@ TEST_CASE("dram energy: a 24 Gb die's row count gives the real capacity, with th
     CHECK(s.org.capacity_bytes() * 16 == 24ull << 30);
   }
   // Row bits below a column bit: addresses below the capacity would decode past the last row.
-  const auto l = load_text("include: " + preset +
-                               "\naddress_mapping:\n  bits: [column, column, column, column, pseudo_channel, rank, "
-                               "bank_group, bank_group, bank, bank, row, row, row, row, row, row, row, row, row, "
-                               "row, row, row, row, row, row, column]\n",
-                           "bad.yaml");
+  const auto l =
+      load_text("include: " + preset +
+                    "\naddress_mapping:\n  bits: [column, column, column, column, pseudo_channel, rank, "
+                    "bank_group, bank_group, bank, bank, row, row, row, row, row, row, row, row, row, "
+                    "row, row, row, row, row, row, column]\n",
+                "bad.yaml");
   INFO(l.error);
   CHECK(l.error.find("rows") != std::string::npos);
   CHECK(l.error.find("bad.yaml:") == std::string::npos);  // the row count sits in the preset

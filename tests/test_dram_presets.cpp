@@ -38,10 +38,11 @@ struct Range {
 // every figure with its source and grade). No public streaming figure exists for LPDDR4X/5/5X or DDR5.
 Range published_range(const std::string& standard) {
   if (standard.rfind("LPDDR", 0) == 0)
-    return {3.0, 8.0,
-            "no public LPDDR4X/5/5X figure; published DRAM devices span HBM2 3.97 pJ/bit (O'Connor et al., "
-            "MICRO 2017) to GDDR6 7.5 pJ/bit (Micron, ultra-bandwidth solutions); our LPDDR figures come from "
-            "datasheet maximum currents, an upper bound"};
+    return {
+        3.0, 8.0,
+        "no public LPDDR4X/5/5X figure; published DRAM devices span HBM2 3.97 pJ/bit (O'Connor et al., "
+        "MICRO 2017) to GDDR6 7.5 pJ/bit (Micron, ultra-bandwidth solutions); our LPDDR figures come from "
+        "datasheet maximum currents, an upper bound"};
   if (standard == "HBM2" || standard == "HBM2E")
     return {2.5, 6.0,
             "O'Connor et al., MICRO 2017: 3.97 pJ/bit per HBM2 access with 1.21 pJ/bit average activation "

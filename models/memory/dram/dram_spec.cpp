@@ -171,7 +171,8 @@ void derive_idd_energy(const Organisation& o, const Timing& t, Energy* en) {
   for (const auto& rail : en->rails) {
     IddRail r = rail;
     const double k = r.voltage_v / r.measured_at_v;  // currents at the rail's voltage
-    for (double* i : {&r.idd0_ma, &r.idd2n_ma, &r.idd3n_ma, &r.idd4r_ma, &r.idd4w_ma, &r.idd5ab_ma, &r.idd5pb_ma})
+    for (double* i :
+         {&r.idd0_ma, &r.idd2n_ma, &r.idd3n_ma, &r.idd4r_ma, &r.idd4w_ma, &r.idd5ab_ma, &r.idd5pb_ma})
       *i *= k;
     const double v = r.voltage_v;
     act += v * (r.idd0_ma * t.trc_ns - r.idd3n_ma * t.tras_ns - r.idd2n_ma * (t.trc_ns - t.tras_ns));
@@ -200,8 +201,9 @@ void derive_idd_energy(const Organisation& o, const Timing& t, Energy* en) {
 
 void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) {
   const auto nn = Bound::non_negative();
-  const std::string model = e.choice("model", {"per_operation", "idd"}, std::nullopt,
-                                     "per_operation: cited per-operation energies; idd: datasheet IDD currents");
+  const std::string model =
+      e.choice("model", {"per_operation", "idd"}, std::nullopt,
+               "per_operation: cited per-operation energies; idd: datasheet IDD currents");
   if (model == "per_operation") {
     en->model = Energy::Model::per_operation;
     en->act_pre_pj = e.required<double>("act_pre_pj", "energy of one activate + precharge", nn);
@@ -211,8 +213,7 @@ void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) 
     en->io_read_pj_per_bit = e.required<double>("io_read_pj_per_bit", "interface energy per bit read", nn);
     en->io_write_pj_per_bit =
         e.required<double>("io_write_pj_per_bit", "interface energy per bit written", nn);
-    en->refresh_ab_pj =
-        e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", nn);
+    en->refresh_ab_pj = e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", nn);
     en->refresh_pb_pj = e.optional<double>("refresh_pb_pj", en->refresh_ab_pj / o.banks_per_pc(),
                                            "one per-bank refresh (default: REFab / banks)", nn);
     en->background_active_mw =
@@ -224,8 +225,9 @@ void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) 
   en->model = Energy::Model::idd;
   en->devices_per_rank = e.required<int>(
       "devices_per_rank", "DRAM devices in lockstep forming the channel's data bus", Bound::range(1, 64));
-  en->measured_at_mtps = e.optional<double>("measured_at_mtps", t.data_rate_mtps,
-                                            "data rate the IDD4R/IDD4W currents were measured at", Bound::positive());
+  en->measured_at_mtps =
+      e.optional<double>("measured_at_mtps", t.data_rate_mtps,
+                         "data rate the IDD4R/IDD4W currents were measured at", Bound::positive());
   Params rails = e.required_child("rails", "supply rails by name, each with its voltage and IDD currents");
   const auto names = rails.keys();
   if (names.empty()) e.fail("rails", "at least one supply rail is needed");
@@ -256,22 +258,25 @@ void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) 
   if (with_pb > 0 && with_pb < int(names.size()))
     for (auto& r : rail_params)
       if (!r.has("idd5pb_ma"))
-        r.fail("idd5pb_ma", "per-bank refresh current given on some rails only: give it on every rail or none");
+        r.fail("idd5pb_ma",
+               "per-bank refresh current given on some rails only: give it on every rail or none");
   en->has_pb_currents = with_pb > 0;
   derive_idd_energy(o, t, en);
   // Each derived operation energy must be physical: the datasheet currents have to rise above standby.
   auto check = [&](double v, const std::string& key, const std::string& what) {
     if (v < 0)
       rail_params.front().fail(key, cat(what, " comes out negative (", v, " pJ summed over rails): ", key,
-                     " must exceed the standby currents it is measured against"));
+                                        " must exceed the standby currents it is measured against"));
   };
   check(en->act_pre_pj, "idd0_ma", "ACT+PRE energy IDD0*tRC - IDD3N*tRAS - IDD2N*(tRC-tRAS)");
   check(en->read_array_pj_per_bit, "idd4r_ma", "array read energy (IDD4R - IDD3N)*tBurst on the core rails");
   check(en->io_read_pj_per_bit, "idd4r_ma", "I/O read energy (IDD4R - IDD3N)*tBurst on the io rails");
-  check(en->write_array_pj_per_bit, "idd4w_ma", "array write energy (IDD4W - IDD3N)*tBurst on the core rails");
+  check(en->write_array_pj_per_bit, "idd4w_ma",
+        "array write energy (IDD4W - IDD3N)*tBurst on the core rails");
   check(en->io_write_pj_per_bit, "idd4w_ma", "I/O write energy (IDD4W - IDD3N)*tBurst on the io rails");
   check(en->refresh_ab_pj, "idd5ab_ma", "refresh energy (IDD5AB - IDD3N)*tRFCab");
-  if (en->has_pb_currents) check(en->refresh_pb_pj, "idd5pb_ma", "per-bank refresh energy (IDD5PB - IDD3N)*tRFCpb");
+  if (en->has_pb_currents)
+    check(en->refresh_pb_pj, "idd5pb_ma", "per-bank refresh energy (IDD5PB - IDD3N)*tRFCpb");
 }
 
 }  // namespace
@@ -401,8 +406,10 @@ DramSpec read_dram_spec(Params& p) {
       if (f == Field::row)
         row_seen = true;
       else if (row_seen)
-        o.fail("rows", cat(org.rows, " rows is not a power of two, which needs the row field in the highest "
-                           "address bits; mapping '", s.mapping.name(), "' puts ", field_name(f), " above it"));
+        o.fail("rows", cat(org.rows,
+                           " rows is not a power of two, which needs the row field in the highest "
+                           "address bits; mapping '",
+                           s.mapping.name(), "' puts ", field_name(f), " above it"));
     }
     for (const auto& x : s.mapping.xors())
       if (x.target == Field::row)

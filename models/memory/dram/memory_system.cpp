@@ -46,7 +46,8 @@ DramEnergy energy_of(const ChannelCounters& c, const DramSpec& s, double elapsed
   const double active_s = std::clamp(double(c.active_ticks) * s.tick_ns() * 1e-9 / s.org.pseudo_channels, 0.0,
                                      std::max(0.0, elapsed_s));
   d.background =
-      (e.background_active_mw * active_s + e.background_idle_mw * (std::max(0.0, elapsed_s) - active_s)) * 1e-3;
+      (e.background_active_mw * active_s + e.background_idle_mw * (std::max(0.0, elapsed_s) - active_s)) *
+      1e-3;
   return d;
 }
 

@@ -7,7 +7,8 @@
 //  - in_flight: at most N accesses outstanding in stream order, responses returned in order (a DRAMSys
 //    StlPlayer with a FIFO response queue).
 // Accesses larger than one burst are split into bursts. Reports sustained bandwidth, latency distribution,
-// row-buffer outcome counts and energy by kind (DRAMPower's split, from per-operation energies).
+// row-buffer outcome counts and energy by kind (DRAMPower's split; per-command energies from IDD currents
+// or given per operation, dram_spec.h; standby by open-bank time).
 // Left out: the on-chip interconnect, and any reordering across channels beyond what the queues allow.
 #pragma once
 

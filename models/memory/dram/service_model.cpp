@@ -54,7 +54,8 @@ namespace {
 // Replays a burst stream through the open-row classifier and the miss-density average exactly as
 // ChannelServiceModel::access does, calling visit(hit, weight) for each burst.
 template <typename Visit>
-void replay(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs, Visit visit) {
+void replay(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
+            Visit visit) {
   RowTable rows(spec);
   double density = 0;
   for (uint64_t x : addrs) {
@@ -126,8 +127,10 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   no_refresh.ctrl.refresh = RefreshMode::none;
   const double seq_on = measure(spec, seq_addr, &c.seq_mean_latency_ns);
   const double rand_on = measure(spec, rand_addr, &c.rand_mean_latency_ns);
-  const double seq_off = spec.ctrl.refresh == RefreshMode::none ? seq_on : measure(no_refresh, seq_addr, nullptr);
-  const double rand_off = spec.ctrl.refresh == RefreshMode::none ? rand_on : measure(no_refresh, rand_addr, nullptr);
+  const double seq_off =
+      spec.ctrl.refresh == RefreshMode::none ? seq_on : measure(no_refresh, seq_addr, nullptr);
+  const double rand_off =
+      spec.ctrl.refresh == RefreshMode::none ? rand_on : measure(no_refresh, rand_addr, nullptr);
   // The miss extras are fitted on the refresh-free times.
   c.seq_ns_per_burst = seq_off;
   c.rand_ns_per_burst = rand_off;
@@ -228,11 +231,14 @@ double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c) {
     if (level <= 0) return n + 1;
     double j = std::ceil(std::log(level / d0) / std::log(q));
     uint64_t k = uint64_t(std::max(1.0, std::min(double(n + 1), j)));
-    while (k > 1 && (or_equal ? d0 * std::pow(q, double(k - 1)) <= level : d0 * std::pow(q, double(k - 1)) < level)) --k;
-    while (k <= n && !(or_equal ? d0 * std::pow(q, double(k)) <= level : d0 * std::pow(q, double(k)) < level)) ++k;
+    while (k > 1 &&
+           (or_equal ? d0 * std::pow(q, double(k - 1)) <= level : d0 * std::pow(q, double(k - 1)) < level))
+      --k;
+    while (k <= n && !(or_equal ? d0 * std::pow(q, double(k)) <= level : d0 * std::pow(q, double(k)) < level))
+      ++k;
     return k;
   };
-  const uint64_t j1 = first_below(dr, false);  // j < j1: weight 1
+  const uint64_t j1 = first_below(dr, false);               // j < j1: weight 1
   const uint64_t j2 = std::max(j1, first_below(ds, true));  // j >= j2: weight 0
   const double geometric = d0 * (std::pow(q, double(j1)) - std::pow(q, double(j2))) / (1 - q);
   return double(j1 - 1) + (geometric - ds * double(j2 - j1)) / (dr - ds);
@@ -260,7 +266,8 @@ ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
   for (int i = 0; i < 4096 && row_on_top_; ++i) {
     lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
     const uint64_t a = (lcg >> 11) % capacity / tx * tx;
-    for (uint64_t probe : {a, a / stripe_bytes_ * stripe_bytes_, a / stripe_bytes_ * stripe_bytes_ + stripe_bytes_ - tx}) {
+    for (uint64_t probe :
+         {a, a / stripe_bytes_ * stripe_bytes_, a / stripe_bytes_ * stripe_bytes_ + stripe_bytes_ - tx}) {
       if (spec_.mapping.decode(probe).row % o.rows != int64_t((probe / stripe_bytes_) % uint64_t(o.rows))) {
         row_on_top_ = false;
         break;
@@ -278,7 +285,8 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
   const int total_banks = o.total_banks();
   bool first_burst = true;
   for (uint64_t x = first; x < end;) {
-    if (row_on_top_ && banks_on_row_ == total_banks && int64_t((x / stripe_bytes_) % uint64_t(o.rows)) == stripe_row_) {
+    if (row_on_top_ && banks_on_row_ == total_banks &&
+        int64_t((x / stripe_bytes_) % uint64_t(o.rows)) == stripe_row_) {
       // Every bank holds this stripe's row: the bursts up to the stripe's end are hits.
       const uint64_t stop = std::min(end, (x / stripe_bytes_ + 1) * stripe_bytes_);
       const uint64_t n = (stop - x + tx - 1) / tx;

@@ -67,8 +67,8 @@ class ChannelServiceModel {
   std::vector<int64_t> open_row_;
   double miss_density_ = 0;  // moving average of the miss indicator over recent bursts
   // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
-  // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the stripe's
-  // row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
+  // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the
+  // stripe's row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
   bool row_on_top_ = false;
   uint64_t stripe_bytes_ = 0;
   int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
