@@ -9,6 +9,8 @@
 //                      "<bubble_count> <addr> [<writeback addr>]" (SimpleO3 trace: bubbles = trace-clock
 //                      cycles before the access; a writeback address adds a write)
 // Addresses are hex (0x...) or decimal. Blank lines and lines starting with '#' are skipped.
+// Output CSV: a row for the whole system (channel "all": bandwidth, share of peak, read latency mean/p50/p99,
+// row-hit rate, energy by kind, pJ/bit, average power), then a row per channel (the same without latencies).
 // Left out: DRAMSys relative timestamps "(n)" and its repeat/loop syntax, Ramulator's multi-core trace lists.
 #include "explorer/cmd_memtrace.h"
 
@@ -197,22 +199,42 @@ int cmd_memtrace(const std::vector<std::string>& raw) {
       return true;
     });
 
+    // One row for the whole system ("all"), then one per channel (latencies are system-wide only).
     std::ostringstream csv;
     csv.precision(6);
-    csv << "memory,trace,standard,channels,accesses,bytes_read,bytes_written,elapsed_ns,bandwidth_gbps,peak_"
+    csv << "memory,trace,standard,channels,channel,accesses,bytes_read,bytes_written,elapsed_ns,bandwidth_"
            "gbps,"
-           "share_of_peak,mean_read_latency_ns,p50_read_latency_ns,p99_read_latency_ns,row_hit_rate,"
+           "peak_gbps,share_of_peak,mean_read_latency_ns,p50_read_latency_ns,p99_read_latency_ns,row_hit_"
+           "rate,"
            "energy_act_pre_j,energy_read_array_j,energy_write_array_j,energy_io_j,energy_refresh_j,"
            "energy_background_j,energy_total_j,pj_per_bit,average_power_w\n";
-    const auto& e = r.energy;
-    csv << positional[0] << ',' << positional[1] << ',' << spec.standard << ',' << channels << ','
-        << r.accesses << ',' << r.bytes_read << ',' << r.bytes_written << ',' << r.elapsed_ns << ','
-        << r.bandwidth_gbps << ',' << r.peak_gbps << ','
-        << (r.peak_gbps > 0 ? r.bandwidth_gbps / r.peak_gbps : 0) << ',' << r.mean_read_latency_ns << ','
-        << r.p50_read_latency_ns << ',' << r.p99_read_latency_ns << ',' << r.row_hit_rate << ',' << e.act_pre
-        << ',' << e.read_array << ',' << e.write_array << ',' << e.io << ',' << e.refresh << ','
-        << e.background << ',' << e.total() << ',' << r.pj_per_bit() << ','
-        << (r.elapsed_ns > 0 ? e.total() / (r.elapsed_ns * 1e-9) : 0) << '\n';
+    const double elapsed_s = r.elapsed_ns * 1e-9;
+    auto row = [&](const std::string& channel, const std::string& accesses, uint64_t bytes_read,
+                   uint64_t bytes_written, double peak_gbps, const std::string& latencies, double hit_rate,
+                   const dram::DramEnergy& e) {
+      const double bytes = double(bytes_read + bytes_written);
+      const double gbps = r.elapsed_ns > 0 ? bytes / r.elapsed_ns : 0;
+      csv << positional[0] << ',' << positional[1] << ',' << spec.standard << ',' << channels << ','
+          << channel << ',' << accesses << ',' << bytes_read << ',' << bytes_written << ',' << r.elapsed_ns
+          << ',' << gbps << ',' << peak_gbps << ',' << (peak_gbps > 0 ? gbps / peak_gbps : 0) << ','
+          << latencies << ',' << hit_rate << ',' << e.act_pre << ',' << e.read_array << ',' << e.write_array
+          << ',' << e.io << ',' << e.refresh << ',' << e.background << ',' << e.total() << ','
+          << (bytes > 0 ? e.total() * 1e12 / (bytes * 8) : 0) << ','
+          << (elapsed_s > 0 ? e.total() / elapsed_s : 0) << '\n';
+    };
+    std::ostringstream lat;
+    lat.precision(6);
+    lat << r.mean_read_latency_ns << ',' << r.p50_read_latency_ns << ',' << r.p99_read_latency_ns;
+    row("all", std::to_string(r.accesses), r.bytes_read, r.bytes_written, r.peak_gbps, lat.str(),
+        r.row_hit_rate, r.energy);
+    const uint64_t tx = uint64_t(spec.org.tx_bytes());
+    for (size_t i = 0; i < r.per_channel.size(); ++i) {
+      const auto& c = r.per_channel[i];
+      const uint64_t outcomes = c.counters.row_hits + c.counters.row_misses + c.counters.row_conflicts;
+      row(std::to_string(i), "", c.counters.reads * tx, c.counters.writes * tx,
+          spec.peak_bytes_per_s() * 1e-9, ",,", outcomes ? double(c.counters.row_hits) / double(outcomes) : 0,
+          c.energy);
+    }
     if (out_path.empty()) {
       std::cout << csv.str();
     } else {

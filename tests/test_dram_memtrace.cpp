@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "explorer/cmd_memtrace.h"
+#include "tests/support.h"
 
 namespace {
 
@@ -84,6 +85,20 @@ TEST_CASE("memtrace: DRAMSys and Ramulator traces of one stream give the same CS
                        std::stod(a.at("energy_write_array_j")) + std::stod(a.at("energy_io_j")) +
                        std::stod(a.at("energy_refresh_j")) + std::stod(a.at("energy_background_j"));
   CHECK(std::stod(a.at("energy_total_j")) == Approx(parts).epsilon(1e-4));
+  // Then one row per channel: bytes and energy by kind add up to the system row.
+  const auto rows = llmx::test::read_csv(out1);
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0].at("channel") == "all");
+  double bytes = 0, energy = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    CHECK(rows[i].at("channel") == std::to_string(i - 1));
+    CHECK(std::stod(rows[i].at("bandwidth_gbps")) <= std::stod(rows[i].at("peak_gbps")));
+    CHECK(std::stod(rows[i].at("pj_per_bit")) > 0);
+    bytes += std::stod(rows[i].at("bytes_read")) + std::stod(rows[i].at("bytes_written"));
+    energy += std::stod(rows[i].at("energy_total_j"));
+  }
+  CHECK(bytes == Approx(std::stod(a.at("bytes_read")) + std::stod(a.at("bytes_written"))));
+  CHECK(energy == Approx(std::stod(a.at("energy_total_j"))).epsilon(1e-4));
 }
 
 TEST_CASE("memtrace: timestamps pace the trace, writes and --set are honoured", "[dram][memtrace]") {

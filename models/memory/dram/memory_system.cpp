@@ -292,7 +292,9 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
     t.row_conflicts += k.row_conflicts;
     t.cas_syncs += k.cas_syncs;
     t.active_ticks += k.active_ticks;
-    res.energy += energy_of(k, spec_, res.elapsed_ns * 1e-9);
+    const DramEnergy ke = energy_of(k, spec_, res.elapsed_ns * 1e-9);
+    res.energy += ke;
+    res.per_channel.push_back({k, ke});
   }
   const uint64_t outcomes = res.counters.row_hits + res.counters.row_misses + res.counters.row_conflicts;
   res.row_hit_rate = outcomes ? double(res.counters.row_hits) / double(outcomes) : 0;

@@ -57,6 +57,11 @@ struct SystemResult {
   ChannelCounters counters;  // summed over channels
   double row_hit_rate = 0;
   DramEnergy energy;
+  struct Channel {  // one channel's share (bytes are whole bursts)
+    ChannelCounters counters;
+    DramEnergy energy;
+  };
+  std::vector<Channel> per_channel;
   double pj_per_bit() const {
     const double bits = double(bytes_read + bytes_written) * 8;
     return bits > 0 ? energy.total() * 1e12 / bits : 0;
