@@ -230,10 +230,8 @@ int cmd_memtrace(const std::vector<std::string>& raw) {
     const uint64_t tx = uint64_t(spec.org.tx_bytes());
     for (size_t i = 0; i < r.per_channel.size(); ++i) {
       const auto& c = r.per_channel[i];
-      const uint64_t outcomes = c.counters.row_hits + c.counters.row_misses + c.counters.row_conflicts;
       row(std::to_string(i), "", c.counters.reads * tx, c.counters.writes * tx,
-          spec.peak_bytes_per_s() * 1e-9, ",,", outcomes ? double(c.counters.row_hits) / double(outcomes) : 0,
-          c.energy);
+          spec.peak_bytes_per_s() * 1e-9, ",,", c.counters.row_hit_rate(), c.energy);
     }
     if (out_path.empty()) {
       std::cout << csv.str();

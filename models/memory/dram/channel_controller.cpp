@@ -141,12 +141,16 @@ void ChannelController::bank_opened(Pc& p, int64_t now) {
   if (p.open_banks++ == 0) p.open_since = std::max(now, p.last_close);
 }
 
-void ChannelController::banks_closed(Pc& p, int count, int64_t at) {
-  if (count <= 0) return;
-  p.open_banks -= count;
-  if (p.open_banks == 0) {
-    c_.active_ticks += std::max<int64_t>(0, at - p.open_since);
-    p.last_close = std::max(at, p.open_since);
+void ChannelController::close_bank(Bank& b, Pc& p, int64_t closed_at, int64_t precharge) {
+  b.open_row = -1;
+  const int64_t ready = closed_at + precharge;
+  b.act = std::max(b.act, ready);
+  b.refpb = std::max(b.refpb, ready);
+  p.ref = std::max(p.ref, ready);
+  ++c_.precharges;
+  if (--p.open_banks == 0) {
+    c_.active_ticks += std::max<int64_t>(0, closed_at - p.open_since);
+    p.last_close = std::max(closed_at, p.open_since);
   }
 }
 
@@ -198,28 +202,15 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       break;
     }
     case PRE: {
-      Bank& b = banks_[bank];
-      b.open_row = -1;
-      b.act = std::max(b.act, now + t_.rp);
-      b.refpb = std::max(b.refpb, now + t_.rp);
-      p.ref = std::max(p.ref, now + t_.rp);
+      close_bank(banks_[bank], p, now, t_.rp);
       p.pre = std::max(p.pre, now + t_.ppd);
-      banks_closed(p, 1, now);
-      ++c_.precharges;
       occupancy = t_.pre_bus;
       break;
     }
     case PREA: {
       const int per = spec_.org.banks_per_pc();
-      for (int i = pc * per; i < (pc + 1) * per; ++i) {
-        Bank& b = banks_[i];
-        if (b.open_row < 0) continue;
-        b.open_row = -1;
-        b.act = std::max(b.act, now + t_.rp_ab);
-        b.refpb = std::max(b.refpb, now + t_.rp_ab);
-        ++c_.precharges;
-      }
-      banks_closed(p, p.open_banks, now);
+      for (int i = pc * per; i < (pc + 1) * per; ++i)
+        if (banks_[i].open_row >= 0) close_bank(banks_[i], p, now, t_.rp_ab);
       p.ref = std::max(p.ref, now + t_.rp_ab);
       p.pre = std::max(p.pre, now + t_.ppd);
       occupancy = t_.pre_bus;
@@ -235,14 +226,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       p.wr = std::max(p.wr, now + t_.rl + t_.bl + t_.rtw_gap - t_.wl);
       ++c_.reads;
       if (spec_.timing.wck_sync) wck_expiry_ = std::max(wck_expiry_, now + t_.rl + t_.bl + t_.wckpst);
-      if (cmd == RDA) {
-        b.open_row = -1;
-        b.act = std::max(b.act, now + t_.rtp + t_.rp);
-        b.refpb = std::max(b.refpb, now + t_.rtp + t_.rp);
-        p.ref = std::max(p.ref, now + t_.rtp + t_.rp);
-        banks_closed(p, 1, now + t_.rtp);
-        ++c_.precharges;
-      }
+      if (cmd == RDA) close_bank(b, p, now + t_.rtp, t_.rp);
       occupancy = t_.rd_bus;
       break;
     }
@@ -258,14 +242,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       p.rd = std::max(p.rd, now + t_.wl + t_.bl + t_.wtr_s);
       ++c_.writes;
       if (spec_.timing.wck_sync) wck_expiry_ = std::max(wck_expiry_, now + t_.wl + t_.bl + t_.wckpst);
-      if (cmd == WRA) {
-        b.open_row = -1;
-        b.act = std::max(b.act, wr_end + t_.rp);
-        b.refpb = std::max(b.refpb, wr_end + t_.rp);
-        p.ref = std::max(p.ref, wr_end + t_.rp);
-        banks_closed(p, 1, wr_end);
-        ++c_.precharges;
-      }
+      if (cmd == WRA) close_bank(b, p, wr_end, t_.rp);
       occupancy = t_.wr_bus;
       break;
     }

@@ -25,6 +25,10 @@ struct ChannelCounters {
   uint64_t cas_syncs = 0;
   // Ticks with at least one bank open, summed over pseudo-channels (active vs precharge standby power).
   int64_t active_ticks = 0;
+  double row_hit_rate() const {
+    const uint64_t outcomes = row_hits + row_misses + row_conflicts;
+    return outcomes ? double(row_hits) / double(outcomes) : 0;
+  }
 };
 
 // A request completes: id given at enqueue, tick its last data beat is on the bus (reads) or its write
@@ -117,7 +121,8 @@ class ChannelController {
   bool closing(Cmd c) const { return c == PRE || c == PREA || c == RDA || c == WRA; }
   void issue(Cmd cmd, int pc, int bank, int64_t row, int64_t now);
   void bank_opened(Pc& p, int64_t now);
-  void banks_closed(Pc& p, int count, int64_t at);
+  // Closes a bank whose precharge starts at `closed_at` and takes `precharge` ticks (PRE, PREA, RDA, WRA).
+  void close_bank(Bank& b, Pc& p, int64_t closed_at, int64_t precharge);
   void issue_for(size_t slot, Cmd cmd, int64_t now);
   void retire(size_t slot, int64_t now);
   bool pick_slot(int64_t now, int bus);  // bus: 0 = column (or single), 1 = row

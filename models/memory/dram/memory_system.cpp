@@ -296,8 +296,7 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
     res.energy += ke;
     res.per_channel.push_back({k, ke});
   }
-  const uint64_t outcomes = res.counters.row_hits + res.counters.row_misses + res.counters.row_conflicts;
-  res.row_hit_rate = outcomes ? double(res.counters.row_hits) / double(outcomes) : 0;
+  res.row_hit_rate = res.counters.row_hit_rate();
   if (!read_lat.empty()) {
     double sum = 0;
     for (float v : read_lat) sum += v;
