@@ -15,6 +15,7 @@
 
 #include <systemc>
 
+#include "build_paths.h"
 #include "explorer/run/run.h"
 #include "models/core/error.h"
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "build_paths.h"
 #include "explorer/config/loader.h"
 #include "models/memory/dram/memory_system.h"
 #include "models/memory/dram_channel.h"

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "build_paths.h"
+
 namespace llmx::test {
 
 inline std::filesystem::path scratch_dir(const std::string& name) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "build_paths.h"
 #include "explorer/trace/trace.h"
 
 using namespace llmx::trace;

@@ -5,6 +5,7 @@
 // total is the sum of the parts; the served rate never exceeds the peak.
 #include <catch2/catch.hpp>
 
+#include "build_paths.h"
 #include "explorer/config/loader.h"
 #include "models/core/registry.h"
 #include "models/memory/dram/memory_system.h"

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "build_paths.h"
 #include "explorer/cmd_memtrace.h"
 #include "tests/support.h"
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "build_paths.h"
 #include "explorer/config/loader.h"
 #include "models/core/error.h"
 #include "models/memory/dram/memory_system.h"

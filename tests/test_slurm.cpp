@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "build_paths.h"
 #include "tests/support.h"
 
 using namespace llmx;

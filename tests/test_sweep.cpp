@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "build_paths.h"
 #include "explorer/sweep/filter.h"
 #include "tests/support.h"
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "build_paths.h"
 #include "explorer/trace/dtype.h"
 #include "explorer/trace/quantize.h"
 #include "models/core/error.h"
