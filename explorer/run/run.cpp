@@ -60,6 +60,17 @@ Snapshot snapshot(const System& sys, const sc_time& now) {
   return s;
 }
 
+// A run's identity: its resolved config with the trace named by its content instead of its path, so that the
+// same point has the same hash in every checkout.
+std::string identity_hash(ConfigNode& resolved, const std::string& trace_hash) {
+  ConfigNode& workload = *resolved.find("workload");
+  const std::shared_ptr<ConfigNode> path = workload.find("trace");
+  workload.set("trace", ConfigNode::make_scalar("content " + trace_hash, {}, true));
+  const std::string text = to_yaml(resolved);
+  workload.set("trace", path);
+  return fnv1a_hex(text);
+}
+
 // Replaces `out` by `tmp`; refuses to delete a directory that is not an earlier result.
 void install_results(const fs::path& tmp, const fs::path& out) {
   std::error_code ec;
@@ -121,9 +132,9 @@ void run_point(const RunRequest& request) {
     }
   }
 
-  const std::string resolved_text = to_yaml(*resolved);
   const std::string trace_hash = file_hash(workload.trace_path);
-  const std::string config_hash = fnv1a_hex(resolved_text + "\ntrace " + trace_hash);
+  const std::string config_hash = identity_hash(*resolved, trace_hash);
+  const std::string resolved_text = to_yaml(*resolved);
 
   CsvTable tokens({"step", "phase", "context_len", "tokens", "start_ms", "latency_ms", "dram_read_bytes",
                    "dram_write_bytes", "energy_j", "avg_power_w"});
