@@ -12,8 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "build_paths.h"
-
 namespace llmx::test {
 
 inline std::filesystem::path scratch_dir(const std::string& name) {
@@ -36,7 +34,9 @@ inline std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
-inline std::string source_dir() { return LLMX_SOURCE_DIR; }
+// The source tree and the explorer binary of this build (tests/support.cpp).
+std::string source_dir();
+std::string explorer_bin();
 
 // A CSV file as rows of column -> value (RFC 4180 quotes handled; no embedded newlines).
 inline std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path) {
@@ -86,7 +86,7 @@ inline CommandResult run_command(const std::string& command) {
 }
 
 inline CommandResult explorer(const std::string& args) {
-  return run_command("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" + std::string(LLMX_EXPLORER_BIN) + "' " + args);
+  return run_command("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" + explorer_bin() + "' " + args);
 }
 
 inline int count_lines(const std::string& s) {

@@ -6,14 +6,14 @@
 #include <map>
 #include <string>
 
-#include "build_paths.h"
 #include "explorer/trace/trace.h"
+#include "tests/support.h"
 
 using namespace llmx::trace;
 
 namespace {
 
-std::string captured(const std::string& name) { return std::string(LLMX_SOURCE_DIR) + "/traces/captured/" + name; }
+std::string captured(const std::string& name) { return llmx::test::source_dir() + "/traces/captured/" + name; }
 
 // Stored bytes of a K x N matrix (K innermost) in a GGUF block type.
 uint64_t mat(uint64_t k, uint64_t n, const std::string& dtype) {

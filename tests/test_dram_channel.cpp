@@ -5,11 +5,11 @@
 // total is the sum of the parts; the served rate never exceeds the peak.
 #include <catch2/catch.hpp>
 
-#include "build_paths.h"
 #include "explorer/config/loader.h"
 #include "models/core/registry.h"
 #include "models/memory/dram/memory_system.h"
 #include "models/memory/dram_channel.h"
+#include "tests/support.h"
 
 using namespace llmx;
 using sc_core::SC_NS;
@@ -19,7 +19,7 @@ namespace {
 
 std::unique_ptr<DramChannel> make_channel(const std::string& name, const std::string& preset,
                                           const std::vector<std::string>& overrides = {}) {
-  auto root = load_config(std::string(LLMX_SOURCE_DIR) + "/configs/memory/" + preset, overrides);
+  auto root = load_config(test::source_dir() + "/configs/memory/" + preset, overrides);
   Params p(root, "", nullptr);
   ElabContext ctx;
   ctx.quantum = sc_time(1, sc_core::SC_US);

@@ -10,7 +10,6 @@
 #include <map>
 #include <sstream>
 
-#include "build_paths.h"
 #include "explorer/cmd_memtrace.h"
 #include "tests/support.h"
 
@@ -47,7 +46,7 @@ std::map<std::string, std::string> read_csv(const std::string& path) {
 
 std::string memory_yaml() {
   return write("memory.yaml",
-               "include: " + std::string(LLMX_SOURCE_DIR) +
+               "include: " + llmx::test::source_dir() +
                    "/configs/memory/lpddr5-6400.yaml\nchannels: 4\nchannel_interleave_bytes: 64\n");
 }
 
@@ -130,7 +129,7 @@ TEST_CASE("memtrace: a bad trace line is one error line naming file:line, exit n
   CHECK(msg.find("fetch") != std::string::npos);
   CHECK(std::count(msg.begin(), msg.end(), '\n') == 1);
   // A bad memory description is reported the same way.
-  const std::string bad_mem = write("bad_mem.yaml", "include: " + std::string(LLMX_SOURCE_DIR) +
+  const std::string bad_mem = write("bad_mem.yaml", "include: " + llmx::test::source_dir() +
                                                         "/configs/memory/hbm3-6400.yaml\nchannels: 3\n");
   std::ostringstream err2;
   old = std::cerr.rdbuf(err2.rdbuf());

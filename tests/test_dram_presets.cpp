@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "build_paths.h"
 #include "explorer/config/loader.h"
 #include "models/core/error.h"
 #include "models/memory/dram/memory_system.h"
+#include "tests/support.h"
 
 using namespace llmx;
 using namespace llmx::dram;
@@ -19,7 +19,7 @@ using namespace llmx::dram;
 namespace {
 
 std::string preset_path(const std::string& name) {
-  return std::string(LLMX_SOURCE_DIR) + "/configs/memory/" + name;
+  return test::source_dir() + "/configs/memory/" + name;
 }
 
 DramSpec load_preset(const std::string& name, const std::vector<std::string>& overrides = {}) {

@@ -8,7 +8,6 @@
 
 #include <chrono>
 
-#include "build_paths.h"
 #include "tests/support.h"
 
 using namespace llmx;
@@ -80,7 +79,7 @@ TEST_CASE("slurm: an 8-shard array job on a local Slurm cluster merges to the lo
   const fs::path out = dir / "slurm-run";
   r = test::run_command("SLURM_CONF='" + conf.string() + "' '" + kScripts + "/sweep-array.sh' '" +
                         spec.string() + "' --shards 8 --out '" + out.string() +
-                        "' --timeout 180 --explorer '" + LLMX_EXPLORER_BIN + "'");
+                        "' --timeout 180 --explorer '" + test::explorer_bin() + "'");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -13,7 +13,6 @@
 #include <set>
 #include <thread>
 
-#include "build_paths.h"
 #include "explorer/sweep/filter.h"
 #include "tests/support.h"
 
@@ -269,7 +268,7 @@ TEST_CASE("sweep: a 24-point sweep killed half-way resumes with only the missing
     ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     const std::string log = (dir / "killed.log").string();
     std::freopen(log.c_str(), "w", stderr);
-    ::execl(LLMX_EXPLORER_BIN, LLMX_EXPLORER_BIN, "sweep", spec.c_str(), "-j", "2", "--out", killed.c_str(),
+    ::execl(test::explorer_bin().c_str(), test::explorer_bin().c_str(), "sweep", spec.c_str(), "-j", "2", "--out", killed.c_str(),
             nullptr);
     ::_exit(127);
   }
