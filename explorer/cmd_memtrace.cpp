@@ -1,26 +1,17 @@
 // `explorer memtrace`: memory-trace replay on the command-level DRAM model (models/memory/dram/).
 // Reads a memory description (a DRAM preset, or an instance map including one, with `channels` or `count`)
-// and a trace in one of these formats, detected per line:
-//   DRAMSys .stl:      "<time>: read|write <addr> [<data hex>]"  (time in trace-clock cycles; size from the
-//   data
-//                      or access_bytes)
-//   Ramulator 2:       "LD <addr>" / "ST <addr>" (load/store trace), "R <addr>" / "W <addr>" (read/write
-//   trace),
-//                      "<bubble_count> <addr> [<writeback addr>]" (SimpleO3 trace: bubbles = trace-clock
-//                      cycles before the access; a writeback address adds a write)
-// Addresses are hex (0x...) or decimal. Blank lines and lines starting with '#' are skipped.
+// and a memory trace (formats in explorer/memtrace/reader.h), and replays it.
 // Output CSV: a row for the whole system (channel "all": bandwidth, share of peak, read latency mean/p50/p99,
 // row-hit rate, energy by kind, pJ/bit, average power), then a row per channel (the same without latencies).
-// Left out: DRAMSys relative timestamps "(n)" and its repeat/loop syntax, Ramulator's multi-core trace lists.
 #include "explorer/cmd_memtrace.h"
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <optional>
 #include <sstream>
 
 #include "explorer/config/loader.h"
+#include "explorer/memtrace/reader.h"
 #include "models/core/error.h"
 #include "models/core/params.h"
 #include "models/memory/dram/memory_system.h"
@@ -28,108 +19,6 @@
 using namespace llmx;
 
 namespace {
-
-bool parse_u64(const std::string& s, uint64_t* out) {
-  if (s.empty()) return false;
-  try {
-    size_t used = 0;
-    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    *out = std::stoull(hex ? s.substr(2) : s, &used, hex ? 16 : 10);
-    return used == (hex ? s.size() - 2 : s.size());
-  } catch (...) {
-    return false;
-  }
-}
-
-class TraceReader {
- public:
-  TraceReader(const std::string& path, double cycle_ns, uint32_t access_bytes)
-      : path_(path), in_(path), cycle_ns_(cycle_ns), access_bytes_(access_bytes) {
-    if (!in_) throw Error(cat(path, ": cannot open trace file"));
-  }
-
-  bool next(dram::Access& a) {
-    if (pending_write_) {
-      a = *pending_write_;
-      pending_write_.reset();
-      return true;
-    }
-    std::string line;
-    while (std::getline(in_, line)) {
-      ++line_no_;
-      const auto first = line.find_first_not_of(" \t\r");
-      if (first == std::string::npos || line[first] == '#') continue;
-      parse(line, a);
-      return true;
-    }
-    return false;
-  }
-
- private:
-  [[noreturn]] void bad(const std::string& what) const { throw Error(cat(path_, ":", line_no_, ": ", what)); }
-
-  void parse(const std::string& line, dram::Access& a) {
-    std::istringstream ss(line);
-    std::vector<std::string> tok;
-    for (std::string t; ss >> t;) tok.push_back(t);
-    a = dram::Access{};
-    a.bytes = access_bytes_;
-    a.not_before_ns = time_ns_;
-    const std::string& t0 = tok[0];
-    if (t0.back() == ':') {  // DRAMSys: "<time>: read|write <addr> [data]"
-      uint64_t cycles;
-      if (!parse_u64(t0.substr(0, t0.size() - 1), &cycles)) bad("bad timestamp '" + t0 + "'");
-      if (tok.size() < 3) bad("expected '<time>: read|write <address> [data]'");
-      if (tok[1] == "read")
-        a.is_write = false;
-      else if (tok[1] == "write")
-        a.is_write = true;
-      else
-        bad("unknown command '" + tok[1] + "' (read or write)");
-      if (!parse_u64(tok[2], &a.addr)) bad("bad address '" + tok[2] + "'");
-      if (tok.size() >= 4) {
-        std::string data = tok[3];
-        if (data.rfind("0x", 0) == 0) data = data.substr(2);
-        if (data.empty() || data.size() % 2) bad("data field must be whole bytes of hex digits");
-        a.bytes = uint32_t(data.size() / 2);
-      }
-      time_ns_ = double(cycles) * cycle_ns_;
-      if (time_ns_ < last_stamp_ns_) bad("timestamps must not decrease");
-      last_stamp_ns_ = time_ns_;
-      a.not_before_ns = time_ns_;
-      return;
-    }
-    if (t0 == "LD" || t0 == "ST" || t0 == "R" || t0 == "W") {  // Ramulator 2 load/store or read/write trace
-      if (tok.size() != 2) bad("expected '" + t0 + " <address>'");
-      if (!parse_u64(tok[1], &a.addr)) bad("bad address '" + tok[1] + "'");
-      a.is_write = t0 == "ST" || t0 == "W";
-      return;
-    }
-    uint64_t bubbles;  // Ramulator 2 SimpleO3: "<bubble_count> <addr> [<writeback addr>]"
-    if (parse_u64(t0, &bubbles) && (tok.size() == 2 || tok.size() == 3)) {
-      if (!parse_u64(tok[1], &a.addr)) bad("bad address '" + tok[1] + "'");
-      time_ns_ += double(bubbles) * cycle_ns_;
-      a.not_before_ns = time_ns_;
-      if (tok.size() == 3) {
-        dram::Access w = a;
-        if (!parse_u64(tok[2], &w.addr)) bad("bad writeback address '" + tok[2] + "'");
-        w.is_write = true;
-        pending_write_ = w;
-      }
-      return;
-    }
-    bad("unrecognised trace line (DRAMSys '<time>: read <addr>', Ramulator 'LD <addr>' or '<bubbles> "
-        "<addr>')");
-  }
-
-  std::string path_;
-  std::ifstream in_;
-  double cycle_ns_;
-  uint32_t access_bytes_;
-  uint64_t line_no_ = 0;
-  double time_ns_ = 0, last_stamp_ns_ = 0;
-  std::optional<dram::Access> pending_write_;
-};
 
 int usage() {
   std::cerr << "usage: explorer memtrace <memory.yaml> <trace> [--out <file.csv>] [--set key=value ...]\n";
@@ -191,7 +80,7 @@ int cmd_memtrace(const std::vector<std::string>& raw) {
 
     dram::MemorySystem sys(spec, channels,
                            dram::MemorySystem::interleave_bits(channels, uint64_t(interleave)), inj);
-    TraceReader reader(positional[1], 1000.0 / clock_mhz, uint32_t(access_bytes));
+    MemoryTraceReader reader(positional[1], 1000.0 / clock_mhz, uint32_t(access_bytes));
     const uint64_t capacity = spec.org.capacity_bytes() * uint64_t(channels);
     const auto r = sys.run([&](dram::Access& a) {
       if (!reader.next(a)) return false;
