@@ -21,6 +21,7 @@ namespace {
 // A small made-up device whose numbers make the equations easy to work by hand: burst 16 x 16 bit at
 // 3200 MT/s = 5 ns and 256 bits; tRC 50 ns, tRAS 30 ns, tRFCab 200 ns, tRFCpb 100 ns.
 const char* kOrgTiming = R"(standard: TEST
+data_rate_mtps: 3200
 organisation:
   bank_groups: 4
   banks_per_group: 4
@@ -29,8 +30,7 @@ organisation:
   dq_bits: 16
   burst_length: 16
 timing:
-  data_rate_mtps: 3200
-  tck_ns: 1.25
+  bits_per_ck: 4
   trcd_ns: 15
   trp_ns: 20
   tras_ns: 30

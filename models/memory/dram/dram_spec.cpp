@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "models/core/error.h"
+#include "models/memory/dram/timing_reader.h"
 
 namespace llmx::dram {
 
@@ -299,53 +300,8 @@ DramSpec read_dram_spec(Params& p) {
   org.burst_length = o.required<int>("burst_length", "beats per burst", Bound::range(1, 64));
 
   Params t = p.required_child("timing", "JEDEC timing");
-  auto& tm = s.timing;
-  tm.data_rate_mtps = t.required<double>("data_rate_mtps", "data rate per pin", Bound::positive());
-  tm.tck_ns = t.required<double>("tck_ns", "command clock period", Bound::positive());
-  tm.ticks_per_ck =
-      t.optional<int>("ticks_per_ck", 1, "controller ticks per tCK (2: half-cycle)", Bound::range(1, 8));
-  const auto pos = Bound::positive();
-  const auto nn = Bound::non_negative();
-  if (t.has("trcd_ns")) {
-    tm.trcd_rd_ns = tm.trcd_wr_ns = t.required<double>("trcd_ns", "ACT to RD/WR", pos);
-  } else {
-    tm.trcd_rd_ns = t.required<double>("trcd_rd_ns", "ACT to RD", pos);
-    tm.trcd_wr_ns = t.required<double>("trcd_wr_ns", "ACT to WR", pos);
-  }
-  tm.trp_ns = t.required<double>("trp_ns", "PRE to ACT, one bank", pos);
-  tm.trp_ab_ns = t.optional<double>("trp_ab_ns", tm.trp_ns, "PREA to ACT", pos);
-  tm.tras_ns = t.required<double>("tras_ns", "ACT to PRE", pos);
-  tm.trc_ns = t.required<double>("trc_ns", "ACT to ACT, one bank", pos);
-  tm.rl_ns = t.required<double>("rl_ns", "read latency (CL/RL)", pos);
-  tm.wl_ns = t.required<double>("wl_ns", "write latency (CWL/WL)", nn);
-  tm.tccd_s_ns = t.required<double>("tccd_s_ns", "RD to RD, different bank group", pos);
-  tm.tccd_l_ns = t.required<double>("tccd_l_ns", "RD to RD, same bank group", pos);
-  tm.trrd_s_ns = t.required<double>("trrd_s_ns", "ACT to ACT, different bank group", pos);
-  tm.trrd_l_ns = t.required<double>("trrd_l_ns", "ACT to ACT, same bank group", pos);
-  tm.tfaw_ns = t.required<double>("tfaw_ns", "four-activate window", pos);
-  tm.twr_ns = t.required<double>("twr_ns", "write recovery", pos);
-  tm.twtr_s_ns = t.required<double>("twtr_s_ns", "write to read, different bank group", nn);
-  tm.twtr_l_ns = t.required<double>("twtr_l_ns", "write to read, same bank group", nn);
-  tm.trtp_ns = t.required<double>("trtp_ns", "read to precharge", pos);
-  tm.tppd_ns = t.optional<double>("tppd_ns", 0.0, "precharge to precharge", nn);
-  tm.rtw_gap_ck = t.optional<double>("rtw_gap_ck", 2.0, "read-to-write bus turnaround beyond RL+BL-WL", nn);
-  tm.trfc_ab_ns = t.required<double>("trfc_ab_ns", "all-bank refresh cycle time", pos);
-  tm.trfc_pb_ns = t.optional<double>("trfc_pb_ns", 0.0, "per-bank refresh cycle time", nn);
-  tm.trefi_ns = t.required<double>("trefi_ns", "average all-bank refresh interval", pos);
-  tm.trefi_pb_ns =
-      t.optional<double>("trefi_pb_ns", 0.0, "per-bank refresh interval (default tREFI/banks)", nn);
-  tm.trrefd_ns = t.optional<double>("trrefd_ns", tm.trrd_s_ns, "REFpb to ACT, other bank", nn);
-  tm.act_ck = t.optional<double>("act_cmd_ck", 1.0, "command-bus cycles of ACT", pos);
-  tm.pre_ck = t.optional<double>("pre_cmd_ck", 1.0, "command-bus cycles of PRE", pos);
-  tm.rd_ck = t.optional<double>("rd_cmd_ck", 1.0, "command-bus cycles of RD", pos);
-  tm.wr_ck = t.optional<double>("wr_cmd_ck", 1.0, "command-bus cycles of WR", pos);
-  tm.ref_ck = t.optional<double>("ref_cmd_ck", 1.0, "command-bus cycles of REF", pos);
-  tm.split_activate = t.optional<bool>("split_activate", false, "ACT issued as ACT-1/ACT-2 (LPDDR5)");
-  tm.taad_ck = t.optional<double>("taad_ck", 8.0, "ACT-1 to ACT-2 maximum delay", pos);
-  tm.wck_sync = t.optional<bool>("wck_sync", false, "CAS WCK2CK sync before RD/WR once WCK stopped (LPDDR5)");
-  tm.wckpst_ck = t.optional<double>("wckpst_ck", 0.0, "WCK postamble", nn);
-  tm.burst_length_cache = org.burst_length;
-  if (tm.trefi_pb_ns <= 0) tm.trefi_pb_ns = tm.trefi_ns / org.total_banks();
+  s.timing = read_timing(p, t, org);
+  const auto& tm = s.timing;
 
   Params e = p.required_child("energy", "per-operation energies, or datasheet IDD currents");
   read_energy(e, org, tm, &s.energy);
@@ -394,7 +350,12 @@ DramSpec read_dram_spec(Params& p) {
       section = &t;
     else
       section = &c;
-    section->fail(path.substr(dot + 1), text);
+    std::string key = path.substr(dot + 1);
+    // A timing given in clocks is reported at its _ck key.
+    const auto ns = key.rfind("_ns");
+    if (section == &t && !t.has(key) && ns != std::string::npos && t.has(key.substr(0, ns) + "_ck"))
+      key = key.substr(0, ns) + "_ck";
+    section->fail(key, text);
   }
   s.mapping = read_mapping(p, org);
   // A non-power-of-two row count (24 Gb dies: 3/4 of the next power of two) is dense only when the row

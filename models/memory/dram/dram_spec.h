@@ -1,7 +1,8 @@
 // DRAM device and controller description for one channel: organisation (pseudo-channels, ranks or stack IDs,
-// bank groups, banks, rows, columns, bus width, burst length), JEDEC timing in ns (converted to controller
-// ticks), command-bus shape (one shared bus as in LPDDR/DDR, or separate row and column buses as in HBM),
-// LPDDR5 specifics (two-part activate, WCK2CK sync), controller settings (queues, row policy, refresh) and
+// bank groups, banks, rows, columns, bus width, burst length), JEDEC timing (read in clocks or ns at the tCK
+// the data rate gives, timing_reader.h; held here in ns and converted to controller ticks), command-bus
+// shape (one shared bus as in LPDDR/DDR, or separate row and column buses as in HBM), LPDDR5 specifics
+// (two-part activate, WCK2CK sync), controller settings (queues, row policy, refresh) and
 // per-operation energies. Plain C++, no SystemC.
 // Left out: power-down and self-refresh states, on-die ECC, data-bus inversion, mode registers, ZQ
 // calibration, multi-rank rank-to-rank switching gaps (nCS) and write data masking.
