@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "explorer/run/csv.h"
+#include "explorer/run/results_dir.h"
 #include "tests/support.h"
 
 namespace fs = std::filesystem;
@@ -50,12 +51,13 @@ std::string substitute(std::string text, const std::string& from, const std::str
 }
 
 // The files of a result directory as golden text: the source tree's path replaced by a marker, so the
-// golden files hold in every checkout.
+// golden files hold in every checkout. The manifest (hashes of the files, bookkeeping) is left out.
 std::map<std::string, std::string> result_files(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& entry : fs::directory_iterator(dir))
-    files[entry.path().filename().string()] =
-        substitute(test::read_text(entry.path()), test::source_dir(), "{src}");
+    if (entry.path().filename() != llmx::kManifestName)
+      files[entry.path().filename().string()] =
+          substitute(test::read_text(entry.path()), test::source_dir(), "{src}");
   return files;
 }
 

@@ -11,9 +11,11 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "explorer/report/svg_chart.h"
 #include "explorer/run/csv.h"
+#include "explorer/run/results_dir.h"
 #include "explorer/sweep/pareto.h"
 #include "models/core/error.h"
 
@@ -243,6 +245,35 @@ std::string plain_text(const std::string& html) {
   return out;
 }
 
+const char* kHtmlHead =
+    "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>LLM inference explorer report";
+const char* kTextHead = "LLM inference explorer report\n";
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+// The HTML report at `out` and its text beside it (out with .txt). In a results directory (a run's) they
+// join its manifest; elsewhere they replace only earlier reports.
+void write_report_files(const fs::path& out, const std::string& html, const std::string& text) {
+  const fs::path txt = out.parent_path() / (out.stem().string() + ".txt");
+  if (out.extension() == ".txt")
+    throw Error(cat(out.string(), ": the report's text summary goes beside it as ", txt.filename().string(),
+                    "; give the HTML report another name (e.g. report.html)"));
+  auto ours_html = [](const std::string& head) { return starts_with(head, kHtmlHead); };
+  auto ours_text = [](const std::string& head) { return starts_with(head, kTextHead); };
+  for (const auto& [path, ours, what] :
+       {std::make_tuple(out, +ours_html, "HTML report"), std::make_tuple(txt, +ours_text, "report text")})
+    check_output_file(path, what, ours);
+  const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  if (is_results_dir(dir)) {
+    add_to_results_dir(dir, {{out.filename().string(), html}, {txt.filename().string(), text}});
+    return;
+  }
+  write_output_file(out, html, "HTML report", ours_html);
+  write_output_file(txt, text, "report text", ours_text);
+}
+
 }  // namespace
 
 void write_report(const std::string& dir_text, const std::string& out_path) {
@@ -317,8 +348,8 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
   }
 
   std::string html =
-      "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>LLM inference explorer "
-      "report</title>"
+      std::string(kHtmlHead) +
+      "</title>"
       "<style>body{font-family:sans-serif;margin:24px;color:#222}figure{margin:16px 0}table{border-collapse:"
       "collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px "
       "6px;text-align:right}th{background:#f3f3f3}"
@@ -443,22 +474,7 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
   }
   html += "</table></body></html>\n";
 
-  const fs::path out(out_path);
-  const fs::path tmp = fs::path(out_path + ".partial");
-  {
-    std::ofstream o(tmp, std::ios::binary);
-    o << html;
-    if (!o) throw Error(cat(tmp.string(), ": cannot write"));
-  }
-  fs::rename(tmp, out);
-  // The same summary as plain text beside it (for terminals and logs).
-  const fs::path txt = out.parent_path() / (out.stem().string() + ".txt");
-  {
-    std::ofstream o(tmp, std::ios::binary);
-    o << text;
-    if (!o) throw Error(cat(tmp.string(), ": cannot write"));
-  }
-  fs::rename(tmp, txt);
+  write_report_files(output_path(out_path), html, text);
 }
 
 int cmd_report(const std::vector<std::string>& args) {

@@ -1,8 +1,7 @@
 // One design point end to end; see run.h.
 #include "explorer/run/run.h"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include "explorer/config/loader.h"
 #include "explorer/elab/elaborator.h"
 #include "explorer/run/csv.h"
+#include "explorer/run/results_dir.h"
 #include "models/compute/processing_element.h"
 #include "models/core/error.h"
 
@@ -19,12 +19,6 @@ namespace llmx {
 namespace {
 
 using sc_core::sc_time;
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error(cat(path.string(), ": cannot write"));
-}
 
 std::string file_hash(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -71,17 +65,19 @@ std::string identity_hash(ConfigNode& resolved, const std::string& trace_hash) {
   return fnv1a_hex(text);
 }
 
-// Replaces `out` by `tmp`; refuses to delete a directory that is not an earlier result.
-void install_results(const fs::path& tmp, const fs::path& out) {
-  std::error_code ec;
-  if (fs::exists(out, ec)) {
-    const bool empty = fs::is_directory(out) && fs::is_empty(out);
-    const bool earlier = fs::exists(out / "summary.csv") && fs::exists(out / "resolved_config.yaml");
-    if (!empty && !earlier)
-      throw Error(cat(out.string(), ": exists and is not an earlier explorer result; not overwriting it"));
-    fs::remove_all(out);
+// The files a loaded config was read from (the config and its includes), in first-seen order.
+std::vector<std::string> config_files(const ConfigNode& root) {
+  std::vector<std::string> files;
+  std::vector<const ConfigNode*> todo{&root};
+  while (!todo.empty()) {
+    const ConfigNode* n = todo.back();
+    todo.pop_back();
+    if (n->location.line > 0 && std::find(files.begin(), files.end(), n->location.file) == files.end())
+      files.push_back(n->location.file);
+    for (const auto& i : n->items) todo.push_back(i.get());
+    for (const auto& e : n->entries) todo.push_back(e.second.get());
   }
-  fs::rename(tmp, out);
+  return files;
 }
 
 }  // namespace
@@ -100,6 +96,10 @@ void run_point(const RunRequest& request) {
   auto tree = load_config(request.config_path, request.overrides);
   if (!request.trace_path.empty()) apply_override(*tree, "workload.trace=" + request.trace_path);
   const std::string trace_path = trace_path_in(*tree);
+  std::vector<std::string> inputs = config_files(*tree);
+  inputs.push_back(request.config_path);
+  inputs.push_back(trace_path);
+  check_results_dir(request.out_dir, inputs);
 
   auto resolved = ConfigNode::make_map({});
   Params root(tree, "", resolved);
@@ -316,26 +316,15 @@ void run_point(const RunRequest& request) {
     ops_text = ops.text();
   }
 
-  const fs::path out(request.out_dir);
-  const fs::path tmp = fs::path(out.string() + ".partial-" + std::to_string(::getpid()));
-  try {
-    fs::create_directories(tmp);
-    write_file(tmp / "summary.csv", summary.text());
-    write_file(tmp / "tokens.csv", tokens.text());
-    write_file(tmp / "components.csv", components.text());
-    write_file(tmp / "component_metrics.csv", metrics.text());
-    write_file(tmp / "layers.csv", layers.text());
-    write_file(tmp / "op_kinds.csv", kinds.text());
-    if (workload.per_op) write_file(tmp / "ops.csv", ops_text);
-    write_file(tmp / "resolved_config.yaml",
-               "# Fully resolved configuration of this run (defaults included); config_hash " + config_hash +
-                   "\n" + resolved_text);
-    install_results(tmp, out);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+  std::vector<OutputFile> files{
+      {"summary.csv", summary.text()},       {"tokens.csv", tokens.text()},
+      {"components.csv", components.text()}, {"component_metrics.csv", metrics.text()},
+      {"layers.csv", layers.text()},         {"op_kinds.csv", kinds.text()}};
+  if (workload.per_op) files.push_back({"ops.csv", ops_text});
+  files.push_back({"resolved_config.yaml",
+                   "# Fully resolved configuration of this run (defaults included); config_hash " +
+                       config_hash + "\n" + resolved_text});
+  install_results_dir(request.out_dir, files, inputs);
 }
 
 }  // namespace llmx

@@ -1,8 +1,9 @@
 // One design point, end to end: load and resolve the config, read the trace, elaborate, simulate, and write the
 // results. Elaborates SystemC in the calling process, so a process runs at most one point (see process.h).
 //
-// Output directory (written under a temporary name and renamed into place only on success, so a failed run
-// leaves nothing behind):
+// Output directory (staged beside it and swapped into place only on success, so a failed run leaves nothing
+// behind; an earlier result is replaced only when it holds nothing but the explorer's files, see
+// results_dir.h):
 //   summary.csv          one row: identity, tokens/s, ms/token, J/token, power, DRAM traffic and bandwidth
 //   tokens.csv           one row per simulated step
 //   components.csv       one row per component: busy time, bytes, requests, energy by kind and total
@@ -10,6 +11,7 @@
 //   layers.csv, op_kinds.csv  decode time, traffic and memory-bound share per layer and per op kind
 //   ops.csv              one row per op (only with workload.per_op_csv: true)
 //   resolved_config.yaml the fully resolved configuration (defaults included): rerunning it reproduces the run
+//   explorer-manifest.txt  the files above with the hash of their bytes: what the explorer may replace
 #pragma once
 
 #include <string>
@@ -26,7 +28,8 @@ struct RunRequest {
   std::string out_dir;
 };
 
-// Throws llmx::Error for any problem with the inputs; writes out_dir only on success.
+// Throws llmx::Error for any problem with the inputs or with out_dir (checked before simulating); writes
+// out_dir only on success.
 void run_point(const RunRequest& request);
 
 // The trace file a loaded (merged) config names in workload.trace, as the run will open it: relative to the

@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 
+#include "explorer/run/results_dir.h"
 #include "explorer/run/run.h"
 #include "explorer/sweep/spec.h"
 #include "models/core/error.h"
@@ -128,14 +129,7 @@ PointResult load_point(const fs::path& dir) {
 
 // The child's record of a point whose inputs were rejected: points/<key>/error.txt, installed atomically.
 void write_error_record(const fs::path& points_dir, const std::string& key, const std::string& message) {
-  const fs::path tmp = points_dir / (key + ".partial-" + std::to_string(::getpid()) + "-error");
-  fs::create_directories(tmp);
-  {
-    std::ofstream out(tmp / "error.txt", std::ios::binary);
-    out << one_line(message) << "\n";
-    if (!out) throw Error(cat((tmp / "error.txt").string(), ": cannot write"));
-  }
-  fs::rename(tmp, points_dir / key);
+  install_results_dir(points_dir / key, {{"error.txt", one_line(message) + "\n"}}, {});
 }
 
 // --- results.csv ------------------------------------------------------------------------------------------
@@ -387,18 +381,53 @@ std::string last_log_line(const fs::path& log) {
   return {};
 }
 
-// Removes what a killed run left behind in points/: temporary directories, and point directories that hold
-// neither results nor an error record.
+// Removes what a killed run left behind in points/: staging directories, and point directories that hold
+// neither results nor an error record; only what their manifests list (anything else stays where it is).
 void clean_points_dir(const fs::path& points_dir) {
-  std::error_code ec;
   for (const auto& e : fs::directory_iterator(points_dir)) {
     const std::string name = e.path().filename().string();
-    if (name.find(".partial-") != std::string::npos) {
-      fs::remove_all(e.path(), ec);
-    } else if (e.is_directory() && name.size() == 16 && !load_point(e.path()).done) {
-      fs::remove_all(e.path(), ec);
-    }
+    if (name.find(".partial-") != std::string::npos || name.find(".replaced-") != std::string::npos)
+      remove_results_dir(e.path(), true);
+    else if (e.is_directory() && name.size() == 16 && !load_point(e.path()).done)
+      remove_results_dir(e.path(), false);
   }
+}
+
+// A sweep replaces only what a sweep wrote: it writes into an earlier sweep's directory (sweep.txt), or into
+// one that holds none of the names it writes (slurm/sweep-array.sh keeps its own files beside the merge).
+void check_sweep_dir(const fs::path& out) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(out, ec);
+  if (!fs::exists(status)) return;
+  if (!fs::is_directory(status)) throw Error(cat(out.string(), ": exists and is not a directory"));
+  if (fs::exists(fs::symlink_status(out / kManifest, ec))) {
+    read_manifest(out);
+    return;
+  }
+  for (const char* name : {kResults, "runs.log", "points", "logs", ".lock", "report.html", "report.txt"})
+    if (fs::exists(fs::symlink_status(out / name, ec)))
+      throw Error(cat((out / name).string(), ": exists and is not a sweep's (no ", kManifest, " beside it); ",
+                      "not writing into ", out.string(), " (choose another --out)"));
+}
+
+// Points a kill took between installing their results and logging them: logged now, so runs.log names every
+// point this directory ran.
+void log_unlogged_points(const fs::path& runs_log, const std::vector<const SweepPoint*>& points,
+                         const std::vector<PointResult>& results) {
+  std::set<std::string> logged;
+  std::error_code ec;
+  if (fs::is_regular_file(runs_log, ec))
+    for (const auto& line : lines_of(read_file(runs_log))) {
+      std::istringstream in(line);
+      std::string index, key;
+      if (in >> index >> key) logged.insert(key);
+    }
+  std::ofstream out(runs_log, std::ios::app);
+  for (size_t i = 0; i < points.size(); ++i)
+    if (results[i].done && !logged.count(points[i]->key))
+      out << points[i]->index << " " << points[i]->key << " " << (results[i].ok ? "ok" : "error")
+          << " logged-on-resume\n";
+  if (!out) throw Error(cat(runs_log.string(), ": cannot write"));
 }
 
 int lock_directory(const fs::path& dir) {
@@ -446,7 +475,8 @@ int run_sweep(const SweepOptions& options) {
     return 0;
   }
 
-  const fs::path out(options.out_dir);
+  const fs::path out = output_path(options.out_dir);
+  check_sweep_dir(out);
   const fs::path points_dir = out / "points";
   std::error_code ec;
   fs::create_directories(points_dir, ec);
@@ -477,6 +507,7 @@ int run_sweep(const SweepOptions& options) {
     write_atomically(out / kResults, results_text(leading, mine, results, points_dir));
   };
   write_results();
+  log_unlogged_points(out / "runs.log", mine, results);
 
   std::ofstream runs_log(out / "runs.log", std::ios::app);
   Progress progress(todo.size(), already);
@@ -547,7 +578,8 @@ int run_sweep(const SweepOptions& options) {
 
 void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
   if (shard_dirs.empty()) throw Error("sweep merge: no shard directories given");
-  const fs::path out(out_dir);
+  const fs::path out = output_path(out_dir);
+  check_sweep_dir(out);
   std::error_code ec;
   Manifest first;
   std::map<size_t, std::string> shard_of;               // shard index -> dir
@@ -608,6 +640,11 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
 
   fs::create_directories(out / "points", ec);
   if (ec) throw Error(cat(out_dir, ": cannot create (", ec.message(), ")"));
+  Manifest merged = first;
+  merged.shard_index = 0;
+  merged.shard_count = 1;
+  write_atomically(out / kManifest,
+                   manifest_text(merged, "(merged from " + std::to_string(shard_dirs.size()) + " shards)"));
   // Point directories: hard links where the file system allows, copies otherwise; existing ones are kept.
   for (const auto& [s, dir] : shard_of) {
     const fs::path points_dir = fs::path(dir) / "points";
@@ -618,7 +655,8 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
       const fs::path target = out / "points" / name;
       if (fs::exists(target, ec)) continue;
       const fs::path tmp = target.string() + ".partial-" + std::to_string(::getpid());
-      fs::remove_all(tmp, ec);
+      if (fs::exists(fs::symlink_status(tmp, ec)))
+        throw Error(cat(tmp.string(), ": exists; not replacing it"));
       fs::copy(e.path(), tmp, fs::copy_options::recursive | fs::copy_options::create_hard_links, ec);
       if (ec) {
         fs::remove_all(tmp, ec);
@@ -628,11 +666,6 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
       if (ec) throw Error(cat(target.string(), ": cannot copy point results (", ec.message(), ")"));
     }
   }
-  Manifest merged = first;
-  merged.shard_index = 0;
-  merged.shard_count = 1;
-  write_atomically(out / kManifest,
-                   manifest_text(merged, "(merged from " + std::to_string(shard_dirs.size()) + " shards)"));
   write_atomically(out / kResults, text);
   std::fprintf(stderr, "sweep merge: %s: %zu points from %zu shard(s)\n", (out / kResults).string().c_str(),
                rows.size(), shard_dirs.size());

@@ -12,9 +12,13 @@
 //   points/<key>/  a finished point: the `explorer run` files, or error.txt (one line) for a point whose
 //                  inputs were rejected
 //   logs/<key>.log what the point's process printed (kept only when non-empty)
-//   runs.log       one line per point this directory ran, appended as each finishes: index key status
+//   runs.log       one line per point this directory ran, appended as each finishes: index key status (a
+//                  point a kill took before it was logged is logged by the next run, marked logged-on-resume)
 // A point is done when points/<key>/ holds summary.csv or error.txt; a re-run skips done points. A point
 // whose process died (signal, crash) gets an error row but no error.txt, so a re-run retries it.
+// The sweep writes into a new or empty directory, an earlier sweep's (sweep.txt), or one holding none of the
+// names above; point directories are results directories (explorer/run/results_dir.h), removed only by
+// their manifests.
 // Leaves out: scheduling on a cluster (scripts/slurm/), HTML reports.
 #pragma once
 

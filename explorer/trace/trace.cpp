@@ -4,6 +4,7 @@
 // file and the record (line) number. Leaves out: generation and transforms (generator.h, quantize.h).
 #include "explorer/trace/trace.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "explorer/run/results_dir.h"
 #include "explorer/trace/dtype.h"
 #include "models/core/error.h"
 
@@ -693,9 +695,25 @@ std::string render_trace(const Trace& trace) {
   return text + trailer_line(trace.ops.size(), crc);
 }
 
+bool looks_like_trace(const std::string& head) {
+  if (head.rfind("LXT\t", 0) == 0) return true;
+  if (head.size() < 2 || head[0] != '\x1f' || head[1] != '\x8b') return false;
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) return false;
+  char text[4] = {};
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(head.data()));
+  zs.avail_in = static_cast<uInt>(head.size());
+  zs.next_out = reinterpret_cast<Bytef*>(text);
+  zs.avail_out = sizeof text;
+  inflate(&zs, Z_SYNC_FLUSH);
+  inflateEnd(&zs);
+  return zs.avail_out == 0 && std::string_view(text, 4) == "LXT\t";
+}
+
 void write_trace(const Trace& trace, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
+  check_output_file(path, "trace", looks_like_trace);
+  const std::string tmp = path + ".partial-" + std::to_string(::getpid());
+  FILE* f = std::fopen(tmp.c_str(), "wbx");
   if (!f) throw Error(cat(path, ": cannot write: ", std::strerror(errno)));
   z_stream zs{};
   // Level 6, gzip wrapper (15 + 16) with zlib's default header (mtime 0, no name): deterministic bytes.

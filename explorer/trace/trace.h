@@ -101,9 +101,12 @@ std::string header_extra(const Header& header, const std::string& key);
 Trace read_trace(const std::string& path);
 // Streams ops to `on_op` without keeping them; returns header and weights.
 Trace read_trace_streaming(const std::string& path, const std::function<void(const Op&)>& on_op);
-// Writes gzip-compressed; deterministic bytes for the same Trace. Checks what the reader checks (weight ids,
+// Writes gzip-compressed; deterministic bytes for the same Trace; replaces an existing file only when it is a
+// trace. Checks what the reader checks (weight ids,
 // layers, dtypes) and throws llmx::Error "path: record N: message" for an op or weight it would reject.
 void write_trace(const Trace& trace, const std::string& path);
+// Whether a file's first bytes are a trace's (gzip-compressed or plain): write_trace replaces only a trace.
+bool looks_like_trace(const std::string& head);
 // The uncompressed text write_trace compresses (tests and tools that want plain text).
 std::string render_trace(const Trace& trace);
 
