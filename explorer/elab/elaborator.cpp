@@ -63,12 +63,12 @@ std::string port_list(Component& c) {
 
 }  // namespace
 
-std::unique_ptr<System> elaborate(Params& root, const WorkloadConfig& workload, const trace::Trace& trace) {
+std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_config, const Workload& workload) {
   auto sys = std::make_unique<System>();
 
   // The decode driver is a fixed instance named `driver`.
   {
-    auto driver = std::make_unique<DecodeDriver>("driver", workload, trace);
+    auto driver = std::make_unique<DecodeDriver>("driver", driver_config, workload);
     sys->driver = driver.get();
     Instance inst{"driver", "decode_driver", {driver.get()}, root.location_of("workload"), "workload"};
     sys->instances.emplace("driver", inst);
@@ -90,7 +90,7 @@ std::unique_ptr<System> elaborate(Params& root, const WorkloadConfig& workload, 
 
     Instance inst{name, type, {}, modules.location_of(name), m.path()};
     for (int i = 0; i < count; ++i) {
-      ElabContext ctx{i, count, workload.quantum};
+      ElabContext ctx{i, count, driver_config.quantum};
       const std::string sc_name = count > 1 ? cat(name, "_", i) : name;
       // Each element reads the same parameters; only the first records them in the resolved config.
       Params element = i == 0 ? m : Params(m.node(), m.path(), nullptr);

@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "explorer/run/decode_driver.h"
-#include "explorer/trace/trace.h"
 #include "models/core/component.h"
 #include "models/core/params.h"
 
@@ -45,8 +44,8 @@ class System {
   double dram_peak_bytes_per_s() const;
 };
 
-// Reads `modules` and `connections` from `root`, creates the driver from `workload` (already read into
-// `workload`), binds everything. Throws llmx::Error on any config or wiring problem.
-std::unique_ptr<System> elaborate(Params& root, const WorkloadConfig& workload, const trace::Trace& trace);
+// Reads `modules` and `connections` from `root`, creates the driver (to execute `workload`, which must outlive
+// the system), binds everything. Throws llmx::Error on any config or wiring problem.
+std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_config, const Workload& workload);
 
 }  // namespace llmx

@@ -1,22 +1,18 @@
-// The decode driver: replays a decode trace on the elaborated system.
+// The decode driver: the only SystemC initiator of the decode path. It executes what the stages before it
+// decided (explorer/workload: the steps and their ops; explorer/plan: where everything lives and each PE's
+// share of each op; explorer/runtime: the kernels and their launches), keeps simulated time and records it.
 //
-// For every op of every simulated step it splits the op across the PEs bound to its `pe` socket (weights by
-// output rows, KV cache by heads, FLOPs evenly; every PE of a matmul reads the whole input activation), lays
-// weights and the KV cache out in device memory (weights at their offsets in the model image, one KV region
-// per layer after them), sends each PE its share as a WorkItem and waits for the slowest (ops of one step run
-// in trace order: each depends on the one before). Around each step it moves the prompt in and the generated
-// tokens out over the host link. Local time runs ahead of SystemC time by at most `quantum_ns` (temporal
-// decoupling); it synchronises at every step end, where the run layer snapshots statistics.
+// Per step: the step's token ids come in over the host link, the kernels run in order (each op starts when
+// the one before it ended, or when its launch completes, whichever is later: each op depends on the one
+// before), the produced tokens go out over the host link. An op runs on every PE of the device at once: each
+// PE gets its share as a WorkItem, and the driver advances the PEs a quantum at a time in turn until all are
+// done, so that no PE runs ahead of the others on shared memory by more than a quantum. Weights the plan left
+// in host memory come over the host link, each op's fetched while the op before it runs (one op of prefetch).
+// Local time runs ahead of SystemC time by at most `quantum_ns` (temporal decoupling); the driver
+// synchronises at every step end, where the run layer snapshots statistics.
 //
-// Command dispatch: every op is launched by the host or a command processor, which takes
-// `dispatch_latency_ns` per op. Launched one by one (`dispatch_overlap: false`, e.g. a GPU runtime launching
-// kernels) that time adds between ops; pre-recorded (graph launch, fused schedule, `dispatch_overlap: true`)
-// it overlaps the previous op and only shows when an op is shorter than the launch. Capacity-driven offload:
-// when weights + KV cache + activations exceed device memory, the KV cache and activations stay on the device
-// and the weights that do not fit stay in host memory; every step streams them over the host link, each op's
-// weights fetched while the op before it runs (one op of prefetch). KV cache: in device memory (`kv_cache:
-// dram`), or in the PEs' buffers where each PE's share fits beside its tiles in flight (`auto`; `on_chip`
-// makes not fitting an error). Left out (later issues): overlap of independent ops.
+// Records: one StepRecord per step, totals of decode time per layer and op kind, and optionally one OpRecord
+// per op. Left out (later issues): overlap of independent ops, several devices and their collectives.
 //
 // Sockets: `pe` (initiator, multi, command protocol), `host` (initiator, host protocol, optional).
 #pragma once
@@ -27,26 +23,21 @@
 #include <functional>
 #include <map>
 
-#include "explorer/trace/trace.h"
+#include "explorer/plan/plan.h"
+#include "explorer/runtime/runtime.h"
+#include "explorer/workload/workload.h"
 #include "models/core/component.h"
 #include "models/core/params.h"
 #include "models/core/work_item.h"
 
 namespace llmx {
 
-struct WorkloadConfig {
-  std::string trace_path;
-  uint32_t decode_steps = 0;  // 0 = all decode steps of the trace
-  bool include_prefill = false;
-  uint32_t token_bytes = 4;  // bytes per token id over the host link
+struct DriverConfig {
   sc_core::sc_time quantum;
-  bool per_op = false;                // keep a record per op
-  sc_core::sc_time dispatch_latency;  // per op
-  bool dispatch_overlap = false;
-  bool allow_offload = true;
-  std::string kv_cache = "dram";  // dram | auto (on chip where it fits) | on_chip (required)
+  bool per_op = false;  // keep a record per op
 
-  static WorkloadConfig read(Params& workload, Params& simulation, Params& driver);
+  // Reads the driver's keys of `workload:` (per_op_csv) and `simulation:` (quantum_ns).
+  static DriverConfig read(Params& workload, Params& simulation);
 };
 
 struct StepRecord {
@@ -83,18 +74,17 @@ class DecodeDriver : public Component {
   tlm_utils::multi_passthrough_initiator_socket<DecodeDriver> pe;
   tlm_utils::simple_initiator_socket_optional<DecodeDriver> host;
 
-  DecodeDriver(const sc_core::sc_module_name& name, WorkloadConfig config, const trace::Trace& trace);
+  // `workload` must outlive the driver.
+  DecodeDriver(const sc_core::sc_module_name& name, DriverConfig config, const Workload& workload);
   ComponentStats stats(const sc_core::sc_time& now) const override;
 
-  // Lays out device memory; weights that do not fit are offloaded to host memory (if allowed). Throws
-  // llmx::Error when even the KV cache and activations do not fit, or offload is needed but not allowed.
-  void plan_memory(uint64_t device_capacity, const std::string& where);
-  uint64_t device_bytes_used() const { return layout_end_; }
-  uint64_t offloaded_weight_bytes() const { return offloaded_bytes_; }
-  uint64_t kv_cache_bytes() const { return kv_total_; }
-  // The part of the KV cache PE `pe` of `pes` holds (heads split evenly, remainder to the first PEs).
-  uint64_t kv_share(uint64_t pe, uint64_t pes) const;
-  sc_core::sc_time dispatch_time() const { return dispatch_total_; }
+  // PEs bound to the `pe` socket (after elaboration).
+  uint32_t pe_count() { return static_cast<uint32_t>(pe.size()); }
+  // What to execute; required before simulation. The plan's single device runs on the `pe` socket's PEs.
+  void load(Plan plan, Schedule schedule);
+  const Plan& plan() const { return plan_; }
+  // Time ops waited for their launch.
+  sc_core::sc_time dispatch_time() const;
 
   // Called at the end of each simulated step, after synchronising SystemC time to the step's end.
   std::function<void(const StepRecord&)> on_step;
@@ -111,20 +101,28 @@ class DecodeDriver : public Component {
 
  private:
   void run();
-  bool selected(const trace::Op& op) const;
+  void run_step(size_t s);
+  // Runs planned op `placed` of workload step `step` from local time `start`; leaves local time at its end.
+  void run_op(const WorkloadStep& step, const PlannedOp& placed, sc_core::sc_time start, uint32_t index);
+  // Advances every PE through its share of `op` from `start`; returns when the last finished, or `end` if
+  // that is later (an offloaded weight still arriving).
+  sc_core::sc_time run_shares(const trace::Op& op, std::vector<WorkShare> shares, sc_core::sc_time start,
+                              sc_core::sc_time end, OpRecord& rec);
+  void record(const WorkloadStep& step, const trace::Op& op, uint32_t index, OpRecord& rec);
+  void synchronise();
   void host_transfer(tlm::tlm_command direction, uint64_t bytes, sc_core::sc_time& local);
+  Picoseconds absolute(const sc_core::sc_time& local) const;
 
-  WorkloadConfig config_;
-  const trace::Trace& trace_;
-  std::vector<uint64_t> kv_base_, kv_size_, kv_cursor_;
-  std::vector<bool> offloaded_;       // per weight id: lives in host memory
-  std::vector<WeightCoding> coding_;  // per weight id
-  std::vector<uint32_t> code_bits_;   // per weight id
-  Precision activation_precision_ = Precision::fp16;
-  uint64_t act_base_ = 0, act_size_ = 0, layout_end_ = 0, offloaded_bytes_ = 0, kv_total_ = 0;
-  sc_core::sc_time dispatch_total_ = sc_core::SC_ZERO_TIME;
-  uint32_t first_decode_step_ = 0;
-  bool planned_ = false, finished_ = false;
+  DriverConfig config_;
+  const Workload& workload_;
+  Plan plan_;
+  Schedule schedule_;
+  Launcher launcher_;
+  bool loaded_ = false, finished_ = false;
+  sc_core::sc_time local_ = sc_core::SC_ZERO_TIME;          // offset ahead of sc_time_stamp()
+  sc_core::sc_time prefetch_from_ = sc_core::SC_ZERO_TIME;  // start of the previous op (local time)
+  std::vector<tlm::tlm_generic_payload> payloads_;
+  std::vector<WorkItem> items_;
   std::vector<StepRecord> steps_;
   std::vector<OpRecord> op_records_;
   std::map<int32_t, OpGroupTotals> by_layer_;

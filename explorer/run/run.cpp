@@ -110,29 +110,36 @@ void run_point(const RunRequest& request) {
   Params workload_params = root.required_child("workload", "the decode trace and what of it to simulate");
   Params simulation = root.optional_child("simulation", "simulation settings");
   Params driver_params = root.optional_child("driver", "command dispatch and offload of the decode driver");
-  WorkloadConfig workload = WorkloadConfig::read(workload_params, simulation, driver_params);
+  WorkloadSpec spec = WorkloadSpec::read(workload_params);
+  const DriverConfig driver_config = DriverConfig::read(workload_params, simulation);
+  const RuntimeConfig runtime = RuntimeConfig::read(driver_params);
+  const PlanConfig plan_config = PlanConfig::read(driver_params);
   if (!trace_path.empty() && !fs::is_regular_file(trace_path))
     workload_params.fail("trace", cat("cannot open trace file '", trace_path, "'"));
-  workload.trace_path = fs::absolute(trace_path).lexically_normal().string();
-  resolved->find("workload")->set("trace", ConfigNode::make_scalar(workload.trace_path, {}, true));
-  const trace::Trace trace = trace::read_trace(workload.trace_path);
+  spec.trace_path = fs::absolute(trace_path).lexically_normal().string();
+  resolved->find("workload")->set("trace", ConfigNode::make_scalar(spec.trace_path, {}, true));
+  const Workload workload = build_workload(trace::read_trace(spec.trace_path), spec);
 
-  std::unique_ptr<System> sys = elaborate(root, workload, trace);
+  std::unique_ptr<System> sys = elaborate(root, driver_config, workload);
   root.finish();
-  sys->driver->plan_memory(sys->dram_capacity_bytes(), cat(request.config_path, ": modules"));
-  if (workload.kv_cache == "on_chip") {
+  const DeviceResources device{sys->dram_capacity_bytes(), sys->driver->pe_count()};
+  Plan plan = make_plan(workload, {device}, plan_config, cat(request.config_path, ": modules"));
+  if (plan_config.kv_cache == KvCachePlacement::on_chip) {
     std::vector<const ProcessingElement*> pes;
     for (const auto& c : sys->components)
       if (auto* pe = dynamic_cast<const ProcessingElement*>(c.get())) pes.push_back(pe);
     for (size_t i = 0; i < pes.size(); ++i) {
-      const uint64_t share = sys->driver->kv_share(i, pes.size());
+      const uint64_t share = plan.devices[0].kv_share(static_cast<uint32_t>(i));
       if (!pes[i]->kv_fits_on_chip(share))
         driver_params.fail("kv_cache", cat("on_chip, but ", pes[i]->name(), "'s share of the KV cache (",
                                            share, " B) does not fit its buffer beside its tiles in flight"));
     }
   }
+  Schedule schedule = make_schedule(plan, runtime);
+  sys->driver->load(std::move(plan), std::move(schedule));
+  const MemoryLayout& memory = sys->driver->plan().devices[0].memory;
 
-  const std::string trace_hash = file_hash(workload.trace_path);
+  const std::string trace_hash = file_hash(spec.trace_path);
   const std::string config_hash = identity_hash(*resolved, trace_hash);
   const std::string resolved_text = to_yaml(*resolved);
 
@@ -247,9 +254,9 @@ void run_point(const RunRequest& request) {
       .add(config_hash)
       .add(trace_hash)
       .add(system_name)
-      .add(trace.header.model)
-      .add(trace.header.weight_format)
-      .add(trace.header.batch)
+      .add(workload.header.model)
+      .add(workload.header.weight_format)
+      .add(workload.header.batch)
       .add(decode_steps)
       .add(decode_tokens)
       .add(sim_s)
@@ -264,9 +271,9 @@ void run_point(const RunRequest& request) {
       .add(achieved / 1e9)
       .add(peak / 1e9)
       .add(peak > 0 ? achieved / peak : 0.0)
-      .add(sys->driver->device_bytes_used())
+      .add(memory.end)
       .add(sys->dram_capacity_bytes())
-      .add(sys->driver->offloaded_weight_bytes())
+      .add(memory.offloaded_bytes)
       .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0)
       .add(peak_step_power);
 
@@ -295,7 +302,7 @@ void run_point(const RunRequest& request) {
   for (const auto& [kind, g] : sys->driver->kind_totals()) group_row(kinds, trace::op_kind_name(kind), g);
 
   std::string ops_text;
-  if (workload.per_op) {
+  if (driver_config.per_op) {
     CsvTable ops({"step", "index", "layer", "kind", "engine_op", "start_us", "latency_us", "memory_time_us",
                   "compute_time_us", "bound", "device_read_bytes", "device_write_bytes"});
     for (const auto& o : sys->driver->ops()) {
@@ -320,7 +327,7 @@ void run_point(const RunRequest& request) {
       {"summary.csv", summary.text()},       {"tokens.csv", tokens.text()},
       {"components.csv", components.text()}, {"component_metrics.csv", metrics.text()},
       {"layers.csv", layers.text()},         {"op_kinds.csv", kinds.text()}};
-  if (workload.per_op) files.push_back({"ops.csv", ops_text});
+  if (driver_config.per_op) files.push_back({"ops.csv", ops_text});
   files.push_back({"resolved_config.yaml",
                    "# Fully resolved configuration of this run (defaults included); config_hash " +
                        config_hash + "\n" + resolved_text});

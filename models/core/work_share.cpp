@@ -1,5 +1,5 @@
 // Names of MAC precisions.
-#include "models/core/work_item.h"
+#include "models/core/work_share.h"
 
 namespace llmx {
 
