@@ -6,6 +6,7 @@
 //   explorer memtrace <memory.yaml> <trace>    (explorer/cmd_memtrace.h)
 //   explorer sweep <spec.yaml> ...             (explorer/cmd_sweep.h)
 //   explorer report <dir>                      (explorer/report/report.h)
+//   explorer validate ...                      (explorer/cmd_validate.h)
 //
 // Every user error prints one line "explorer: <file:line:column: key: message>" and exits 1.
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "explorer/cmd_memtrace.h"
 #include "explorer/cmd_sweep.h"
 #include "explorer/cmd_trace.h"
+#include "explorer/cmd_validate.h"
 #include "explorer/report/report.h"
 #include "explorer/run/process.h"
 #include "explorer/run/run.h"
@@ -39,7 +41,9 @@ const char* kUsage =
     "  explorer report <run or sweep dir> [--out file.html]\n"
     "      self-contained HTML report: throughput, energy, bandwidth, roofline, Pareto frontier\n"
     "  explorer sweep <spec.yaml> [-j N] [--out DIR] [--shard i/n] | explorer sweep merge <dir>... --out DIR\n"
-    "      run a sweep of design points, one process each, resumable (explorer sweep --help)\n";
+    "      run a sweep of design points, one process each, resumable (explorer sweep --help)\n"
+    "  explorer validate [-j N] [--out FILE.csv] | explorer validate systems [--write]\n"
+    "      predict the measured systems of validation/ and report the error (explorer validate --help)\n";
 
 int cmd_run(const std::vector<std::string>& args) {
   llmx::RunRequest req;
@@ -92,6 +96,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "sweep") return llmx::cmd_sweep(rest);
     if (command == "memtrace") return llmx::cmd_memtrace(rest);
     if (command == "report") return llmx::cmd_report(rest);
+    if (command == "validate") return llmx::cmd_validate(rest);
     std::fprintf(stderr, "explorer: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -1,0 +1,174 @@
+// The machine rule; see machine_rule.h and docs/VALIDATION.md.
+#include "explorer/validate/machine_rule.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "explorer/config/loader.h"
+#include "explorer/validate/csv_records.h"
+#include "models/memory/dram/dram_spec.h"
+#include "models/core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace llmx {
+namespace {
+
+constexpr int kClusters = 8;                    // PEs per machine: the cores as 8 equal clusters
+constexpr double kTileBytesPerChannel = 16384;  // eight LPDDR5 pages per channel per tile
+constexpr double kMinTileBytes = 65536;
+
+std::string num(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// What the rule needs from a memory preset.
+struct PresetFacts {
+  double channel_bits = 0, access_ns = 0;
+  bool per_bank_refresh = false;
+};
+
+// The preset read as the DRAM channel reads it, at the vendor's data rate.
+PresetFacts preset_facts(const std::string& root, const std::string& memory, double mtps) {
+  const std::string file = (fs::path(root) / "configs" / "memory" / (memory + ".yaml")).string();
+  if (!fs::is_regular_file(file)) throw Error(cat(file, ": no such memory preset"));
+  const ConfigNodePtr tree = load_config(file, {cat("data_rate_mtps=", num(mtps))});
+  Params p(tree, "", nullptr);
+  const dram::DramSpec spec = dram::read_dram_spec(p);
+  PresetFacts f;
+  f.channel_bits = spec.org.dq_bits * spec.org.pseudo_channels;
+  f.access_ns = spec.timing.trcd_rd_ns + spec.timing.rl_ns;
+  f.per_bank_refresh = spec.timing.trfc_pb_ns > 0;
+  return f;
+}
+
+MachineSpec read_machine(const CsvRecords& csv, size_t r) {
+  MachineSpec m;
+  m.name = csv.text(r, "name");
+  m.machine_class = csv.text(r, "class");
+  if (m.machine_class != "apple" && m.machine_class != "gpu")
+    throw Error(cat(csv.where(r, "class"), ": '", m.machine_class, "' (known: apple, gpu)"));
+  m.description = csv.text(r, "description");
+  auto positive = [&](const char* column) {
+    const double v = csv.number(r, column);
+    if (v <= 0) throw Error(cat(csv.where(r, column), ": must be positive"));
+    return v;
+  };
+  m.cores = positive("gpu_cores");
+  m.clock_mhz = positive("clock_mhz");
+  m.lanes_per_core = positive("fp32_lanes_per_core");
+  m.memory = csv.text(r, "memory");
+  m.data_rate_mtps = positive("data_rate_mtps");
+  m.bus_bits = positive("bus_bits");
+  m.memory_latency_ns = positive("memory_latency_ns");
+  m.host = csv.text(r, "host");
+  m.sources = csv.text(r, "sources");
+  return m;
+}
+
+}  // namespace
+
+std::vector<MachineSpec> read_machines(const std::string& path) {
+  const CsvRecords csv(
+      path, {"name", "class", "description", "gpu_cores", "clock_mhz", "fp32_lanes_per_core", "memory",
+             "data_rate_mtps", "bus_bits", "memory_latency_ns", "host", "sources"});
+  std::vector<MachineSpec> out;
+  for (size_t r = 0; r < csv.size(); ++r) {
+    out.push_back(read_machine(csv, r));
+    for (size_t i = 0; i + 1 < out.size(); ++i)
+      if (out[i].name == out.back().name)
+        throw Error(cat(csv.where(r, "name"), ": '", out.back().name, "' appears twice"));
+  }
+  return out;
+}
+
+std::string system_config_text(const MachineSpec& m, const std::string& root) {
+  const PresetFacts mem = preset_facts(root, m.memory, m.data_rate_mtps);
+  const double channels_exact = m.bus_bits / mem.channel_bits;
+  const int channels = static_cast<int>(std::lround(channels_exact));
+  if (channels < 1 || std::fabs(channels_exact - channels) > 1e-9)
+    throw Error(cat(m.name, ": bus_bits ", m.bus_bits, " is not a whole number of ", mem.channel_bits,
+                    "-bit ", m.memory, " channels"));
+  const double peak_gbps = m.bus_bits / 8.0 * m.data_rate_mtps * 1e6 / 1e9;
+  const double lanes = m.cores * m.lanes_per_core / kClusters;  // per PE
+  const double tile = std::max(kMinTileBytes, kTileBytesPerChannel * channels);
+  const double clock_hz = m.clock_mhz * 1e6;
+  // The buffer holds the two tiles in flight; its ports carry 4x the PE's share of DRAM bandwidth.
+  const int banks = static_cast<int>(std::ceil(4.0 * peak_gbps * 1e9 / kClusters / (8.0 * clock_hz)));
+  const double hop_ns = std::round(std::max(0.0, m.memory_latency_ns - mem.access_ns) * 100) / 100;
+  std::ostringstream y;
+  y << "# " << m.description << ": validation system generated from validation/machines.csv by the rule in\n"
+    << "# docs/VALIDATION.md (`explorer validate systems --write`); change the table or the rule, not this "
+       "file.\n"
+    << "# Sources: " << m.sources << "\n"
+    << "system:\n  name: " << m.name << "\n  description: \"" << m.description << "\"\n\n"
+    << "modules:\n"
+    << "  pe:\n    type: pe\n    count: " << kClusters << "                       # rule: the "
+    << num(m.cores) << " GPU cores as " << kClusters << " equal clusters\n"
+    << "    clock_mhz: " << num(m.clock_mhz) << "                # GPU clock\n"
+    << "    compute_precision: fp16\n"
+    << "    mac_units:\n      fp16: {macs_per_cycle: " << num(lanes) << ", energy_pj: 0.7}  # "
+    << num(m.cores) << " cores x " << num(m.lanes_per_core) << " FP32 lanes / " << kClusters
+    << " (decode's mat-vec runs on the FP32 lanes); energy: pe-gpu-cluster.yaml\n"
+    << "    dequant_weights_per_cycle: " << num(lanes) << "    # one weight per lane per cycle\n"
+    << "    dequant_energy_pj_per_weight: 0.6  # pe-gpu-cluster.yaml\n"
+    << "    vector_ops_per_cycle: " << num(lanes) << "         # the same lanes\n"
+    << "    vector_op_energy_pj: 0.3          # pe-gpu-cluster.yaml\n"
+    << "    static_power_mw: 0                # not validated (tokens/s only)\n"
+    << "    tile_bytes: " << num(tile)
+    << "               # rule: 16 KiB per channel (row-buffer runs), at least 64 KiB\n"
+    << "    buffer_slots: 2\n"
+    << "  buf:\n    type: sram\n    count: " << kClusters << "\n    include: ../buffers/sram-512kib.yaml\n"
+    << "    capacity_kib: " << num(2 * tile / 1024) << "              # rule: the two tiles in flight\n"
+    << "    banks: " << banks
+    << "                        # rule: 4x the PE's share of DRAM bandwidth, 8 B banks\n"
+    << "    clock_mhz: " << num(m.clock_mhz) << "\n"
+    << "  noc:\n    type: crossbar\n    include: ../interconnect/crossbar-1ghz.yaml\n"
+    << "    link_bandwidth_gbps: " << num(2 * peak_gbps / kClusters)
+    << "       # rule: twice a PE's share of DRAM peak\n"
+    << "    hop_latency_ns: " << num(hop_ns) << "          # rule: memory latency "
+    << num(m.memory_latency_ns) << " ns less the DRAM's tRCD + RL " << num(std::round(mem.access_ns * 100) / 100) << " ns\n"
+    << "  dram:\n    type: dram\n    count: " << channels << "                      # " << num(m.bus_bits)
+    << "-bit bus / " << num(mem.channel_bits) << "-bit channels\n"
+    << "    include: ../memory/" << m.memory << ".yaml\n";
+  y << "    data_rate_mtps: " << num(m.data_rate_mtps) << "          # the vendor's data rate\n";
+  if (mem.per_bank_refresh)
+    y << "    controller: {refresh: per_bank}   # rule: per-bank refresh where the standard has it\n";
+  const bool host = m.host != "none";
+  if (host) y << "  host:\n    type: host_link\n    include: ../host/" << m.host << ".yaml\n";
+  y << "\nconnections:\n  - {from: driver.pe, to: pe.cmd}\n";
+  if (host) y << "  - {from: driver.host, to: host.target}\n";
+  y << "  - {from: pe.buffer, to: buf.target}\n  - {from: pe.mem, to: noc.in}\n  - {from: noc.out, to: "
+       "dram.target}\n"
+    << "\nworkload:\n  trace: ../../traces/captured/llama-2-7b-q4_0.lxt.gz\n  decode_steps: 2\n"
+    << "\nsimulation:\n  quantum_ns: 1000\n";
+  return y.str();
+}
+
+std::vector<std::string> sync_validation_systems(const std::string& root, bool write) {
+  const auto machines = read_machines((fs::path(root) / "validation" / "machines.csv").string());
+  std::vector<std::string> changed;
+  for (const MachineSpec& m : machines) {
+    const std::string text = system_config_text(m, root);
+    const fs::path file = fs::path(root) / "configs" / "validation" / (m.name + ".yaml");
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream old;
+    old << in.rdbuf();
+    if (in && old.str() == text) continue;
+    changed.push_back(file.string());
+    if (!write) continue;
+    fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+    if (!out) throw Error(cat(file.string(), ": cannot write"));
+  }
+  return changed;
+}
+
+}  // namespace llmx

@@ -1,0 +1,79 @@
+// `explorer validate`: the shipped validation systems are exactly the machine rule's output; a small row set
+// gives the table, the CSV (error = predicted / measured - 1) and the exit code of the bounds; bad rows stop
+// with one file:line error and no output file. The accuracy of the shipped set is checked by its own test
+// (test_validate_accuracy.cpp).
+#include <catch2/catch.hpp>
+
+#include "explorer/validate/machine_rule.h"
+#include "tests/support.h"
+
+using namespace llmx;
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const char* kHeader = "id,machine,runtime,trace,measured_tokens_per_s,set,measurement,source\n";
+
+std::string rows_file(const fs::path& dir, const std::string& body) {
+  return test::write_text(dir / "rows.csv", std::string(kHeader) + body).string();
+}
+
+}  // namespace
+
+TEST_CASE("validation systems are the machine rule applied to validation/machines.csv", "[validate]") {
+  const auto differing = sync_validation_systems(test::source_dir(), false);
+  INFO("regenerate with `explorer validate systems --write`");
+  CHECK(differing.empty());
+}
+
+TEST_CASE("validate prints and writes measured vs predicted with the signed error", "[validate]") {
+  const fs::path dir = test::scratch_dir("validate-table");
+  const std::string rows = rows_file(
+      dir,
+      "tiny-a,apple-m2-8c,llama-cpp-metal-2023,traces/captured/tinyllama-1.1b-q4_0.lxt.gz,100,fit,m,s\n"
+      "tiny-b,apple-m2-8c,llama-cpp-metal-2023,traces/captured/tinyllama-1.1b-q8_0.lxt.gz,50,holdout,m,s\n");
+  const std::string common =
+      "validate --root '" + test::source_dir() + "' --rows '" + rows + "' --steps 1 -j 2";
+  const auto r = test::explorer(common + " --out '" + (dir / "table.csv").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("tiny-a") && Contains("tiny-b") && Contains("median |error|"));
+  const auto table = test::read_csv(dir / "table.csv");
+  REQUIRE(table.size() == 2);
+  for (const auto& row : table) {
+    CHECK(row.at("status") == "ok");
+    const double measured = std::stod(row.at("measured_tokens_per_s"));
+    const double predicted = std::stod(row.at("predicted_tokens_per_s"));
+    CHECK(predicted > 0);
+    CHECK(std::stod(row.at("error")) == Approx(predicted / measured - 1).epsilon(1e-9));
+  }
+  CHECK(table[0].at("set") == "fit");
+  CHECK(table[1].at("class") == "apple");
+  // Bounds: exit 3 when the median or the worst error exceeds them.
+  CHECK(test::explorer(common + " --max-median 0").exit_code == 3);
+  CHECK(test::explorer(common + " --max-median 100 --max-worst 100").exit_code == 0);
+}
+
+TEST_CASE("validate refuses bad rows with one located line and writes nothing", "[validate]") {
+  const fs::path dir = test::scratch_dir("validate-bad");
+  const std::string out = (dir / "table.csv").string();
+  auto run = [&](const std::string& body) {
+    return test::explorer("validate --root '" + test::source_dir() + "' --rows '" + rows_file(dir, body) +
+                          "' --out '" + out + "'");
+  };
+  auto r = run("x,no-such-machine,llama-cpp-metal-2023,traces/captured/llama-2-7b-f16.lxt.gz,1,fit,m,s\n");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Contains("rows.csv:2: machine: 'no-such-machine' is not in"));
+  r = run("x,apple-m2-8c,llama-cpp-metal-2023,traces/captured/llama-2-7b-f16.lxt.gz,fast,fit,m,s\n");
+  CHECK_THAT(r.out, Contains("rows.csv:2: measured_tokens_per_s: 'fast' is not a number"));
+  r = run("x,apple-m2-8c,llama-cpp-metal-2023,traces/captured/llama-2-7b-f16.lxt.gz,1,tuned,m,s\n");
+  CHECK_THAT(r.out, Contains("rows.csv:2: set: 'tuned'"));
+  r = run("x,apple-m2-8c,llama-cpp-metal-2023,traces/none.lxt.gz,1,fit,m,s\n");
+  CHECK(r.exit_code == 1);  // the row runs and fails: reported in the table, no partial CSV missing rows
+  CHECK_THAT(r.out, Contains("failed"));
+  CHECK(test::count_lines(test::read_text(out)) == 2);
+  fs::remove(out);
+  r = run("x,apple-m2-8c,llama-cpp-metal-2023\n");
+  CHECK_THAT(r.out, Contains("rows.csv:2: 3 cells, the header has 8"));
+  CHECK(!fs::exists(out));
+}
