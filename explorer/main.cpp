@@ -4,6 +4,7 @@
 //   explorer types
 //   explorer trace info|gen|quantize ...       (explorer/cmd_trace.h)
 //   explorer memtrace <memory.yaml> <trace>    (explorer/cmd_memtrace.h)
+//   explorer energy drampower <memory.yaml>    (explorer/cmd_energy.h)
 //   explorer sweep <spec.yaml> ...             (explorer/cmd_sweep.h)
 //   explorer report <dir>                      (explorer/report/report.h)
 //   explorer validate ...                      (explorer/cmd_validate.h)
@@ -16,6 +17,7 @@
 
 #include <systemc>
 
+#include "explorer/cmd_energy.h"
 #include "explorer/cmd_memtrace.h"
 #include "explorer/cmd_sweep.h"
 #include "explorer/cmd_trace.h"
@@ -38,6 +40,8 @@ const char* kUsage =
     "      inspect, generate and transform decode traces (explorer trace --help)\n"
     "  explorer memtrace <memory.yaml> <trace> [--out <file.csv>] [--set key=value]...\n"
     "      replay a DRAMSys (.stl) or Ramulator 2 memory trace on the channel model\n"
+    "  explorer energy drampower <memory.yaml> --out <dir> [--pattern sequential|random]\n"
+    "      inputs for a side-by-side energy check against DRAMPower v5.1 (docs/ENERGY.md)\n"
     "  explorer report <run or sweep dir> [--out file.html]\n"
     "      self-contained HTML report: throughput, energy, bandwidth, roofline, Pareto frontier\n"
     "  explorer sweep <spec.yaml> [-j N] [--out DIR] [--shard i/n] | explorer sweep merge <dir>... --out DIR\n"
@@ -95,6 +99,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "trace") return llmx::trace::cmd_trace(rest);
     if (command == "sweep") return llmx::cmd_sweep(rest);
     if (command == "memtrace") return llmx::cmd_memtrace(rest);
+    if (command == "energy") return llmx::cmd_energy(rest);
     if (command == "report") return llmx::cmd_report(rest);
     if (command == "validate") return llmx::cmd_validate(rest);
     std::fprintf(stderr, "explorer: unknown command '%s'\n%s", command.c_str(), kUsage);

@@ -1,10 +1,12 @@
-// Statistics every component reports, typed and carrying units: busy time, bytes moved, energy by kind.
+// Statistics every component reports, typed and carrying units: busy time, bytes moved, energy by kind in two
+// bounds (typical and maximum).
 // Energy is cumulative from time zero; background/static energy is included up to the time asked for, so
 // the difference of two snapshots is the energy spent between them.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,7 +48,13 @@ struct ComponentStats {
   uint64_t bytes_read = 0;                        // bytes it served as reads (or moved inward)
   uint64_t bytes_written = 0;                     // bytes it served as writes (or moved outward)
   uint64_t requests = 0;                          // transactions served
-  EnergyBreakdown energy;
+  EnergyBreakdown energy;                         // typical bound
+  // Maximum bound (datasheet limits, worst-case figures), when the component's figures have one; otherwise
+  // the typical figures stand for both (see energy_at).
+  std::optional<EnergyBreakdown> energy_max;
+  const EnergyBreakdown& energy_at(bool maximum) const {
+    return maximum && energy_max ? *energy_max : energy;
+  }
   // Component-specific figures, each named with its unit (e.g. "row_hit_rate", "mean_read_latency_ns").
   std::vector<std::pair<std::string, double>> extra;
 };

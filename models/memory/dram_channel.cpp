@@ -2,6 +2,8 @@
 // Left out: reordering between transactions, power-down.
 #include "models/memory/dram_channel.h"
 
+#include <algorithm>
+
 #include "models/memory/dram/memory_system.h"
 
 namespace llmx {
@@ -79,21 +81,34 @@ ComponentStats DramChannel::stats(const sc_time& now) const {
     c.refresh_ab = uint64_t(now_ns / spec_.timing.trefi_ns) * pcs;
   else if (spec_.ctrl.refresh == dram::RefreshMode::per_bank)
     c.refresh_pb = uint64_t(now_ns / spec_.timing.trefi_pb_ns) * pcs;
-  // Active standby while the channel serves (a row is open), precharge standby while idle: the transaction
-  // model does not follow when an idle bank closes, so idle time counts as precharged.
-  c.active_ticks = int64_t(std::llround(booker_.busy().to_seconds() * 1e9 / spec_.tick_ns())) * int64_t(pcs);
-  const dram::DramEnergy e = dram::energy_of(c, spec_, now.to_seconds());
-  s.energy[EnergyKind::act_pre] = e.act_pre;
-  s.energy[EnergyKind::read_array] = e.read_array;
-  s.energy[EnergyKind::write_array] = e.write_array;
-  s.energy[EnergyKind::io] = e.io;
-  s.energy[EnergyKind::refresh] = e.refresh;
-  s.energy[EnergyKind::background] = e.background;
+  // Active standby while the channel serves (a row is open) and while it refreshes (DRAMPower counts the
+  // refresh window as active); precharge standby otherwise: the transaction model does not follow when an
+  // idle bank closes, so idle time counts as precharged. Refreshes fall uniformly in time, so the share of
+  // them that lands in idle time adds to the busy time.
+  const double busy_ns = booker_.busy().to_seconds() * 1e9;
+  const double refresh_ns = double(c.refresh_ab) * spec_.timing.trfc_ab_ns +
+                            double(c.refresh_pb) * spec_.timing.trfc_pb_ns;  // summed over pseudo-channels
+  const double idle_share = now_ns > 0 ? std::max(0.0, 1.0 - busy_ns / now_ns) : 0.0;
+  const double active_ns = busy_ns * double(pcs) + refresh_ns * idle_share;
+  c.active_ticks = int64_t(std::llround(active_ns / spec_.tick_ns()));
+  const dram::DramEnergy e = dram::energy_of(c, spec_, now.to_seconds(), dram::EnergyBound::typical);
+  const dram::DramEnergy m = dram::energy_of(c, spec_, now.to_seconds(), dram::EnergyBound::maximum);
+  auto fill = [](EnergyBreakdown& b, const dram::DramEnergy& d) {
+    b[EnergyKind::act_pre] = d.act_pre;
+    b[EnergyKind::read_array] = d.read_array;
+    b[EnergyKind::write_array] = d.write_array;
+    b[EnergyKind::io] = d.io;
+    b[EnergyKind::refresh] = d.refresh;
+    b[EnergyKind::background] = d.background;
+  };
+  fill(s.energy, e);
+  fill(s.energy_max.emplace(), m);
   const uint64_t outcomes = hits_ + misses_;
   s.extra.emplace_back("row_hit_rate", outcomes ? double(hits_) / double(outcomes) : 0.0);
   s.extra.emplace_back("mean_read_latency_ns", reads_ ? read_latency_sum_ns_ / double(reads_) : 0.0);
   const double bits = double(bytes_read_ + bytes_written_) * 8;
   s.extra.emplace_back("pj_per_bit", bits > 0 ? e.total() * 1e12 / bits : 0.0);
+  s.extra.emplace_back("pj_per_bit_max", bits > 0 ? m.total() * 1e12 / bits : 0.0);
   s.extra.emplace_back("average_power_mw",
                        now > sc_core::SC_ZERO_TIME ? e.total() / now.to_seconds() * 1e3 : 0.0);
   return s;

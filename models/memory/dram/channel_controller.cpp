@@ -137,8 +137,18 @@ void ChannelController::maint_command(const Maint& m, Cmd* cmd, int64_t* ready) 
   }
 }
 
+void ChannelController::active_from(Pc& p, int64_t now, int64_t until) {
+  if (p.span_start >= 0 && p.open_banks == 0 && now > p.span_end) {  // the previous stretch has ended
+    c_.active_ticks += p.span_end - p.span_start;
+    p.span_start = -1;
+  }
+  if (p.span_start < 0) p.span_start = p.span_end = now;
+  if (until >= 0) p.span_end = std::max(p.span_end, until);
+}
+
 void ChannelController::bank_opened(Pc& p, int64_t now) {
-  if (p.open_banks++ == 0) p.open_since = std::max(now, p.last_close);
+  active_from(p, now, -1);
+  ++p.open_banks;
 }
 
 void ChannelController::close_bank(Bank& b, Pc& p, int64_t closed_at, int64_t precharge) {
@@ -148,16 +158,17 @@ void ChannelController::close_bank(Bank& b, Pc& p, int64_t closed_at, int64_t pr
   b.refpb = std::max(b.refpb, ready);
   p.ref = std::max(p.ref, ready);
   ++c_.precharges;
-  if (--p.open_banks == 0) {
-    c_.active_ticks += std::max<int64_t>(0, closed_at - p.open_since);
-    p.last_close = std::max(closed_at, p.open_since);
-  }
+  --p.open_banks;
+  p.span_end = std::max(p.span_end, closed_at);
 }
 
 ChannelCounters ChannelController::counters_at(int64_t now) const {
   ChannelCounters c = c_;
-  for (const Pc& p : pcs_)
-    if (p.open_banks > 0) c.active_ticks += std::max<int64_t>(0, now - p.open_since);
+  for (const Pc& p : pcs_) {
+    if (p.span_start < 0) continue;
+    const int64_t end = p.open_banks > 0 ? now : std::min(p.span_end, now);
+    c.active_ticks += std::max<int64_t>(0, end - p.span_start);
+  }
   return c;
 }
 
@@ -254,6 +265,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       }
       p.ref = std::max(p.ref, now + t_.rfc_ab);
       p.prea = std::max(p.prea, now + t_.rfc_ab);
+      active_from(p, now, now + t_.rfc_ab);
       ++c_.refresh_ab;
       occupancy = t_.ref_bus;
       break;
@@ -264,6 +276,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       b.refpb = std::max(b.refpb, now + t_.rfc_pb);
       p.act = std::max(p.act, now + t_.rrefd);
       p.ref = std::max(p.ref, now + t_.rfc_pb);
+      active_from(p, now, now + t_.rfc_pb);
       ++c_.refresh_pb;
       occupancy = t_.ref_bus;
       break;

@@ -23,7 +23,8 @@ struct ChannelCounters {
   uint64_t refresh_ab = 0, refresh_pb = 0;
   uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;  // per request, at its first command
   uint64_t cas_syncs = 0;
-  // Ticks with at least one bank open, summed over pseudo-channels (active vs precharge standby power).
+  // Ticks with at least one bank open or refreshing, summed over pseudo-channels (active vs precharge standby
+  // power; DRAMPower counts the refresh window as active).
   int64_t active_ticks = 0;
   double row_hit_rate() const {
     const uint64_t outcomes = row_hits + row_misses + row_conflicts;
@@ -104,7 +105,10 @@ class ChannelController {
     int64_t faw[4] = {INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4};
     int faw_pos = 0;
     int open_banks = 0;
-    int64_t open_since = 0, last_close = 0;  // active-standby accounting
+    // Active-standby accounting: the current stretch in which a bank is open or refreshing starts at
+    // span_start (-1: none) and, once no bank is open, ends at span_end (the latest precharge start or
+    // refresh end).
+    int64_t span_start = -1, span_end = 0;
     int active_reqs = 0;
   };
   struct Maint {    // refresh request in the priority buffer
@@ -121,6 +125,8 @@ class ChannelController {
   bool closing(Cmd c) const { return c == PRE || c == PREA || c == RDA || c == WRA; }
   void issue(Cmd cmd, int pc, int bank, int64_t row, int64_t now);
   void bank_opened(Pc& p, int64_t now);
+  // A pseudo-channel turns active at `now` until `until` (a refresh), or while a bank is open (until < 0).
+  void active_from(Pc& p, int64_t now, int64_t until);
   // Closes a bank whose precharge starts at `closed_at` and takes `precharge` ticks (PRE, PREA, RDA, WRA).
   void close_bank(Bank& b, Pc& p, int64_t closed_at, int64_t precharge);
   void issue_for(size_t slot, Cmd cmd, int64_t now);

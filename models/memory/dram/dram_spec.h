@@ -3,7 +3,7 @@
 // the data rate gives, timing_reader.h; held here in ns and converted to controller ticks), command-bus
 // shape (one shared bus as in LPDDR/DDR, or separate row and column buses as in HBM), LPDDR5 specifics
 // (two-part activate, WCK2CK sync), controller settings (queues, row policy, refresh) and
-// per-operation energies. Plain C++, no SystemC.
+// per-operation energies (dram_energy.h). Plain C++, no SystemC.
 // Left out: power-down and self-refresh states, on-die ECC, data-bus inversion, mode registers, ZQ
 // calibration, multi-rank rank-to-rank switching gaps (nCS) and write data masking.
 #pragma once
@@ -14,6 +14,7 @@
 
 #include "models/core/params.h"
 #include "models/memory/dram/address_mapping.h"
+#include "models/memory/dram/dram_energy.h"
 
 namespace llmx::dram {
 
@@ -54,56 +55,6 @@ struct Timing {
 
   double burst_ns() const { return burst_length_cache / data_rate_mtps * 1000.0; }
   int burst_length_cache = 0;  // copied from the organisation by finalise()
-};
-
-// One supply rail of a DRAM device by the DRAMPower method: its voltage and the datasheet IDD currents
-// measured on it (per device, at this preset's speed bin). `io`: the rail feeds the data I/O (VDDQ), so its
-// read/write currents above active standby count as interface energy rather than array energy.
-struct IddRail {
-  std::string name;
-  double voltage_v = 0;
-  // Supply voltage the currents were measured at, when the preset runs the rail at another one (a later
-  // generation's lower VDDQ, say): the currents then scale with voltage_v / measured_at_v (switched
-  // capacitance, I = C V f), so the energies scale with its square.
-  double measured_at_v = 0;
-  double idd0_ma = 0;    // one bank ACT-PRE cycling at tRC
-  double idd2n_ma = 0;   // precharge standby (all banks closed)
-  double idd3n_ma = 0;   // active standby (a bank open)
-  double idd4r_ma = 0;   // seamless burst reads
-  double idd4w_ma = 0;   // seamless burst writes
-  double idd5ab_ma = 0;  // all-bank refresh, REF every tRFCab (burst refresh)
-  double idd5pb_ma = 0;  // per-bank refresh, REFpb every tRFCpb (when given: Energy::has_pb_currents)
-  bool io = false;
-};
-
-// Per-operation energies (the DRAMPower split into kinds). A preset gives them either directly
-// (model: per_operation, each value citing a paper or datasheet), or as datasheet IDD currents and voltages
-// (model: idd), from which read_dram_spec derives the same per-operation figures by DRAMPower's equations:
-//   ACT+PRE   = sum over rails V * (IDD0 * tRC - IDD3N * tRAS - IDD2N * (tRC - tRAS))
-//   RD / WR   = V * (IDD4R|W - IDD3N) * tBurst  (core rails: array; io rails: interface)
-//   REFab     = V * (IDD5AB - IDD3N) * tRFCab;   REFpb likewise with IDD5PB and tRFCpb
-//   standby   = V * IDD3N while a bank is open, V * IDD2N while all banks are closed
-// each times the devices that work in lockstep on the channel's data bus (and ranks for standby). tBurst is
-// the burst time at the speed bin the currents were measured at (measured_at_mtps), so a read or write costs
-// the same energy per bit at another data rate.
-struct Energy {
-  enum class Model { per_operation, idd } model = Model::per_operation;
-  double act_pre_pj = 0;              // one activate + its precharge (one bank of the channel's rank)
-  double read_array_pj_per_bit = 0;   // array + internal datapath, per bit read
-  double write_array_pj_per_bit = 0;  // per bit written
-  double io_read_pj_per_bit = 0;      // interface: drivers, termination, per bit read
-  double io_write_pj_per_bit = 0;
-  double refresh_ab_pj = 0;  // one all-bank refresh of one pseudo-channel (or rank)
-  double refresh_pb_pj = 0;  // one per-bank refresh
-  // Standby power of the whole channel (all pseudo-channels and ranks) with a bank open, and with all banks
-  // closed (per_operation: background_mw and background_idle_mw, which defaults to it).
-  double background_active_mw = 0;
-  double background_idle_mw = 0;
-  // model: idd only (kept for reports and tests).
-  int devices_per_rank = 1;
-  double measured_at_mtps = 0;  // data rate of the datasheet's IDD4R/IDD4W
-  std::vector<IddRail> rails;
-  bool has_pb_currents = false;  // every rail gives IDD5PB; otherwise a REFpb costs REFab / banks
 };
 
 enum class CommandBus { single, dual };  // one CA bus, or separate row and column buses (HBM)

@@ -31,18 +31,18 @@ DramEnergy& DramEnergy::operator+=(const DramEnergy& o) {
   return *this;
 }
 
-DramEnergy energy_of(const ChannelCounters& c, const DramSpec& s, double elapsed_s) {
+DramEnergy energy_of(const ChannelCounters& c, const DramSpec& s, double elapsed_s, EnergyBound bound) {
   const double pj = 1e-12;
   const double bits = s.org.tx_bytes() * 8.0;
-  const auto& e = s.energy;
+  const OpEnergy& e = s.energy.at(bound);
   DramEnergy d;
   d.act_pre = double(c.activates) * e.act_pre_pj * pj;
   d.read_array = double(c.reads) * bits * e.read_array_pj_per_bit * pj;
   d.write_array = double(c.writes) * bits * e.write_array_pj_per_bit * pj;
   d.io = (double(c.reads) * e.io_read_pj_per_bit + double(c.writes) * e.io_write_pj_per_bit) * bits * pj;
   d.refresh = (double(c.refresh_ab) * e.refresh_ab_pj + double(c.refresh_pb) * e.refresh_pb_pj) * pj;
-  // Active standby while a pseudo-channel holds an open bank, precharge standby otherwise (averaged over the
-  // pseudo-channels, whose standby powers are equal).
+  // Active standby while a pseudo-channel holds an open bank or refreshes, precharge standby otherwise
+  // (averaged over the pseudo-channels, whose standby powers are equal).
   const double active_s = std::clamp(double(c.active_ticks) * s.tick_ns() * 1e-9 / s.org.pseudo_channels, 0.0,
                                      std::max(0.0, elapsed_s));
   d.background =
@@ -292,9 +292,11 @@ SystemResult MemorySystem::run(const std::function<bool(Access&)>& next) {
     t.row_conflicts += k.row_conflicts;
     t.cas_syncs += k.cas_syncs;
     t.active_ticks += k.active_ticks;
-    const DramEnergy ke = energy_of(k, spec_, res.elapsed_ns * 1e-9);
+    const DramEnergy ke = energy_of(k, spec_, res.elapsed_ns * 1e-9, EnergyBound::typical);
+    const DramEnergy km = energy_of(k, spec_, res.elapsed_ns * 1e-9, EnergyBound::maximum);
     res.energy += ke;
-    res.per_channel.push_back({k, ke});
+    res.energy_max += km;
+    res.per_channel.push_back({k, ke, km});
   }
   res.row_hit_rate = res.counters.row_hit_rate();
   if (!read_lat.empty()) {

@@ -36,7 +36,9 @@ struct DramEnergy {
   double total() const { return act_pre + read_array + write_array + io + refresh + background; }
   DramEnergy& operator+=(const DramEnergy& o);
 };
-DramEnergy energy_of(const ChannelCounters& c, const DramSpec& spec, double elapsed_s);
+// Energy of the counted commands and standby over `elapsed_s`, in one bound (dram_energy.h).
+DramEnergy energy_of(const ChannelCounters& c, const DramSpec& spec, double elapsed_s,
+                     EnergyBound bound = EnergyBound::typical);
 
 struct InjectionModel {
   enum class Kind { offer_per_tick, in_flight } kind = Kind::offer_per_tick;
@@ -56,15 +58,18 @@ struct SystemResult {
   double mean_read_latency_ns = 0, p50_read_latency_ns = 0, p99_read_latency_ns = 0;
   ChannelCounters counters;  // summed over channels
   double row_hit_rate = 0;
-  DramEnergy energy;
-  struct Channel {  // one channel's share (bytes are whole bursts)
+  DramEnergy energy;      // typical bound
+  DramEnergy energy_max;  // maximum bound
+  struct Channel {        // one channel's share (bytes are whole bursts)
     ChannelCounters counters;
     DramEnergy energy;
+    DramEnergy energy_max;
   };
   std::vector<Channel> per_channel;
-  double pj_per_bit() const {
+  double pj_per_bit(EnergyBound b = EnergyBound::typical) const {
     const double bits = double(bytes_read + bytes_written) * 8;
-    return bits > 0 ? energy.total() * 1e12 / bits : 0;
+    const DramEnergy& e = b == EnergyBound::typical ? energy : energy_max;
+    return bits > 0 ? e.total() * 1e12 / bits : 0;
   }
 };
 
