@@ -150,6 +150,15 @@ TEST_CASE("dram channel: statistics carry energy by kind summing to the total", 
   }
   CHECK(e.total() == Approx(parts).epsilon(1e-12));
   CHECK(e[EnergyKind::compute] == 0);
+  // The maximum bound: the same kinds, a sum of its parts, above the typical bound (HBM2's figures are
+  // typical).
+  REQUIRE(s.energy_max);
+  const auto& m = *s.energy_max;
+  double parts_max = 0;
+  for (double j : m.joules) parts_max += j;
+  CHECK(m.total() == Approx(parts_max).epsilon(1e-12));
+  CHECK(m[EnergyKind::read_array] == Approx(e[EnergyKind::read_array] / 0.89));
+  CHECK(m.total() > e.total());
   CHECK(s.bytes_read == (1u << 20));
   CHECK(s.bytes_written == (1u << 19));
   bool has_hit = false;

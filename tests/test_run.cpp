@@ -47,7 +47,8 @@ std::string shipped_system_text() {
     for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, 3, configs);
   }
   const std::string trace_rel = "../../traces/";
-  if (auto at = text.find(trace_rel); at != std::string::npos) text.replace(at, trace_rel.size(), test::source_dir() + "/traces/");
+  if (auto at = text.find(trace_rel); at != std::string::npos)
+    text.replace(at, trace_rel.size(), test::source_dir() + "/traces/");
   return text;
 }
 
@@ -113,28 +114,39 @@ TEST_CASE("run: results obey the physics: bytes conserved, peak respected, energ
   // Per step: no step moves its bytes faster than peak.
   const auto tokens = read_csv(dir / "out/tokens.csv");
   REQUIRE(tokens.size() == tr.header.decode_steps);
-  double token_energy = 0;
+  double token_energy = 0, token_energy_max = 0;
   for (const auto& t : tokens) {
     const uint32_t step = static_cast<uint32_t>(num(t, "step"));
     CHECK(num(t, "latency_ms") * 1e-3 >= step_bytes[step] / peak);
     CHECK(num(t, "dram_read_bytes") + num(t, "dram_write_bytes") == step_bytes[step]);
     token_energy += num(t, "energy_j");
+    token_energy_max += num(t, "energy_max_j");
   }
 
-  // Energy: each component's total is the sum of its kinds; the run's total is the sum of components.
+  // Energy, in each bound (typical, maximum): each component's total is the sum of its kinds; the run's total
+  // is the sum of components; the maximum bound is no lower than the typical one.
   const auto comps = read_csv(dir / "out/components.csv");
-  double total = 0;
+  double total = 0, total_max = 0;
   for (const auto& c : comps) {
-    double parts = 0;
-    for (const auto& [key, value] : c)
-      if (key.rfind("energy_", 0) == 0 && key != "energy_total_j") parts += std::stod(value);
+    double parts = 0, parts_max = 0;
+    for (const auto& [key, value] : c) {
+      if (key.rfind("energy_", 0) != 0 || key.rfind("energy_total", 0) == 0) continue;
+      const bool max = key.size() > 6 && key.compare(key.size() - 6, 6, "_max_j") == 0;
+      (max ? parts_max : parts) += std::stod(value);
+    }
     CHECK(num(c, "energy_total_j") == Approx(parts).epsilon(1e-9));
+    CHECK(num(c, "energy_total_max_j") == Approx(parts_max).epsilon(1e-9));
+    CHECK(num(c, "energy_total_max_j") >= num(c, "energy_total_j"));
     CHECK(num(c, "utilization") <= 1.0);
     total += num(c, "energy_total_j");
+    total_max += num(c, "energy_total_max_j");
   }
   CHECK(num(s, "energy_j") == Approx(total).epsilon(1e-9));
+  CHECK(num(s, "energy_max_j") == Approx(total_max).epsilon(1e-9));
   CHECK(token_energy == Approx(total).epsilon(1e-6));
+  CHECK(token_energy_max == Approx(total_max).epsilon(1e-6));
   CHECK(num(s, "j_per_token") * num(s, "tokens") == Approx(total).epsilon(1e-6));
+  CHECK(num(s, "j_per_token_max") * num(s, "tokens") == Approx(total_max).epsilon(1e-6));
   CHECK(fs::exists(dir / "out/resolved_config.yaml"));
 
   // The per-layer and per-kind breakdowns account for the same ops, time and bytes.
@@ -162,11 +174,13 @@ TEST_CASE("run: results obey the physics: bytes conserved, peak respected, energ
 TEST_CASE("run: the same config and trace give byte-identical CSV files", "[run]") {
   const auto dir = test::scratch_dir("determinism");
   for (const char* out : {"a", "b"}) {
-    auto r = test::explorer("run '" + kSystem + "' --trace '" + kTrace + "' --out '" + (dir / out).string() + "'");
+    auto r =
+        test::explorer("run '" + kSystem + "' --trace '" + kTrace + "' --out '" + (dir / out).string() + "'");
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
   }
-  for (const char* f : {"summary.csv", "tokens.csv", "components.csv", "component_metrics.csv", "resolved_config.yaml"}) {
+  for (const char* f :
+       {"summary.csv", "tokens.csv", "components.csv", "component_metrics.csv", "resolved_config.yaml"}) {
     INFO(f);
     const std::string a = test::read_text(dir / "a" / f);
     CHECK(!a.empty());
@@ -176,11 +190,13 @@ TEST_CASE("run: the same config and trace give byte-identical CSV files", "[run]
 
 TEST_CASE("run: the resolved config alone reproduces the run", "[run]") {
   const auto dir = test::scratch_dir("reproduce");
-  auto r = test::explorer("run '" + kSystem + "' --trace '" + kTrace + "' --set modules.pe.count=4 --set modules.buf.count=4 --out '" +
+  auto r = test::explorer("run '" + kSystem + "' --trace '" + kTrace +
+                          "' --set modules.pe.count=4 --set modules.buf.count=4 --out '" +
                           (dir / "first").string() + "'");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  r = test::explorer("run '" + (dir / "first/resolved_config.yaml").string() + "' --out '" + (dir / "again").string() + "'");
+  r = test::explorer("run '" + (dir / "first/resolved_config.yaml").string() + "' --out '" +
+                     (dir / "again").string() + "'");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(test::read_text(dir / "first/summary.csv") == test::read_text(dir / "again/summary.csv"));
@@ -216,15 +232,17 @@ TEST_CASE("run: an unknown key fails with file:line and the key path", "[run][er
 
 TEST_CASE("run: a wrong type fails with file:line and the key path", "[run][errors]") {
   const auto dir = test::scratch_dir("err-type");
-  auto cfg = system_file(dir, replace(shipped_system_text(), "    count: 8\n    include: ", "    count: eight\n    include: "));
+  auto cfg = system_file(
+      dir, replace(shipped_system_text(), "    count: 8\n    include: ", "    count: eight\n    include: "));
   CHECK_THAT(expect_failure(cfg), Contains("system.yaml:12:12: modules.pe.count: expected a whole number"));
 }
 
 TEST_CASE("run: a negative bandwidth fails with file:line and the key path", "[run][errors]") {
   const auto dir = test::scratch_dir("err-negative");
-  auto cfg = system_file(dir, replace(shipped_system_text(), "  noc:\n", "  noc:\n    link_bandwidth_gbps: -64\n"));
-  CHECK_THAT(expect_failure(cfg),
-             Contains("system.yaml:19:26: modules.noc.link_bandwidth_gbps: -64 is out of range (must be greater than 0)"));
+  auto cfg =
+      system_file(dir, replace(shipped_system_text(), "  noc:\n", "  noc:\n    link_bandwidth_gbps: -64\n"));
+  CHECK_THAT(expect_failure(cfg), Contains("system.yaml:19:26: modules.noc.link_bandwidth_gbps: -64 is out "
+                                           "of range (must be greater than 0)"));
   // The same from the command line names the option.
   cfg = system_file(dir, shipped_system_text());
   CHECK_THAT(expect_failure(cfg, "--set modules.mem.bandwidth_gbps=-1"),
@@ -234,30 +252,38 @@ TEST_CASE("run: a negative bandwidth fails with file:line and the key path", "[r
 TEST_CASE("run: a missing include file fails naming the include", "[run][errors]") {
   const auto dir = test::scratch_dir("err-include");
   auto cfg = system_file(dir, replace(shipped_system_text(), "sram-512kib.yaml", "sram-missing.yaml"));
-  CHECK_THAT(expect_failure(cfg), Contains("system.yaml:17:14: modules.buf.include: cannot open included file"));
+  CHECK_THAT(expect_failure(cfg),
+             Contains("system.yaml:17:14: modules.buf.include: cannot open included file"));
 }
 
-TEST_CASE("run: unbound, doubly bound, mistyped and unknown sockets are refused before simulation", "[run][errors]") {
+TEST_CASE("run: unbound, doubly bound, mistyped and unknown sockets are refused before simulation",
+          "[run][errors]") {
   const auto dir = test::scratch_dir("err-wiring");
   const std::string base = shipped_system_text();
   auto cfg = system_file(dir, replace(base, "  - {from: pe.mem, to: noc.in}\n", ""));
-  CHECK_THAT(expect_failure(cfg), Contains("system.yaml:10:3: modules.pe: socket 'pe[0].mem' (initiator, memory) is not bound"));
-  cfg = system_file(dir, replace(base, "  - {from: noc.out, to: mem.target}\n",
-                                 "  - {from: noc.out, to: mem.target}\n  - {from: noc.out, to: \"mem[2].target\"}\n"));
-  CHECK_THAT(expect_failure(cfg), Contains("system.yaml:34:25: connections[5]: socket 'mem[2].target' is bound twice "
-                                           "(already bound at "));
+  CHECK_THAT(expect_failure(cfg),
+             Contains("system.yaml:10:3: modules.pe: socket 'pe[0].mem' (initiator, memory) is not bound"));
+  cfg = system_file(
+      dir, replace(base, "  - {from: noc.out, to: mem.target}\n",
+                   "  - {from: noc.out, to: mem.target}\n  - {from: noc.out, to: \"mem[2].target\"}\n"));
+  CHECK_THAT(expect_failure(cfg),
+             Contains("system.yaml:34:25: connections[5]: socket 'mem[2].target' is bound twice "
+                      "(already bound at "));
   cfg = system_file(dir, replace(base, "{from: pe.mem, to: noc.in}", "{from: pe.mem, to: host.target}"));
-  CHECK_THAT(expect_failure(cfg), Contains("connections[3].to: mistyped connection: 'pe.mem' speaks the memory protocol but "
-                                           "'host.target' speaks host"));
+  CHECK_THAT(expect_failure(cfg),
+             Contains("connections[3].to: mistyped connection: 'pe.mem' speaks the memory protocol but "
+                      "'host.target' speaks host"));
   cfg = system_file(dir, replace(base, "{from: pe.mem, to: noc.in}", "{from: pe.memory, to: noc.in}"));
-  CHECK_THAT(expect_failure(cfg), Contains("connections[3].from: module 'pe' (type pe) has no socket 'memory'"));
+  CHECK_THAT(expect_failure(cfg),
+             Contains("connections[3].from: module 'pe' (type pe) has no socket 'memory'"));
   cfg = system_file(dir, replace(base, "{from: pe.mem, to: noc.in}", "{from: noc.in, to: pe.mem}"));
   CHECK_THAT(expect_failure(cfg), Contains("'noc.in' is a target socket"));
   cfg = system_file(dir, replace(base, "    type: crossbar\n", "    type: mesh\n"));
   CHECK_THAT(expect_failure(cfg), Contains("modules.noc.type: unknown module type 'mesh'"));
 }
 
-TEST_CASE("run: a KV cache that fits the PEs' buffers lives on chip and leaves DRAM to the weights", "[run]") {
+TEST_CASE("run: a KV cache that fits the PEs' buffers lives on chip and leaves DRAM to the weights",
+          "[run]") {
   const auto dir = test::scratch_dir("kv-on-chip");
   const trace::Trace tr = trace::read_trace(kTrace);
   uint64_t weights = 0, kv = 0;
@@ -265,8 +291,10 @@ TEST_CASE("run: a KV cache that fits the PEs' buffers lives on chip and leaves D
     if (op.phase == trace::Phase::decode && op.step <= 4) weights += op.weight_bytes, kv += op.kv_read_bytes;
   std::map<std::string, std::map<std::string, std::string>> s;
   for (std::string mode : {"dram", "auto"}) {
-    auto r = test::explorer("run '" + kSystem + "' --set workload.decode_steps=4 --set modules.buf.capacity_kib=4096 "
-                            "--set driver.kv_cache=" + mode + " --out '" + (dir / mode).string() + "'");
+    auto r = test::explorer("run '" + kSystem +
+                            "' --set workload.decode_steps=4 --set modules.buf.capacity_kib=4096 "
+                            "--set driver.kv_cache=" +
+                            mode + " --out '" + (dir / mode).string() + "'");
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     s[mode] = read_csv(dir / mode / "summary.csv")[0];
@@ -281,16 +309,19 @@ TEST_CASE("run: a KV cache that fits the PEs' buffers lives on chip and leaves D
   CHECK(on_chip > 0);
   // Required on chip but too big for the buffers: refused before simulation, at the key.
   auto cfg = system_file(dir, shipped_system_text());
-  CHECK_THAT(expect_failure(cfg, "--set driver.kv_cache=on_chip"),
-             Contains("--set driver.kv_cache=on_chip: driver.kv_cache: on_chip, but pe_0's share of the KV cache"));
+  CHECK_THAT(
+      expect_failure(cfg, "--set driver.kv_cache=on_chip"),
+      Contains("--set driver.kv_cache=on_chip: driver.kv_cache: on_chip, but pe_0's share of the KV cache"));
 }
 
 TEST_CASE("run: PE tiles that do not fit the bound buffer are refused at the connection", "[run][errors]") {
   const auto dir = test::scratch_dir("err-tiles");
   auto cfg = system_file(dir, shipped_system_text());
-  CHECK_THAT(expect_failure(cfg, "--set modules.buf.capacity_kib=256"),
-             Contains("system.yaml:31:12: connections[2]: pe[0].buffer -> buf[0].target: buffer_slots x tile_bytes = "
-                      "524288 B do not fit the buffer's 262144 B"));
+  CHECK_THAT(
+      expect_failure(cfg, "--set modules.buf.capacity_kib=256"),
+      Contains(
+          "system.yaml:31:12: connections[2]: pe[0].buffer -> buf[0].target: buffer_slots x tile_bytes = "
+          "524288 B do not fit the buffer's 262144 B"));
 }
 
 TEST_CASE("run: a model that does not fit device memory is refused when offload is off", "[run][errors]") {
@@ -299,7 +330,8 @@ TEST_CASE("run: a model that does not fit device memory is refused when offload 
   CHECK_THAT(expect_failure(cfg, "--set modules.mem.capacity_gib=0.05 --set driver.offload=false"),
              Contains("driver.offload is false"));
   // Not even the KV cache fits: refused whatever the offload setting.
-  CHECK_THAT(expect_failure(cfg, "--set modules.mem.capacity_gib=0.0001"), Contains("the KV cache and activations need"));
+  CHECK_THAT(expect_failure(cfg, "--set modules.mem.capacity_gib=0.0001"),
+             Contains("the KV cache and activations need"));
 }
 
 TEST_CASE("run: weights beyond device capacity stream over the host link and its bandwidth sets the slowdown",
@@ -308,8 +340,10 @@ TEST_CASE("run: weights beyond device capacity stream over the host link and its
   std::map<int, std::map<std::string, std::string>> by_bw;
   for (int bw : {20, 40}) {
     const auto out = dir / std::to_string(bw);
-    auto r = test::explorer("run '" + kSystem + "' --set modules.mem.capacity_gib=0.05 --set workload.decode_steps=4 "
-                            "--set modules.host.bandwidth_gbps=" + std::to_string(bw) + " --out '" + out.string() + "'");
+    auto r = test::explorer("run '" + kSystem +
+                            "' --set modules.mem.capacity_gib=0.05 --set workload.decode_steps=4 "
+                            "--set modules.host.bandwidth_gbps=" +
+                            std::to_string(bw) + " --out '" + out.string() + "'");
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     by_bw[bw] = read_csv(out / "summary.csv")[0];
@@ -353,6 +387,7 @@ TEST_CASE("run: command dispatch latency adds per op when serial and hides behin
 TEST_CASE("run: a missing trace or config file is one line", "[run][errors]") {
   const auto dir = test::scratch_dir("err-files");
   auto cfg = system_file(dir, shipped_system_text());
-  CHECK_THAT(expect_failure(cfg, "--trace /nonexistent/trace.lxt.gz"), Contains("workload.trace: cannot open trace file"));
+  CHECK_THAT(expect_failure(cfg, "--trace /nonexistent/trace.lxt.gz"),
+             Contains("workload.trace: cannot open trace file"));
   CHECK_THAT(expect_failure(dir / "absent.yaml"), Contains("absent.yaml: cannot open config file"));
 }

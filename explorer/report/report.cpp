@@ -93,9 +93,11 @@ Point load_point(const fs::path& dir, const std::string& label, const std::strin
   p.detail = detail;
   p.summary = summary;
   for (const Row& c : read_csv(dir / "components.csv"))
-    for (const auto& [key, value] : c)
-      if (key.rfind("energy_", 0) == 0 && key != "energy_total_j")
+    for (const auto& [key, value] : c) {
+      const bool max_bound = key.size() > 6 && key.compare(key.size() - 6, 6, "_max_j") == 0;
+      if (key.rfind("energy_", 0) == 0 && key != "energy_total_j" && !max_bound)
         p.energy_j[key.substr(7, key.size() - 9)] += number(c, key, (dir / "components.csv").string());
+    }
   for (const Row& m : read_csv(dir / "component_metrics.csv"))
     if (m.at("metric") == "peak_gflops")
       p.peak_gflops += number(m, "value", (dir / "component_metrics.csv").string());

@@ -37,7 +37,7 @@ void install_report_handler() {
 }
 
 struct Snapshot {
-  EnergyBreakdown energy;
+  EnergyBreakdown energy, energy_max;  // typical and maximum bounds
   uint64_t dram_read = 0, dram_written = 0;
 };
 
@@ -46,6 +46,7 @@ Snapshot snapshot(const System& sys, const sc_time& now) {
   for (const auto& c : sys.components) {
     const ComponentStats st = c->stats(now);
     s.energy += st.energy;
+    s.energy_max += st.energy_at(true);
     if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) {
       s.dram_read += st.bytes_read;
       s.dram_written += st.bytes_written;
@@ -144,17 +145,18 @@ void run_point(const RunRequest& request) {
   const std::string resolved_text = to_yaml(*resolved);
 
   CsvTable tokens({"step", "phase", "context_len", "tokens", "start_ms", "latency_ms", "dram_read_bytes",
-                   "dram_write_bytes", "energy_j", "avg_power_w"});
+                   "dram_write_bytes", "energy_j", "energy_max_j", "avg_power_w"});
   Snapshot last;
   sc_time decode_start = sc_core::SC_ZERO_TIME, decode_end = sc_core::SC_ZERO_TIME;
   bool decode_started = false;
-  EnergyBreakdown decode_energy;
+  EnergyBreakdown decode_energy, decode_energy_max;
   double peak_step_power = 0;
   uint64_t decode_tokens = 0, decode_steps = 0;
   sys->driver->on_step = [&](const StepRecord& step) {
     const Snapshot now = snapshot(*sys, step.end);
     const double latency_s = (step.end - step.start).to_seconds();
     const EnergyBreakdown spent = now.energy - last.energy;
+    const EnergyBreakdown spent_max = now.energy_max - last.energy_max;
     tokens.row()
         .add(step.step)
         .add(step.phase == trace::Phase::prefill ? "prefill" : "decode")
@@ -165,6 +167,7 @@ void run_point(const RunRequest& request) {
         .add(now.dram_read - last.dram_read)
         .add(now.dram_written - last.dram_written)
         .add(spent.total())
+        .add(spent_max.total())
         .add(latency_s > 0 ? spent.total() / latency_s : 0.0);
     if (step.phase == trace::Phase::decode) {
       if (!decode_started) {
@@ -175,6 +178,7 @@ void run_point(const RunRequest& request) {
       decode_tokens += step.tokens;
       ++decode_steps;
       decode_energy += spent;
+      decode_energy_max += spent_max;
     }
     if (latency_s > 0) peak_step_power = std::max(peak_step_power, spent.total() / latency_s);
     last = now;
@@ -197,9 +201,12 @@ void run_point(const RunRequest& request) {
   for (int k = 0; k < kEnergyKinds; ++k)
     comp_cols.push_back(cat("energy_", energy_kind_name(EnergyKind(k)), "_j"));
   comp_cols.push_back("energy_total_j");
+  for (int k = 0; k < kEnergyKinds; ++k)
+    comp_cols.push_back(cat("energy_", energy_kind_name(EnergyKind(k)), "_max_j"));
+  comp_cols.push_back("energy_total_max_j");
   CsvTable components(comp_cols);
   CsvTable metrics({"component", "metric", "value"});
-  EnergyBreakdown total_energy;
+  EnergyBreakdown total_energy, total_energy_max;
   uint64_t dram_read = 0, dram_written = 0;
   for (const auto& c : sys->components) {
     const ComponentStats st = c->stats(end);
@@ -213,9 +220,13 @@ void run_point(const RunRequest& request) {
                     .add(st.requests);
     for (int k = 0; k < kEnergyKinds; ++k) row.add(st.energy.joules[k]);
     row.add(st.energy.total());
+    const EnergyBreakdown& max = st.energy_at(true);
+    for (int k = 0; k < kEnergyKinds; ++k) row.add(max.joules[k]);
+    row.add(max.total());
     for (const auto& [metric, value] : st.extra)
       metrics.row().add(std::string(c->name())).add(metric).add(value);
     total_energy += st.energy;
+    total_energy_max += max;
     if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) {
       dram_read += st.bytes_read;
       dram_written += st.bytes_written;
@@ -238,6 +249,8 @@ void run_point(const RunRequest& request) {
                     "tokens_per_s",
                     "energy_j",
                     "j_per_token",
+                    "energy_max_j",
+                    "j_per_token_max",
                     "avg_power_w",
                     "dram_read_bytes",
                     "dram_write_bytes",
@@ -265,6 +278,8 @@ void run_point(const RunRequest& request) {
       .add(decode_s > 0 ? decode_tokens / decode_s : 0.0)
       .add(total_energy.total())
       .add(decode_tokens ? decode_j / decode_tokens : 0.0)
+      .add(total_energy_max.total())
+      .add(decode_tokens ? decode_energy_max.total() / decode_tokens : 0.0)
       .add(sim_s > 0 ? total_energy.total() / sim_s : 0.0)
       .add(dram_read)
       .add(dram_written)

@@ -4,9 +4,11 @@
 // Output directory (staged beside it and swapped into place only on success, so a failed run leaves nothing
 // behind; an earlier result is replaced only when it holds nothing but the explorer's files, see
 // results_dir.h):
-//   summary.csv          one row: identity, tokens/s, ms/token, J/token, power, DRAM traffic and bandwidth
+//   summary.csv          one row: identity, tokens/s, ms/token, J/token (typical, and the maximum bound),
+//                        power, DRAM traffic and bandwidth
 //   tokens.csv           one row per simulated step
-//   components.csv       one row per component: busy time, bytes, requests, energy by kind and total
+//   components.csv       one row per component: busy time, bytes, requests, energy by kind and total, in
+//                        the typical bound and the maximum bound (_max_j)
 //   component_metrics.csv  component-specific figures (long format: component, metric, value)
 //   layers.csv, op_kinds.csv  decode time, traffic and memory-bound share per layer and per op kind
 //   ops.csv              one row per op (only with workload.per_op_csv: true)
