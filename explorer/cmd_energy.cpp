@@ -3,7 +3,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
+#include "explorer/cli/command_line.h"
 #include "explorer/config/loader.h"
 #include "explorer/energy/drampower_export.h"
 #include "models/core/error.h"
@@ -13,63 +15,17 @@ namespace llmx {
 
 namespace {
 
-const char* kUsage =
-    "usage: explorer energy drampower <memory.yaml> --out <dir> [--pattern sequential|random]\n"
-    "           [--accesses N] [--write-share F] [--seed N] [--set key=value]...\n"
-    "  writes memspec.json, commands.csv (DRAMPower v5.1's command-line tool) and explorer.csv (the\n"
-    "  explorer's energy by kind for the same commands); scripts/drampower_compare.py compares them\n";
-
-double number(const std::string& flag, const std::string& text) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (...) {
-  }
-  throw Error(cat("energy drampower: ", flag, " needs a number, got '", text, "'"));
-}
-
-}  // namespace
-
-int cmd_energy(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] != "drampower")
-    throw Error(cat("energy: unknown or missing subcommand\n", kUsage));
+struct DrampowerCommand {
   std::string preset, out;
   std::vector<std::string> sets;
-  DrampowerExportRequest req;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw Error(cat("energy drampower: ", a, " needs a value"));
-      return args[++i];
-    };
-    if (a == "--out")
-      out = value();
-    else if (a == "--set")
-      sets.push_back(value());
-    else if (a == "--pattern")
-      req.pattern = value();
-    else if (a == "--accesses")
-      req.accesses = uint64_t(number(a, value()));
-    else if (a == "--write-share")
-      req.write_share = number(a, value());
-    else if (a == "--seed")
-      req.seed = uint64_t(number(a, value()));
-    else if (!a.empty() && a[0] == '-')
-      throw Error(cat("energy drampower: unknown option '", a, "'\n", kUsage));
-    else if (preset.empty())
-      preset = a;
-    else
-      throw Error(cat("energy drampower: more than one preset given ('", preset, "', '", a, "')"));
-  }
-  if (preset.empty() || out.empty())
-    throw Error(cat("energy drampower: a preset and --out are needed\n", kUsage));
-  if (req.pattern != "sequential" && req.pattern != "random")
-    throw Error(cat("energy drampower: --pattern is sequential or random, got '", req.pattern, "'"));
-  if (req.write_share < 0 || req.write_share > 1)
-    throw Error(cat("energy drampower: --write-share lies in [0, 1], got ", req.write_share));
-  if (req.accesses < 1) throw Error("energy drampower: --accesses must be at least 1");
-  auto root = load_config(preset, sets);
+  DrampowerExportRequest request;
+};
+
+int energy_drampower(const DrampowerCommand& a) {
+  const std::string& preset = a.preset;
+  const std::string& out = a.out;
+  const DrampowerExportRequest& req = a.request;
+  auto root = load_config(preset, a.sets);
   Params p(root, "", nullptr);
   p.claim("type");
   p.claim("count");
@@ -80,6 +36,34 @@ int cmd_energy(const std::vector<std::string>& args) {
   std::printf("%s: %llu commands over %.0f ns -> %s/{memspec.json,commands.csv,explorer.csv}\n",
               spec.standard.c_str(), static_cast<unsigned long long>(r.commands), r.elapsed_ns, out.c_str());
   return 0;
+}
+
+}  // namespace
+
+void add_energy_commands(CommandLine& cli) {
+  CLI::App& energy =
+      cli.add(cli.root(), "energy", "Side-by-side checks of the DRAM energy model (docs/ENERGY.md).",
+              "explorer energy drampower configs/memory/lpddr5-6400.yaml --out /tmp/lpddr5", nullptr);
+  auto a = std::make_shared<DrampowerCommand>();
+  DrampowerExportRequest& r = a->request;
+  CLI::App& cmd =
+      cli.add(energy, "drampower",
+              "Write DRAMPower v5.1 inputs (memspec.json, commands.csv) and the explorer's energy by "
+              "kind for the same commands (explorer.csv) for one channel of a DRAM preset.",
+              "explorer energy drampower configs/memory/lpddr5-6400.yaml --out /tmp/lpddr5 --pattern random",
+              [a] { return energy_drampower(*a); });
+  cmd.add_option("memory.yaml", a->preset, "DRAM preset")->type_name("FILE")->required();
+  cmd.add_option("--out", a->out, "directory to write")->type_name("DIR")->required();
+  cmd.add_option("--pattern", r.pattern, "access pattern")->check(one_of({"sequential", "random"}));
+  cmd.add_option("--accesses", r.accesses, "bursts in the stream")->type_name("N")->check(at_least(1));
+  cmd.add_option("--write-share", r.write_share, "share of accesses that write")
+      ->type_name("FRACTION")
+      ->check(between(0, 1));
+  cmd.add_option("--seed", r.seed, "seed of the access stream and data")->type_name("N");
+  cmd.add_option("--set", a->sets, "override a key of memory.yaml (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->default_str("");
 }
 
 }  // namespace llmx

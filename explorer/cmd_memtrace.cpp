@@ -8,132 +8,127 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
+#include "explorer/cli/command_line.h"
 #include "explorer/config/loader.h"
 #include "explorer/memtrace/reader.h"
 #include "models/core/error.h"
 #include "models/core/params.h"
 #include "models/memory/dram/memory_system.h"
 
-using namespace llmx;
-
+namespace llmx {
 namespace {
 
-int usage() {
-  std::cerr << "usage: explorer memtrace <memory.yaml> <trace> [--out <file.csv>] [--set key=value ...]\n";
-  return 2;
+struct MemtraceOptions {
+  std::string memory, trace, out;
+  std::vector<std::string> sets;
+};
+
+int memtrace(const MemtraceOptions& o) {
+  auto root = load_config(o.memory, o.sets);
+  Params p(root, "", nullptr);
+  p.claim("type");
+  int channels = p.optional<int>("count", 1, "channels (instance array size)", Bound::range(1, 1024));
+  channels = p.optional<int>("channels", channels, "channels driven by the trace", Bound::range(1, 1024));
+  const auto interleave = p.optional<int64_t>(
+      "channel_interleave_bytes", 64, "bytes after which the channel changes", Bound::range(1, 1 << 30));
+  const double clock_mhz = p.optional<double>(
+      "trace_clock_mhz", 1000.0, "clock of trace timestamps and bubble counts", Bound::positive());
+  const auto access_bytes = p.optional<int>("access_bytes", 64, "bytes per trace access without a data field",
+                                            Bound::range(1, 1 << 20));
+  Params inj_p = p.optional_child("injection", "how the trace is offered to the controllers");
+  dram::InjectionModel inj;
+  const std::string kind =
+      inj_p.choice("model", {"offer_per_tick", "in_flight"}, std::string("offer_per_tick"),
+                   "Ramulator-style offering per tick, or a bounded number in flight");
+  inj.kind = kind == "in_flight" ? dram::InjectionModel::Kind::in_flight
+                                 : dram::InjectionModel::Kind::offer_per_tick;
+  inj.limit = inj_p.optional<int>("limit", kind == "in_flight" ? 128 : 16,
+                                  "offers per tick or accesses in flight", Bound::range(1, 1 << 20));
+  inj.in_order_responses =
+      inj_p.optional<bool>("in_order_responses", false, "responses leave in request order");
+  inj.channel_queues = inj_p.optional<bool>("channel_queues", kind == "in_flight",
+                                            "per-channel arbiter queues in front of the controllers");
+  if ((channels & (channels - 1)) != 0)
+    p.fail(p.has("channels") ? "channels" : "count", "must be a power of two");
+  if ((interleave & (interleave - 1)) != 0) p.fail("channel_interleave_bytes", "must be a power of two");
+  const dram::DramSpec spec = dram::read_dram_spec(p);
+  p.finish();
+
+  dram::MemorySystem sys(spec, channels, dram::MemorySystem::interleave_bits(channels, uint64_t(interleave)),
+                         inj);
+  MemoryTraceReader reader(o.trace, 1000.0 / clock_mhz, uint32_t(access_bytes));
+  const uint64_t capacity = spec.org.capacity_bytes() * uint64_t(channels);
+  const auto r = sys.run([&](dram::Access& a) {
+    if (!reader.next(a)) return false;
+    a.addr %= capacity;  // addresses beyond the modelled capacity wrap, as in the reference simulators
+    return true;
+  });
+
+  // One row for the whole system ("all"), then one per channel (latencies are system-wide only).
+  std::ostringstream csv;
+  csv.precision(6);
+  csv << "memory,trace,standard,channels,channel,accesses,bytes_read,bytes_written,elapsed_ns,bandwidth_"
+         "gbps,"
+         "peak_gbps,share_of_peak,mean_read_latency_ns,p50_read_latency_ns,p99_read_latency_ns,row_hit_"
+         "rate,"
+         "energy_act_pre_j,energy_read_array_j,energy_write_array_j,energy_io_j,energy_refresh_j,"
+         "energy_background_j,energy_total_j,pj_per_bit,average_power_w\n";
+  const double elapsed_s = r.elapsed_ns * 1e-9;
+  auto row = [&](const std::string& channel, const std::string& accesses, uint64_t bytes_read,
+                 uint64_t bytes_written, double peak_gbps, const std::string& latencies, double hit_rate,
+                 const dram::DramEnergy& e) {
+    const double bytes = double(bytes_read + bytes_written);
+    const double gbps = r.elapsed_ns > 0 ? bytes / r.elapsed_ns : 0;
+    csv << o.memory << ',' << o.trace << ',' << spec.standard << ',' << channels << ',' << channel << ','
+        << accesses << ',' << bytes_read << ',' << bytes_written << ',' << r.elapsed_ns << ',' << gbps << ','
+        << peak_gbps << ',' << (peak_gbps > 0 ? gbps / peak_gbps : 0) << ',' << latencies << ',' << hit_rate
+        << ',' << e.act_pre << ',' << e.read_array << ',' << e.write_array << ',' << e.io << ',' << e.refresh
+        << ',' << e.background << ',' << e.total() << ',' << (bytes > 0 ? e.total() * 1e12 / (bytes * 8) : 0)
+        << ',' << (elapsed_s > 0 ? e.total() / elapsed_s : 0) << '\n';
+  };
+  std::ostringstream lat;
+  lat.precision(6);
+  lat << r.mean_read_latency_ns << ',' << r.p50_read_latency_ns << ',' << r.p99_read_latency_ns;
+  row("all", std::to_string(r.accesses), r.bytes_read, r.bytes_written, r.peak_gbps, lat.str(),
+      r.row_hit_rate, r.energy);
+  const uint64_t tx = uint64_t(spec.org.tx_bytes());
+  for (size_t i = 0; i < r.per_channel.size(); ++i) {
+    const auto& c = r.per_channel[i];
+    row(std::to_string(i), "", c.counters.reads * tx, c.counters.writes * tx, spec.peak_bytes_per_s() * 1e-9,
+        ",,", c.counters.row_hit_rate(), c.energy);
+  }
+  if (o.out.empty()) {
+    std::cout << csv.str();
+  } else {
+    std::ofstream out(o.out);
+    if (!out) throw Error(cat(o.out, ": cannot write"));
+    out << csv.str();
+  }
+  return 0;
 }
 
 }  // namespace
 
-namespace llmx {
-
-int cmd_memtrace(const std::vector<std::string>& raw) {
-  std::vector<std::string> args = raw;
-  if (!args.empty() && args[0] == "memtrace") args.erase(args.begin());
-  std::vector<std::string> positional, sets;
-  std::string out_path;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out" || args[i] == "--set") {
-      if (i + 1 >= args.size()) return usage();
-      (args[i] == "--out" ? out_path : (sets.emplace_back(), sets.back())) = args[i + 1];
-      ++i;
-    } else if (args[i].rfind("--", 0) == 0) {
-      std::cerr << "explorer: memtrace: unknown option " << args[i] << "\n";
-      return usage();
-    } else {
-      positional.push_back(args[i]);
-    }
-  }
-  if (positional.size() != 2) return usage();
-  try {
-    auto root = load_config(positional[0], sets);
-    Params p(root, "", nullptr);
-    p.claim("type");
-    int channels = p.optional<int>("count", 1, "channels (instance array size)", Bound::range(1, 1024));
-    channels = p.optional<int>("channels", channels, "channels driven by the trace", Bound::range(1, 1024));
-    const auto interleave = p.optional<int64_t>(
-        "channel_interleave_bytes", 64, "bytes after which the channel changes", Bound::range(1, 1 << 30));
-    const double clock_mhz = p.optional<double>(
-        "trace_clock_mhz", 1000.0, "clock of trace timestamps and bubble counts", Bound::positive());
-    const auto access_bytes = p.optional<int>(
-        "access_bytes", 64, "bytes per trace access without a data field", Bound::range(1, 1 << 20));
-    Params inj_p = p.optional_child("injection", "how the trace is offered to the controllers");
-    dram::InjectionModel inj;
-    const std::string kind =
-        inj_p.choice("model", {"offer_per_tick", "in_flight"}, std::string("offer_per_tick"),
-                     "Ramulator-style offering per tick, or a bounded number in flight");
-    inj.kind = kind == "in_flight" ? dram::InjectionModel::Kind::in_flight
-                                   : dram::InjectionModel::Kind::offer_per_tick;
-    inj.limit = inj_p.optional<int>("limit", kind == "in_flight" ? 128 : 16,
-                                    "offers per tick or accesses in flight", Bound::range(1, 1 << 20));
-    inj.in_order_responses =
-        inj_p.optional<bool>("in_order_responses", false, "responses leave in request order");
-    inj.channel_queues = inj_p.optional<bool>("channel_queues", kind == "in_flight",
-                                              "per-channel arbiter queues in front of the controllers");
-    if ((channels & (channels - 1)) != 0)
-      p.fail(p.has("channels") ? "channels" : "count", "must be a power of two");
-    if ((interleave & (interleave - 1)) != 0) p.fail("channel_interleave_bytes", "must be a power of two");
-    const dram::DramSpec spec = dram::read_dram_spec(p);
-    p.finish();
-
-    dram::MemorySystem sys(spec, channels,
-                           dram::MemorySystem::interleave_bits(channels, uint64_t(interleave)), inj);
-    MemoryTraceReader reader(positional[1], 1000.0 / clock_mhz, uint32_t(access_bytes));
-    const uint64_t capacity = spec.org.capacity_bytes() * uint64_t(channels);
-    const auto r = sys.run([&](dram::Access& a) {
-      if (!reader.next(a)) return false;
-      a.addr %= capacity;  // addresses beyond the modelled capacity wrap, as in the reference simulators
-      return true;
-    });
-
-    // One row for the whole system ("all"), then one per channel (latencies are system-wide only).
-    std::ostringstream csv;
-    csv.precision(6);
-    csv << "memory,trace,standard,channels,channel,accesses,bytes_read,bytes_written,elapsed_ns,bandwidth_"
-           "gbps,"
-           "peak_gbps,share_of_peak,mean_read_latency_ns,p50_read_latency_ns,p99_read_latency_ns,row_hit_"
-           "rate,"
-           "energy_act_pre_j,energy_read_array_j,energy_write_array_j,energy_io_j,energy_refresh_j,"
-           "energy_background_j,energy_total_j,pj_per_bit,average_power_w\n";
-    const double elapsed_s = r.elapsed_ns * 1e-9;
-    auto row = [&](const std::string& channel, const std::string& accesses, uint64_t bytes_read,
-                   uint64_t bytes_written, double peak_gbps, const std::string& latencies, double hit_rate,
-                   const dram::DramEnergy& e) {
-      const double bytes = double(bytes_read + bytes_written);
-      const double gbps = r.elapsed_ns > 0 ? bytes / r.elapsed_ns : 0;
-      csv << positional[0] << ',' << positional[1] << ',' << spec.standard << ',' << channels << ','
-          << channel << ',' << accesses << ',' << bytes_read << ',' << bytes_written << ',' << r.elapsed_ns
-          << ',' << gbps << ',' << peak_gbps << ',' << (peak_gbps > 0 ? gbps / peak_gbps : 0) << ','
-          << latencies << ',' << hit_rate << ',' << e.act_pre << ',' << e.read_array << ',' << e.write_array
-          << ',' << e.io << ',' << e.refresh << ',' << e.background << ',' << e.total() << ','
-          << (bytes > 0 ? e.total() * 1e12 / (bytes * 8) : 0) << ','
-          << (elapsed_s > 0 ? e.total() / elapsed_s : 0) << '\n';
-    };
-    std::ostringstream lat;
-    lat.precision(6);
-    lat << r.mean_read_latency_ns << ',' << r.p50_read_latency_ns << ',' << r.p99_read_latency_ns;
-    row("all", std::to_string(r.accesses), r.bytes_read, r.bytes_written, r.peak_gbps, lat.str(),
-        r.row_hit_rate, r.energy);
-    const uint64_t tx = uint64_t(spec.org.tx_bytes());
-    for (size_t i = 0; i < r.per_channel.size(); ++i) {
-      const auto& c = r.per_channel[i];
-      row(std::to_string(i), "", c.counters.reads * tx, c.counters.writes * tx,
-          spec.peak_bytes_per_s() * 1e-9, ",,", c.counters.row_hit_rate(), c.energy);
-    }
-    if (out_path.empty()) {
-      std::cout << csv.str();
-    } else {
-      std::ofstream out(out_path);
-      if (!out) throw Error(cat(out_path, ": cannot write"));
-      out << csv.str();
-    }
-    return 0;
-  } catch (const Error& e) {
-    std::cerr << "explorer: " << e.what() << "\n";
-    return 1;
-  }
+void add_memtrace_command(CommandLine& cli) {
+  auto o = std::make_shared<MemtraceOptions>();
+  CLI::App& cmd =
+      cli.add(cli.root(), "memtrace",
+              "Replay a memory access trace (DRAMSys .stl, Ramulator 2) on DRAM channels; bandwidth, "
+              "latency, energy.",
+              "explorer memtrace configs/memory/hbm3-6400.yaml my-trace.stl --set channels=16 --out hbm3.csv",
+              [o] { return memtrace(*o); });
+  cmd.add_option("memory.yaml", o->memory, "DRAM preset, or a map including one with channels: or count:")
+      ->type_name("FILE")
+      ->required();
+  cmd.add_option("trace", o->trace, "memory access trace")->type_name("FILE")->required();
+  cmd.add_option("--out", o->out, "CSV file to write; default stdout")->type_name("FILE");
+  cmd.add_option("--set", o->sets, "override a key of memory.yaml, e.g. channels=16 (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->default_str("");
 }
 
 }  // namespace llmx

@@ -3,12 +3,13 @@
 // Leaves out: simulation (explorer run) and capture from engines (scripts/capture/).
 #include "explorer/cmd_trace.h"
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "explorer/cli/command_line.h"
 #include "explorer/trace/generator.h"
 #include "explorer/trace/quantize.h"
 #include "explorer/trace/trace.h"
@@ -17,81 +18,6 @@
 namespace llmx::trace {
 
 namespace {
-
-const char* kUsage =
-    "usage:\n"
-    "  explorer trace info <trace> [--bandwidth-gbps X] [--csv <file>]\n"
-    "      per-step weight/KV/activation bytes, FLOPs, FLOP per off-chip byte, and the roofline tokens/s\n"
-    "  explorer trace gen <model|config.json> --out <file> [--weights F16|Q8_0|Q4_0|Q4_K|INT4|BCQ3|...]\n"
-    "      [--group G] [--embeddings auto|keep|same] [--kv F16|FP8|INT8|INT4|Q8_0|...] [--act F32|F16|...]\n"
-    "      [--batch N] [--prompt N] [--steps N] [--flash-attn 0|1] [--configs <model_configs.json>]\n"
-    "  explorer trace quantize <in> --out <file> [--weights F] [--group G] [--embeddings ...] [--kv D]\n"
-    "      [--act D] [--batch N] [--steps N]\n";
-
-struct Args {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;
-
-  bool has(const std::string& key) const {
-    for (const auto& o : options)
-      if (o.first == key) return true;
-    return false;
-  }
-  std::string get(const std::string& key, const std::string& fallback = "") const {
-    for (const auto& o : options)
-      if (o.first == key) return o.second;
-    return fallback;
-  }
-};
-
-Args parse_args(const std::vector<std::string>& args, size_t from, const std::vector<std::string>& known,
-                const std::string& sub) {
-  Args a;
-  for (size_t i = from; i < args.size(); ++i) {
-    const std::string& s = args[i];
-    if (s.size() > 2 && s.rfind("--", 0) == 0) {
-      std::string key = s, value;
-      const size_t eq = s.find('=');
-      if (eq != std::string::npos) {
-        key = s.substr(0, eq);
-        value = s.substr(eq + 1);
-      } else {
-        if (i + 1 >= args.size()) throw Error(cat("trace ", sub, ": ", s, " needs a value"));
-        value = args[++i];
-      }
-      bool ok = false;
-      for (const auto& k : known) ok = ok || k == key;
-      if (!ok) throw Error(cat("trace ", sub, ": unknown option '", key, "'\n", kUsage));
-      if (a.has(key)) throw Error(cat("trace ", sub, ": ", key, " given twice"));
-      a.options.emplace_back(key, value);
-    } else {
-      a.positional.push_back(s);
-    }
-  }
-  return a;
-}
-
-uint64_t parse_count(const std::string& s, const char* what) {
-  uint64_t v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
-    throw Error(cat(what, " must be a non-negative integer, got '", s, "'"));
-  return v;
-}
-
-uint32_t parse_u32(const std::string& s, const char* what) {
-  const uint64_t v = parse_count(s, what);
-  if (v > UINT32_MAX) throw Error(cat(what, " is too large: ", s));
-  return static_cast<uint32_t>(v);
-}
-
-double parse_positive(const std::string& s, const char* what) {
-  double v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !(v > 0))
-    throw Error(cat(what, " must be a positive number, got '", s, "'"));
-  return v;
-}
 
 struct StepTotals {
   uint32_t step = 0;
@@ -108,13 +34,16 @@ std::string fmt(const char* f, double v) {
   return b;
 }
 
-int cmd_info(const std::vector<std::string>& args) {
-  const Args a = parse_args(args, 1, {"--bandwidth-gbps", "--csv"}, "info");
-  if (a.positional.size() != 1) throw Error(cat("trace info: give one trace file\n", kUsage));
-  const double bw =
-      a.has("--bandwidth-gbps") ? parse_positive(a.get("--bandwidth-gbps"), "--bandwidth-gbps") : 0;
+struct InfoOptions {
+  std::string trace;
+  double bandwidth_gbps = 0;  // 0: no roofline
+  std::string csv;
+};
+
+int trace_info(const InfoOptions& a) {
+  const double bw = a.bandwidth_gbps;
   std::vector<StepTotals> steps;
-  const Trace t = read_trace_streaming(a.positional[0], [&](const Op& o) {
+  const Trace t = read_trace_streaming(a.trace, [&](const Op& o) {
     if (steps.empty() || steps.back().step != o.step || steps.back().phase != o.phase) {
       steps.emplace_back();
       steps.back().step = o.step;
@@ -130,7 +59,7 @@ int cmd_info(const std::vector<std::string>& args) {
     s.flops += o.flops;
   });
   const Header& h = t.header;
-  std::printf("trace      %s\n", a.positional[0].c_str());
+  std::printf("trace      %s\n", a.trace.c_str());
   std::printf(
       "model      %s (%s): hidden %u, intermediate %u, layers %u, heads %u/%u kv, head_dim %u, vocab %u%s\n",
       h.model.c_str(), h.architecture.c_str(), h.hidden, h.intermediate, h.layers, h.heads, h.kv_heads,
@@ -180,102 +109,153 @@ int cmd_info(const std::vector<std::string>& args) {
       std::printf(", roofline %.2f tokens/s", static_cast<double>(h.batch) / (mean_bytes / (bw * 1e9)));
     std::printf("\n");
   }
-  if (a.has("--csv")) {
-    std::ofstream f(a.get("--csv"), std::ios::binary);
+  if (!a.csv.empty()) {
+    std::ofstream f(a.csv, std::ios::binary);
     f << csv;
-    if (!f) throw Error(cat(a.get("--csv"), ": cannot write"));
+    if (!f) throw Error(cat(a.csv, ": cannot write"));
   }
   return 0;
 }
 
-std::string weights_option(const Args& a, const std::string& fallback) {
-  const uint64_t group = a.has("--group") ? parse_count(a.get("--group"), "--group") : 0;
-  if (a.has("--group") && group == 0) throw Error("--group must be positive");
-  const std::string w = a.get("--weights", fallback);
-  return w.empty() ? w : weight_format_name(w, group);
+// The weight format a --weights/--group pair names ("" = keep).
+std::string weights_format(const std::string& weights, uint32_t group) {
+  return weights.empty() ? weights : weight_format_name(weights, group);
 }
 
-int cmd_gen(const std::vector<std::string>& args) {
-  const Args a = parse_args(args, 1,
-                            {"--weights", "--group", "--embeddings", "--kv", "--act", "--batch", "--prompt",
-                             "--steps", "--out", "--configs", "--flash-attn"},
-                            "gen");
-  if (a.positional.size() != 1) throw Error(cat("trace gen: give one model name or config.json\n", kUsage));
-  if (!a.has("--out")) throw Error("trace gen: --out <file> is required");
-  const std::string& model = a.positional[0];
+struct GenCommand {
+  std::string model, out, configs = default_model_configs_path();
+  uint32_t group = 0;
+  GenOptions options;
+};
+
+int trace_gen(GenCommand& a) {
   ModelConfig config;
+  const std::string& model = a.model;
   const bool is_file =
       model.size() > 5 && model.substr(model.size() - 5) == ".json" && std::ifstream(model).good();
   if (is_file)
     config = read_hf_config(model);
   else
-    config = find_model(load_model_configs(a.get("--configs", default_model_configs_path())), model);
-  GenOptions o;
-  o.weights = weights_option(a, "F16");
-  o.embeddings = a.get("--embeddings", "auto");
-  o.kv_dtype = a.get("--kv", o.kv_dtype);
-  o.act_dtype = a.get("--act", o.act_dtype);
-  if (a.has("--batch")) o.batch = parse_u32(a.get("--batch"), "--batch");
-  if (a.has("--prompt")) o.prompt_len = parse_u32(a.get("--prompt"), "--prompt");
-  if (a.has("--steps")) o.decode_steps = parse_u32(a.get("--steps"), "--steps");
-  if (a.has("--flash-attn")) {
-    const std::string v = a.get("--flash-attn");
-    if (v != "0" && v != "1") throw Error(cat("trace gen: --flash-attn takes 0 or 1, not '", v, "'"));
-    o.flash_attn = v == "1";
-  }
+    config = find_model(load_model_configs(a.configs), model);
+  GenOptions o = a.options;
+  o.weights = weights_format(o.weights, a.group);
   const Trace t = generate_trace(config, o);
-  write_trace(t, a.get("--out"));
-  std::printf("wrote %s: %s, %s, %zu weights (%llu bytes), %zu op records\n", a.get("--out").c_str(),
+  write_trace(t, a.out);
+  std::printf("wrote %s: %s, %s, %zu weights (%llu bytes), %zu op records\n", a.out.c_str(),
               config.name.c_str(), o.weights.c_str(), t.weights.size(),
               static_cast<unsigned long long>(t.total_weight_bytes()), t.ops.size());
   return 0;
 }
 
-int cmd_quantize(const std::vector<std::string>& args) {
-  const Args a = parse_args(
-      args, 1, {"--weights", "--group", "--embeddings", "--kv", "--act", "--batch", "--steps", "--out"},
-      "quantize");
-  if (a.positional.size() != 1) throw Error(cat("trace quantize: give one input trace\n", kUsage));
-  if (!a.has("--out")) throw Error("trace quantize: --out <file> is required");
+struct QuantizeCommand {
+  std::string in, out;
+  uint32_t group = 0;
   TransformSpec spec;
-  spec.weights = weights_option(a, "");
-  spec.embeddings = a.get("--embeddings", "auto");
-  spec.kv_dtype = a.get("--kv");
-  spec.act_dtype = a.get("--act");
-  if (a.has("--batch")) {
-    spec.batch = parse_u32(a.get("--batch"), "--batch");
-    if (spec.batch == 0) throw Error("--batch must be at least 1");
-  }
-  if (a.has("--steps")) spec.decode_steps = parse_u32(a.get("--steps"), "--steps");
-  const Trace in = read_trace(a.positional[0]);
+};
+
+int trace_quantize(const QuantizeCommand& a) {
+  TransformSpec spec = a.spec;
+  spec.weights = weights_format(spec.weights, a.group);
+  const Trace in = read_trace(a.in);
   Trace out;
   try {
     out = transform_trace(in, spec);
   } catch (const Error& e) {
-    throw Error(cat(a.positional[0], ": ", e.what()));
+    throw Error(cat(a.in, ": ", e.what()));
   }
-  write_trace(out, a.get("--out"));
-  std::printf("wrote %s: weights %llu -> %llu bytes, %zu op records\n", a.get("--out").c_str(),
+  write_trace(out, a.out);
+  std::printf("wrote %s: weights %llu -> %llu bytes, %zu op records\n", a.out.c_str(),
               static_cast<unsigned long long>(in.total_weight_bytes()),
               static_cast<unsigned long long>(out.total_weight_bytes()), out.ops.size());
   return 0;
 }
 
+const std::vector<std::string> kEmbeddings{"auto", "keep", "same"};
+
+// The options gen and quantize share: target formats and shape.
+void add_format_options(CLI::App& cmd, std::string& weights, uint32_t& group, std::string& embeddings,
+                        std::string& kv, std::string& act) {
+  cmd.add_option("--weights", weights,
+                 "weight format: F16, Q8_0, Q4_0, Q4_K, INT4, BCQ3, ... (traces/FORMAT.md)")
+      ->type_name("FORMAT");
+  cmd.add_option("--group", group, "weights per scale group of INT/BCQ formats (default: the format's own)")
+      ->type_name("G")
+      ->check(at_least(1))
+      ->default_str("");
+  cmd.add_option("--embeddings", embeddings,
+                 "embedding/output tables: auto, keep their format, or same as --weights")
+      ->check(one_of(kEmbeddings));
+  cmd.add_option("--kv", kv, "KV cache dtype: F16, FP8, INT8, INT4, Q8_0, ...")->type_name("DTYPE");
+  cmd.add_option("--act", act, "activation dtype: F32, F16, ... (default: the engine's)")->type_name("DTYPE");
+}
+
+void add_info_command(CommandLine& cli, CLI::App& trace) {
+  auto a = std::make_shared<InfoOptions>();
+  CLI::App& cmd = cli.add(
+      trace, "info", "Per-step bytes, FLOPs and intensity of a trace; the roofline tokens/s at a bandwidth.",
+      "explorer trace info traces/captured/llama-3-8b-q4_0.lxt.gz --bandwidth-gbps 136.5",
+      [a] { return trace_info(*a); });
+  cmd.add_option("trace", a->trace, "decode trace (.lxt or .lxt.gz)")->type_name("FILE")->required();
+  cmd.add_option("--bandwidth-gbps", a->bandwidth_gbps, "memory bandwidth for the roofline column")
+      ->type_name("GB/S")
+      ->check(positive_number())
+      ->default_str("");
+  cmd.add_option("--out,--csv", a->csv, "also write the table as CSV to FILE")->type_name("FILE");
+}
+
+void add_gen_command(CommandLine& cli, CLI::App& trace) {
+  auto a = std::make_shared<GenCommand>();
+  GenOptions& o = a->options;
+  CLI::App& cmd =
+      cli.add(trace, "gen", "Generate a decode trace from a model's public configuration.",
+              "explorer trace gen Llama-2-70B --weights Q4_0 --prompt 32 --steps 16 --out /tmp/70b.lxt.gz",
+              [a] { return trace_gen(*a); });
+  cmd.add_option("model", a->model, "model name (e.g. Llama-2-7B) or config.json")
+      ->type_name("NAME")
+      ->required();
+  cmd.add_option("--out", a->out, "trace file to write (.lxt.gz)")->type_name("FILE")->required();
+  add_format_options(cmd, o.weights, a->group, o.embeddings, o.kv_dtype, o.act_dtype);
+  cmd.add_option("--batch", o.batch, "sequences decoded together")->type_name("N")->check(at_least(1));
+  cmd.add_option("--prompt", o.prompt_len, "prompt tokens (0: no prefill step)")->type_name("N");
+  cmd.add_option("--steps", o.decode_steps, "decode steps")->type_name("N");
+  cmd.add_option("--flash-attn", o.flash_attn, "1: one fused attention op per block")->type_name("0|1");
+  cmd.add_option("--configs", a->configs, "model configurations (JSON)")->type_name("FILE");
+}
+
+void add_quantize_command(CommandLine& cli, CLI::App& trace) {
+  auto a = std::make_shared<QuantizeCommand>();
+  TransformSpec& s = a->spec;
+  CLI::App& cmd =
+      cli.add(trace, "quantize", "Rewrite a trace for other weight/KV/activation formats, batch or steps.",
+              "explorer trace quantize traces/captured/llama-2-7b-f16.lxt.gz --weights BCQ3_G128 --out "
+              "/tmp/bcq3.lxt.gz",
+              [a] { return trace_quantize(*a); });
+  cmd.add_option("in", a->in, "trace to transform")->type_name("FILE")->required();
+  cmd.add_option("--out", a->out, "trace file to write (.lxt.gz)")->type_name("FILE")->required();
+  add_format_options(cmd, s.weights, a->group, s.embeddings, s.kv_dtype, s.act_dtype);
+  cmd.add_option("--batch", s.batch, "sequences decoded together (default: keep)")
+      ->type_name("N")
+      ->check(at_least(1))
+      ->default_str("");
+  cmd.add_option("--steps", s.decode_steps,
+                 "decode steps (fewer drop steps, more repeat the last; default: keep)")
+      ->type_name("N")
+      ->check(at_least(0))
+      ->default_str("");
+}
+
 }  // namespace
-
-const char* trace_usage() {
-  return kUsage;
-}
-
-int cmd_trace(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
-  if (args[0] == "info") return cmd_info(args);
-  if (args[0] == "gen") return cmd_gen(args);
-  if (args[0] == "quantize") return cmd_quantize(args);
-  throw Error(cat("trace: unknown subcommand '", args[0], "'\n", kUsage));
-}
-
 }  // namespace llmx::trace
+
+namespace llmx {
+
+void add_trace_commands(CommandLine& cli) {
+  CLI::App& trace =
+      cli.add(cli.root(), "trace", "Inspect, generate and transform decode traces (traces/FORMAT.md).",
+              "explorer trace info traces/tinyllama-1.1b-q4_0-gen.lxt.gz", nullptr);
+  trace::add_info_command(cli, trace);
+  trace::add_gen_command(cli, trace);
+  trace::add_quantize_command(cli, trace);
+}
+
+}  // namespace llmx

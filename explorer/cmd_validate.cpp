@@ -1,11 +1,12 @@
-// Command-line front end of `explorer validate`; see cmd_validate.h.
+// Command line of `explorer validate` and `explorer validate systems`; see cmd_validate.h.
 #include "explorer/cmd_validate.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
+#include "explorer/cli/command_line.h"
 #include "explorer/validate/machine_rule.h"
 #include "explorer/validate/validate.h"
 #include "models/core/error.h"
@@ -13,82 +14,22 @@
 namespace llmx {
 namespace {
 
-const char* kValidateUsage =
-    "usage:\n"
-    "  explorer validate [-j N] [--out FILE.csv] [--steps N] [--only ID]... [--rows FILE] [--root DIR]\n"
-    "                    [--keep DIR] [--max-median FRACTION] [--max-worst FRACTION]\n"
-    "      predict every measured row of validation/measured.csv (one process per row, N at once) and print\n"
-    "      measured vs predicted tokens/s, the signed error, and the median and worst absolute error;\n"
-    "      --out writes the table as CSV; --max-median/--max-worst exit 3 when a bound is exceeded\n"
-    "  explorer validate systems [--write] [--root DIR]\n"
-    "      check (or rewrite) configs/validation/*.yaml against the machine rule applied to\n"
-    "      validation/machines.csv (docs/VALIDATION.md)\n";
-
-double parse_number(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= 0))
-    throw Error(cat("validate: ", flag, ": '", text, "' is not a number >= 0"));
-  return v;
-}
-
-int cmd_systems(const std::vector<std::string>& args) {
-  bool write = false;
-  std::string root = ".";
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--write")
-      write = true;
-    else if (args[i] == "--root" && i + 1 < args.size())
-      root = args[++i];
-    else
-      throw Error(cat("validate systems: unknown option '", args[i], "'\n", kValidateUsage));
-  }
+int validate_systems(const std::string& root, bool write) {
   const auto changed = sync_validation_systems(root, write);
   for (const auto& f : changed) std::printf("%s %s\n", write ? "wrote" : "differs from the rule:", f.c_str());
   return write || changed.empty() ? 0 : 1;
 }
 
-}  // namespace
-
-int cmd_validate(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::fputs(kValidateUsage, stdout);
-    return 0;
-  }
-  if (!args.empty() && args[0] == "systems") return cmd_systems(args);
-  ValidateOptions o;
-  o.root = ".";
+struct ValidateCommand {
+  ValidateOptions options;
   std::string out;
   double max_median = -1, max_worst = -1;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw Error(cat("validate: ", a, " needs a value"));
-      return args[++i];
-    };
-    if (a == "-j")
-      o.jobs = static_cast<int>(parse_number(a, value()));
-    else if (a == "--out")
-      out = value();
-    else if (a == "--steps")
-      o.decode_steps = static_cast<uint32_t>(parse_number(a, value()));
-    else if (a == "--only")
-      o.only.push_back(value());
-    else if (a == "--root")
-      o.root = value();
-    else if (a == "--rows")
-      o.set_path = value();
-    else if (a == "--keep")
-      o.points_dir = value();
-    else if (a == "--max-median")
-      max_median = parse_number(a, value());
-    else if (a == "--max-worst")
-      max_worst = parse_number(a, value());
-    else
-      throw Error(cat("validate: unknown argument '", a, "'\n", kValidateUsage));
-  }
-  if (o.jobs < 1) throw Error("validate: -j needs at least 1");
-  if (o.decode_steps < 1) throw Error("validate: --steps needs at least 1");
+};
+
+int validate(const ValidateCommand& a) {
+  const ValidateOptions& o = a.options;
+  const std::string& out = a.out;
+  const double max_median = a.max_median, max_worst = a.max_worst;
   const auto results = run_validation(o);
   std::fputs(results_text(results).c_str(), stdout);
   if (!out.empty()) {
@@ -111,6 +52,53 @@ int cmd_validate(const std::vector<std::string>& args) {
     return 3;
   }
   return 0;
+}
+
+}  // namespace
+
+void add_validate_commands(CommandLine& cli) {
+  auto a = std::make_shared<ValidateCommand>();
+  a->options.root = ".";
+  ValidateOptions& o = a->options;
+  CLI::App& cmd =
+      cli.add(cli.root(), "validate",
+              "Predict the measured systems of validation/ and report measured vs predicted "
+              "tokens/s, the signed error, median and worst (docs/VALIDATION.md).",
+              "explorer validate -j 2 --out results/validation.csv", [a] { return validate(*a); });
+  cmd.add_option("-j,--jobs", o.jobs, "rows simulated at once")->type_name("N")->check(between(1, 4096));
+  cmd.add_option("--out", a->out, "also write the table as CSV")->type_name("FILE");
+  cmd.add_option("--steps", o.decode_steps, "decode steps simulated per row")
+      ->type_name("N")
+      ->check(at_least(1));
+  cmd.add_option("--only", o.only, "run only rows with this id or id prefix (repeatable)")
+      ->type_name("ID")
+      ->allow_extra_args(false)
+      ->default_str("");
+  cmd.add_option("--rows", o.set_path, "measured rows; default <root>/validation/measured.csv")
+      ->type_name("FILE");
+  cmd.add_option("--root", o.root, "repository holding configs/, traces/ and validation/")->type_name("DIR");
+  cmd.add_option("--keep", o.points_dir, "keep each row's run directory here")->type_name("DIR");
+  cmd.add_option("--max-median", a->max_median, "exit 3 when the median |error| exceeds this")
+      ->type_name("FRACTION")
+      ->check(at_least(0))
+      ->default_str("");
+  cmd.add_option("--max-worst", a->max_worst, "exit 3 when the worst |error| exceeds this")
+      ->type_name("FRACTION")
+      ->check(at_least(0))
+      ->default_str("");
+
+  struct SystemsCommand {
+    std::string root = ".";
+    bool write = false;
+  };
+  auto sys = std::make_shared<SystemsCommand>();
+  CLI::App& systems =
+      cli.add(cmd, "systems",
+              "Check (or rewrite) configs/validation/*.yaml against the machine rule applied to "
+              "validation/machines.csv.",
+              "explorer validate systems --write", [sys] { return validate_systems(sys->root, sys->write); });
+  systems.add_flag("--write", sys->write, "rewrite the files instead of checking them")->default_str("");
+  systems.add_option("--root", sys->root, "repository holding configs/ and validation/")->type_name("DIR");
 }
 
 }  // namespace llmx

@@ -3,12 +3,9 @@
 // Option parsing only.
 #pragma once
 
-#include <string>
-#include <vector>
-
 namespace llmx {
 
-// args: everything after `validate`. Returns the exit code; user errors throw llmx::Error.
-int cmd_validate(const std::vector<std::string>& args);
+class CommandLine;
+void add_validate_commands(CommandLine& cli);
 
 }  // namespace llmx

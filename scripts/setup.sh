@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config ninja-build libsystemc-dev libyaml-cpp-dev libboost-dev catch2
-          zlib1g-dev)
+          zlib1g-dev libcli11-dev)
 # Extra groups, requested by name: `setup.sh tests` adds what only the test suite uses.
 for group in "$@"; do
   case "$group" in

@@ -11,7 +11,6 @@ build="${LLMX_BUILD_DIR:-$root/build}"
 out="${LLMX_OUT:-$root/results/study}"
 traces="$root/results/study-traces"
 explorer="$build/explorer"
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 mkdir -p "$traces"
 for fmt in F16 INT8_G128 INT4_G128 BCQ3_G128; do
   for batch in 1 8 64; do

@@ -10,13 +10,18 @@
 #include <map>
 #include <sstream>
 
-#include "explorer/cmd_memtrace.h"
+#include "explorer/cli/cli.h"
 #include "tests/support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using llmx::cmd_memtrace;
+
+// `explorer memtrace <args>` through the program's entry point (errors printed, exit code returned).
+int cmd_memtrace(std::vector<std::string> args) {
+  args.insert(args.begin(), "memtrace");
+  return llmx::explorer_main(args);
+}
 
 fs::path dir() {
   static const fs::path d = [] {
@@ -65,7 +70,7 @@ TEST_CASE("memtrace: DRAMSys and Ramulator traces of one stream give the same CS
   const std::string out1 = (dir() / "a.csv").string(), out2 = (dir() / "b.csv").string(),
                     out3 = (dir() / "c.csv").string();
   REQUIRE(cmd_memtrace({mem, write("t.stl", "# DRAMSys trace\n" + stl.str()), "--out", out1}) == 0);
-  REQUIRE(cmd_memtrace({"memtrace", mem, write("t.trace", ld.str()), "--out", out2}) == 0);
+  REQUIRE(cmd_memtrace({mem, write("t.trace", ld.str()), "--out", out2}) == 0);
   REQUIRE(cmd_memtrace({mem, write("t.o3", o3.str()), "--out", out3}) == 0);
   const auto a = read_csv(out1), b = read_csv(out2), c = read_csv(out3);
   for (const char* key : {"bandwidth_gbps", "share_of_peak", "mean_read_latency_ns", "p50_read_latency_ns",

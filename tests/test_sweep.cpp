@@ -452,5 +452,5 @@ TEST_CASE("sweep: a bad spec gives one line naming file:line and key, and writes
   }
   // Wrong options are one line too.
   auto r = sweep("'" + (dir / "bad0.yaml").string() + "' --shard 3/3");
-  expect_one_line_error(r, "sweep: --shard '3/3'", "0 <= i < n");
+  expect_one_line_error(r, "sweep: --shard: ", "need 0 <= i < n, got '3/3'");
 }

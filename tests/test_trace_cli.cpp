@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "explorer/cmd_trace.h"
+#include "explorer/cli/cli.h"
 #include "explorer/trace/generator.h"
 #include "explorer/trace/trace.h"
 #include "models/core/error.h"
@@ -17,6 +17,7 @@ using namespace llmx;
 using namespace llmx::trace;
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
+using Catch::Matchers::Equals;
 using Catch::Matchers::StartsWith;
 
 namespace {
@@ -36,6 +37,11 @@ std::vector<std::vector<std::string>> read_csv(const fs::path& p) {
   return rows;
 }
 
+int cmd_trace(std::vector<std::string> args) {
+  args.insert(args.begin(), "trace");
+  return run_explorer(args);
+}
+
 }  // namespace
 
 TEST_CASE("trace cli: gen, quantize and info with the roofline", "[trace]") {
@@ -51,7 +57,7 @@ TEST_CASE("trace cli: gen, quantize and info with the roofline", "[trace]") {
   REQUIRE(header_extra(t.header, "transform") == "weights=Q4_0,kv=Q8_0,batch=2");
 
   const fs::path csv = dir / "info.csv";
-  REQUIRE(cmd_trace({"info", q, "--bandwidth-gbps", "100", "--csv", csv.string()}) == 0);
+  REQUIRE(cmd_trace({"info", q, "--bandwidth-gbps", "100", "--out", csv.string()}) == 0);
   const auto rows = read_csv(csv);
   REQUIRE(rows.size() == 1 + 4);  // header, prefill, 3 decode steps
   REQUIRE(rows[0][0] == "step");
@@ -101,16 +107,23 @@ TEST_CASE("trace cli: the bundled trace reads and matches a fresh generation", "
 TEST_CASE("trace cli: argument errors", "[trace]") {
   const fs::path dir = test::scratch_dir("trace-cli-errors");
   const std::string out = (dir / "x.lxt.gz").string();
-  REQUIRE_THROWS_WITH(cmd_trace({"frobnicate"}), StartsWith("trace: unknown subcommand 'frobnicate'"));
-  REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B"}), Contains("--out <file> is required"));
+  // Command-line mistakes: UsageError (exit 2), one line naming the command and the flag.
+  REQUIRE_THROWS_AS(cmd_trace({"frobnicate"}), UsageError);
+  REQUIRE_THROWS_WITH(cmd_trace({"frobnicate"}), StartsWith("trace: unknown command 'frobnicate'"));
+  REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B"}), StartsWith("trace gen: --out is required"));
+  REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B", "--batch", "-1", "--out", out}),
+                      Contains("--batch: must be a number of at least 1, got '-1'"));
+  REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B", "--embeddings", "all", "--out", out}),
+                      Contains("--embeddings: 'all' is not one of auto|keep|same"));
+  REQUIRE_THROWS_WITH(cmd_trace({"info", "a", "b"}), Contains("trace info: unexpected argument 'b'"));
+  REQUIRE_THROWS_WITH(cmd_trace({"info", out, "--bandwidth-gbps", "0"}),
+                      Contains("--bandwidth-gbps: must be a positive number"));
+  REQUIRE_THROWS_WITH(cmd_trace({"info", out, "--color", "red"}),
+                      Equals("trace info: unknown option '--color' (explorer trace info --help)"));
+  // Bad values that only the work can judge: llmx::Error (exit 1).
   REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B", "--weights", "Q5_5", "--out", out}),
                       Contains("unknown weight format"));
-  REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B", "--batch", "-1", "--out", out}),
-                      Contains("--batch must be"));
   REQUIRE_THROWS_WITH(cmd_trace({"gen", "Nope-1B", "--out", out}), Contains("unknown model 'Nope-1B'"));
-  REQUIRE_THROWS_WITH(cmd_trace({"info", "a", "b"}), Contains("give one trace file"));
-  REQUIRE_THROWS_WITH(cmd_trace({"info", out, "--bandwidth-gbps", "0"}), Contains("positive number"));
-  REQUIRE_THROWS_WITH(cmd_trace({"info", out, "--color", "red"}), Contains("unknown option '--color'"));
   REQUIRE_FALSE(fs::exists(out));
 }
 

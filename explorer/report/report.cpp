@@ -479,27 +479,4 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
   write_report_files(output_path(out_path), html, text);
 }
 
-int cmd_report(const std::vector<std::string>& args) {
-  std::string dir, out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out") {
-      if (i + 1 >= args.size()) throw Error("report: --out needs a value");
-      out = args[++i];
-    } else if (!args[i].empty() && args[i][0] == '-') {
-      throw Error(cat("report: unknown option '", args[i], "'"));
-    } else if (dir.empty()) {
-      dir = args[i];
-    } else {
-      throw Error(cat("report: more than one directory given ('", dir, "', '", args[i], "')"));
-    }
-  }
-  if (dir.empty())
-    throw Error("report: give a run or sweep directory (explorer report <dir> [--out file.html])");
-  if (out.empty()) out = (fs::path(dir) / "report.html").string();
-  write_report(dir, out);
-  std::printf("wrote %s and %s\n", out.c_str(),
-              (fs::path(out).parent_path() / (fs::path(out).stem().string() + ".txt")).string().c_str());
-  return 0;
-}
-
 }  // namespace llmx

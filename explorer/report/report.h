@@ -15,6 +15,4 @@ namespace llmx {
 // Writes the report for `dir` to `out_path`; throws llmx::Error on unreadable or inconsistent input.
 void write_report(const std::string& dir, const std::string& out_path);
 
-int cmd_report(const std::vector<std::string>& args);
-
 }  // namespace llmx

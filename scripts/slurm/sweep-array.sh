@@ -41,7 +41,6 @@ explorer="$(cd "$(dirname "$explorer")" && pwd)/$(basename "$explorer")"
 spec="$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")"
 mkdir -p "$out/slurm" "$out/shards"
 out="$(cd "$out" && pwd)"
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 
 # Check the spec before submitting anything (a bad spec gives its one-line error here).
 "$explorer" sweep "$spec" --list > "$out/points.csv.tmp"

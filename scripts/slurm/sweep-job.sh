@@ -9,5 +9,4 @@ set -euo pipefail
 [ $# -eq 5 ] || { echo "usage: sweep-job.sh <explorer> <spec.yaml> <shards> <out> <jobs>" >&2; exit 2; }
 explorer="$1" spec="$2" shards="$3" out="$4" jobs="$5"
 task="${SLURM_ARRAY_TASK_ID:?sweep-job.sh runs as a Slurm array task (sbatch --array)}"
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 exec "$explorer" sweep "$spec" -j "$jobs" --shard "$task/$shards" --out "$out/shards/$task"
