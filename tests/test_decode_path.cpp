@@ -199,7 +199,7 @@ TEST_CASE("runtime: one kernel per op, launched serially or overlapping the prev
   const Plan plan = make_plan(w, {{16 * kGiB, 1}}, PlanConfig{}, "test");
   RuntimeConfig config;
   config.dispatch_latency_ns = 2000;
-  const Schedule serial = make_schedule(plan, config);
+  const Schedule serial = make_schedule(plan, w, config);
   REQUIRE(serial.steps.size() == plan.steps.size());
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     REQUIRE(serial.steps[s].size() == plan.steps[s].ops.size());
@@ -225,9 +225,6 @@ TEST_CASE("runtime: one kernel per op, launched serially or overlapping the prev
   CHECK(graph.start(g, 9'000'000) == 9'000'000);   // a long kernel hid the next launch
   CHECK(graph.start(g, 9'500'000) == 11'000'000);  // a short one did not
   CHECK(graph.dispatch_time() == 2'000'000 + 1'500'000);
-  // As before the split: after the driver synchronises, the next overlapped launch counts from that point.
-  graph.synchronised(20'000'000);
-  CHECK(graph.start(g, 20'000'000) == 22'000'000);
 }
 
 TEST_CASE("runtime: picoseconds round as SystemC's time does", "[decode-path]") {

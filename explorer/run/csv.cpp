@@ -66,6 +66,14 @@ CsvTable::Row& CsvTable::row() {
   return rows_.back();
 }
 
+void CsvTable::append_columns(const std::vector<std::pair<std::string, double>>& cells) {
+  if (rows_.size() != 1) throw Error("append_columns: the table must have exactly one row");
+  for (const auto& [name, value] : cells) {
+    columns_.push_back(name);
+    rows_[0].add(value);
+  }
+}
+
 std::string CsvTable::text() const {
   std::string out;
   for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + csv_quote(columns_[i]);

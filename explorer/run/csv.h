@@ -26,6 +26,8 @@ class CsvTable {
     std::vector<std::string> cells_;
   };
   Row& row();
+  // Adds named real columns to a table of one row (a summary), the values to that row.
+  void append_columns(const std::vector<std::pair<std::string, double>>& cells);
   std::string text() const;  // throws if a row's width differs from the header's
   const std::vector<std::string>& columns() const { return columns_; }
 

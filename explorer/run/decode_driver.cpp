@@ -44,6 +44,7 @@ void DecodeDriver::load(Plan plan, Schedule schedule) {
     throw Error(cat(name(), ": the plan and schedule do not match the workload's steps"));
   plan_ = std::move(plan);
   schedule_ = std::move(schedule);
+  launcher_ = Launcher(schedule_);
   loaded_ = true;
 }
 
@@ -88,7 +89,6 @@ void DecodeDriver::synchronise() {
   wait(local_);
   local_ = sc_core::SC_ZERO_TIME;
   prefetch_from_ = sc_core::SC_ZERO_TIME;  // prefetch cannot reach back before the synchronisation point
-  launcher_.synchronised(absolute(local_));
 }
 
 void DecodeDriver::run_step(size_t s) {
@@ -108,12 +108,14 @@ void DecodeDriver::run_step(size_t s) {
   host_transfer(tlm::TLM_WRITE_COMMAND, planned.host_in_bytes, local_);
   uint32_t index = 0;
   for (const Kernel& kernel : schedule_.steps[s]) {
-    const Picoseconds now = absolute(sc_core::SC_ZERO_TIME);
-    const sc_time start = sc_time::from_value(launcher_.start(kernel, absolute(local_)) - now);
+    const Picoseconds begin = launcher_.start(kernel, absolute(local_));
+    const sc_time start = sc_time::from_value(begin - absolute(sc_core::SC_ZERO_TIME));
     for (uint32_t i = 0; i < kernel.count; ++i) {
       run_op(step, planned.ops[kernel.first + i], i == 0 ? start : local_, index++);
       if (local_ >= config_.quantum) synchronise();
     }
+    local_ = sc_time::from_value(launcher_.finish(kernel, begin, absolute(local_)) -
+                                 absolute(sc_core::SC_ZERO_TIME));
   }
   // The step's tokens leave over the host link, then time is synchronised for the snapshot.
   host_transfer(tlm::TLM_READ_COMMAND, planned.host_out_bytes, local_);
@@ -185,6 +187,7 @@ void DecodeDriver::record(const WorkloadStep& step, const Op& op, uint32_t index
       ++g->ops;
       g->memory_bound += rec.memory_time > rec.compute_time ? 1 : 0;
       g->time += rec.end - rec.start;
+      if (rec.memory_time > rec.compute_time) g->memory_bound_time += rec.end - rec.start;
       g->device_bytes += rec.device_bytes_read + rec.device_bytes_written;
       g->flops += op.flops;
     }

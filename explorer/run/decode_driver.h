@@ -65,6 +65,7 @@ struct OpGroupTotals {
   uint64_t ops = 0;
   uint64_t memory_bound = 0;  // ops whose slowest PE waited on memory longer than it computed
   sc_core::sc_time time = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time memory_bound_time = sc_core::SC_ZERO_TIME;  // of the memory-bound ops
   uint64_t device_bytes = 0;
   double flops = 0;
 };
@@ -85,6 +86,8 @@ class DecodeDriver : public Component {
   const Plan& plan() const { return plan_; }
   // Time ops waited for their launch.
   sc_core::sc_time dispatch_time() const;
+  // Where each step's runtime time went (parallel to steps()).
+  const std::vector<StepRuntime>& runtime_steps() const { return launcher_.steps(); }
 
   // Called at the end of each simulated step, after synchronising SystemC time to the step's end.
   std::function<void(const StepRecord&)> on_step;

@@ -10,6 +10,7 @@
 #include "explorer/elab/elaborator.h"
 #include "explorer/run/csv.h"
 #include "explorer/run/results_dir.h"
+#include "explorer/run/runtime_columns.h"
 #include "models/compute/processing_element.h"
 #include "models/core/error.h"
 
@@ -136,7 +137,7 @@ void run_point(const RunRequest& request) {
                                            share, " B) does not fit its buffer beside its tiles in flight"));
     }
   }
-  Schedule schedule = make_schedule(plan, runtime);
+  Schedule schedule = make_schedule(plan, workload, runtime);
   sys->driver->load(std::move(plan), std::move(schedule));
   const MemoryLayout& memory = sys->driver->plan().devices[0].memory;
 
@@ -291,6 +292,7 @@ void run_point(const RunRequest& request) {
       .add(memory.offloaded_bytes)
       .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0)
       .add(peak_step_power);
+  summary.append_columns(runtime_columns(*sys->driver, decode_s));
 
   // Where decode time goes: per layer and per op kind, with the memory-bound share.
   auto group_table = [&](const std::string& key) {

@@ -2,6 +2,7 @@
 #include "explorer/runtime/runtime.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace llmx {
 
@@ -10,33 +11,146 @@ Picoseconds picoseconds(double ns) {
   return static_cast<Picoseconds>(ps);
 }
 
+namespace {
+
+bool engine_op_name(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) &&
+        c != '_')
+      return false;
+  return true;
+}
+
+std::vector<std::string> split_on(const std::string& s, char sep) {
+  std::vector<std::string> parts(1);
+  for (char c : s) {
+    if (c == sep)
+      parts.emplace_back();
+    else
+      parts.back().push_back(c);
+  }
+  return parts;
+}
+
+// "RMS_NORM+MUL": two or more engine ops launched as one kernel.
+std::vector<std::string> read_fusion(Params& d, const std::string& entry) {
+  const auto ops = split_on(entry, '+');
+  if (ops.size() < 2)
+    d.fail("fuse_ops", cat("'", entry, "': a fusion names two or more engine ops joined by '+'"));
+  for (const auto& op : ops)
+    if (!engine_op_name(op))
+      d.fail("fuse_ops", cat("'", entry, "': '", op, "' is not an engine op name (A-Z, 0-9, _)"));
+  return ops;
+}
+
+// "SOFT_MAX=3": an engine op the runtime runs as 2..64 kernels.
+std::pair<std::string, uint32_t> read_split(Params& d, const std::string& entry) {
+  const auto parts = split_on(entry, '=');
+  const bool digits = parts.size() == 2 && !parts[1].empty() && parts[1].size() <= 2 &&
+                      std::all_of(parts[1].begin(), parts[1].end(), ::isdigit);
+  const int n = digits ? std::stoi(parts[1]) : 0;
+  if (!digits || !engine_op_name(parts[0]) || n < 2 || n > 64)
+    d.fail("split_ops", cat("'", entry, "': expected ENGINE_OP=N with N kernels, 2 <= N <= 64"));
+  return {parts[0], static_cast<uint32_t>(n)};
+}
+
+// How many ops from `ops[i]` one fusion rule covers (1 when none applies).
+uint32_t fused_run(const std::vector<std::vector<std::string>>& rules, const std::vector<trace::Op>& ops,
+                   const std::vector<PlannedOp>& planned, size_t i) {
+  for (const auto& rule : rules) {
+    if (i + rule.size() > planned.size()) continue;
+    bool match = true;
+    for (size_t j = 0; j < rule.size() && match; ++j) {
+      const trace::Op& op = ops[planned[i + j].op];
+      match = op.engine_op == rule[j] && op.layer == ops[planned[i].op].layer;
+    }
+    if (match) return static_cast<uint32_t>(rule.size());
+  }
+  return 1;
+}
+
+}  // namespace
+
 RuntimeConfig RuntimeConfig::read(Params& d) {
   RuntimeConfig c;
   c.dispatch_latency_ns =
-      d.optional<double>("dispatch_latency_ns", 0.0, "time to launch one op", Bound::non_negative());
-  c.dispatch_overlap = d.optional<bool>(
-      "dispatch_overlap", false, "launches overlap the previous op (graph launch) instead of following it");
+      d.optional<double>("dispatch_latency_ns", 0.0, "time to launch one kernel", Bound::non_negative());
+  c.dispatch_overlap =
+      d.optional<bool>("dispatch_overlap", false,
+                       "launches overlap the previous kernel (graph launch) instead of following it");
+  c.token_overhead_ns =
+      d.optional<double>("token_overhead_ns", 0.0,
+                         "host time per step before its first kernel (graph build, encoding, sync, sampling)",
+                         Bound::non_negative());
+  c.min_kernel_ns = d.optional<double>("min_kernel_ns", 0.0, "shortest duration of a launched kernel",
+                                       Bound::non_negative());
+  for (const auto& e : d.optional<std::vector<std::string>>(
+           "fuse_ops", {}, "engine-op sequences launched as one kernel, e.g. RMS_NORM+MUL"))
+    c.fuse_ops.push_back(read_fusion(d, e));
+  for (const auto& e : d.optional<std::vector<std::string>>(
+           "split_ops", {}, "engine ops the runtime runs as several kernels, e.g. SOFT_MAX=3")) {
+    c.split.push_back(read_split(d, e));
+    for (size_t i = 0; i + 1 < c.split.size(); ++i)
+      if (c.split[i].first == c.split.back().first) d.fail("split_ops", cat("'", e, "': op named twice"));
+  }
   return c;
 }
 
-Schedule make_schedule(const Plan& plan, const RuntimeConfig& config) {
+Schedule make_schedule(const Plan& plan, const Workload& workload, const RuntimeConfig& config) {
   Schedule s;
+  s.token_overhead = picoseconds(config.token_overhead_ns);
   s.steps.reserve(plan.steps.size());
   const Picoseconds launch = picoseconds(config.dispatch_latency_ns);
-  for (const StepPlan& step : plan.steps) {
-    std::vector<Kernel> kernels(step.ops.size());
-    for (uint32_t i = 0; i < kernels.size(); ++i) kernels[i] = {i, 1, launch, config.dispatch_overlap};
+  const Picoseconds min_kernel = picoseconds(config.min_kernel_ns);
+  for (size_t st = 0; st < plan.steps.size(); ++st) {
+    const auto& planned = plan.steps[st].ops;
+    const auto& ops = workload.steps[st].ops;
+    std::vector<Kernel> kernels;
+    for (size_t i = 0; i < planned.size();) {
+      Kernel k;
+      k.first = static_cast<uint32_t>(i);
+      k.count = fused_run(config.fuse_ops, ops, planned, i);
+      if (k.count == 1)
+        for (const auto& [name, n] : config.split)
+          if (ops[planned[i].op].engine_op == name) k.launches = n;
+      k.launch = launch * k.launches;
+      k.min_duration = min_kernel * k.launches;
+      k.overlapped = config.dispatch_overlap;
+      kernels.push_back(k);
+      i += k.count;
+    }
     s.steps.push_back(std::move(kernels));
   }
   return s;
 }
 
+void Launcher::begin_step(Picoseconds now) {
+  not_before_ = now + token_overhead_;
+  previous_start_ = not_before_;
+  steps_.emplace_back();
+}
+
 Picoseconds Launcher::start(const Kernel& kernel, Picoseconds ready) {
+  const Picoseconds host_ready = std::max(ready, not_before_);
   const Picoseconds start =
-      kernel.overlapped ? std::max(ready, previous_start_ + kernel.launch) : ready + kernel.launch;
+      kernel.overlapped ? std::max(host_ready, previous_start_ + kernel.launch) : host_ready + kernel.launch;
   dispatch_ += start - ready;
   previous_start_ = start;
+  if (!steps_.empty()) {
+    StepRuntime& s = steps_.back();
+    s.host += host_ready - ready;
+    s.launch += start - host_ready;
+    ++s.kernels;
+    s.launches += kernel.launches;
+  }
   return start;
+}
+
+Picoseconds Launcher::finish(const Kernel& kernel, Picoseconds start, Picoseconds done) {
+  const Picoseconds end = std::max(done, start + kernel.min_duration);
+  if (!steps_.empty()) steps_.back().min_kernel += end - done;
+  return end;
 }
 
 }  // namespace llmx

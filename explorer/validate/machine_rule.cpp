@@ -21,6 +21,7 @@ namespace {
 constexpr int kClusters = 8;                    // PEs per machine: the cores as 8 equal clusters
 constexpr double kTileBytesPerChannel = 16384;  // eight LPDDR5 pages per channel per tile
 constexpr double kMinTileBytes = 65536;
+constexpr double kLoadBytes = 16;  // one 128-bit vector load in flight per resident thread
 
 std::string num(double v) {
   char buf[40];
@@ -67,6 +68,7 @@ MachineSpec read_machine(const CsvRecords& csv, size_t r) {
   m.data_rate_mtps = positive("data_rate_mtps");
   m.bus_bits = positive("bus_bits");
   m.memory_latency_ns = positive("memory_latency_ns");
+  m.threads_per_core = positive("threads_per_core");
   m.host = csv.text(r, "host");
   m.sources = csv.text(r, "sources");
   return m;
@@ -77,7 +79,7 @@ MachineSpec read_machine(const CsvRecords& csv, size_t r) {
 std::vector<MachineSpec> read_machines(const std::string& path) {
   const CsvRecords csv(
       path, {"name", "class", "description", "gpu_cores", "clock_mhz", "fp32_lanes_per_core", "memory",
-             "data_rate_mtps", "bus_bits", "memory_latency_ns", "host", "sources"});
+             "data_rate_mtps", "bus_bits", "memory_latency_ns", "threads_per_core", "host", "sources"});
   std::vector<MachineSpec> out;
   for (size_t r = 0; r < csv.size(); ++r) {
     out.push_back(read_machine(csv, r));
@@ -124,6 +126,10 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
     << "    tile_bytes: " << num(tile)
     << "               # rule: 16 KiB per channel (row-buffer runs), at least 64 KiB\n"
     << "    buffer_slots: 2\n"
+    << "    bytes_in_flight: " << num(std::floor(m.cores / kClusters * m.threads_per_core * kLoadBytes))
+    << "         # rule: " << num(m.cores / kClusters) << " cores x " << num(m.threads_per_core)
+    << " resident threads x one 16 B load each\n"
+    << "    load_latency_ns: " << num(m.memory_latency_ns) << "             # rule: the memory latency\n"
     << "  buf:\n    type: sram\n    count: " << kClusters << "\n    include: ../buffers/sram-512kib.yaml\n"
     << "    capacity_kib: " << num(2 * tile / 1024) << "              # rule: the two tiles in flight\n"
     << "    banks: " << banks

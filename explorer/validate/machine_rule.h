@@ -9,6 +9,7 @@
 //   the
 //                                      vendor's data rate, per-bank refresh where the standard has it
 //   memory latency (cited)          -> the interconnect's hop latency (latency less the DRAM's own)
+//   resident threads per core       -> each PE's bytes in flight: its cores x threads x one 16-byte load
 //   host link or unified memory     -> a host link preset, or none
 // Left out: the runtime (per measured row, configs/runtime/), energy (not validated: tokens/s only; the
 // PE energies are those of configs/compute/pe-gpu-cluster.yaml).
@@ -30,6 +31,7 @@ struct MachineSpec {
   double data_rate_mtps = 0;     // the vendor's per-pin data rate
   double bus_bits = 0;           // memory interface width
   double memory_latency_ns = 0;  // load-to-use latency of a DRAM access seen by a core
+  double threads_per_core = 0;   // most threads resident on one core (SM), each with a load in flight
   std::string host;              // host-link preset stem under configs/host/, or "none" (unified memory)
   std::string sources;           // where every figure of the row comes from
 };

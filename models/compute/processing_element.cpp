@@ -55,6 +55,17 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
   tile_bytes_ = p.optional<uint64_t>("tile_bytes", 65536, "bytes per DMA tile", Bound::at_least(64));
   buffer_slots_ =
       p.optional<int>("buffer_slots", 2, "tiles in flight (2 = double buffering)", Bound::range(1, 64));
+  bytes_in_flight_ = p.optional<uint64_t>(
+      "bytes_in_flight", 0, "most bytes of loads outstanding at once (0: unbounded beyond the tile slots)",
+      Bound::non_negative());
+  const double latency_ns =
+      p.optional<double>("load_latency_ns", 0.0,
+                         "unloaded load-to-use latency of a device-memory access, in which the loads in "
+                         "flight turn over (required with bytes_in_flight)",
+                         Bound::non_negative());
+  if (bytes_in_flight_ > 0 && latency_ns <= 0)
+    p.fail("load_latency_ns", "must be positive when bytes_in_flight bounds the loads in flight");
+  load_latency_ = sc_time(latency_ns, sc_core::SC_NS);
 
   cmd.register_b_transport(this, &ProcessingElement::b_transport);
   expose_target("cmd", cmd, Protocol::command, false);
@@ -196,6 +207,7 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
     if (slots_full) ++pr.slot_head;
     const uint64_t tile = std::min<uint64_t>(tile_bytes_, s.bytes - pr.offset);
     sc_time arrival = access(mem, tlm::TLM_READ_COMMAND, s.address + pr.offset, tile, issue);
+    if (bytes_in_flight_ > 0) arrival = std::max(arrival, window_arrival(pr, issue, tile));
     arrival = std::max(arrival, access_buffer(tlm::TLM_WRITE_COMMAND, tile, issue));
     pr.last_arrival = std::max(pr.last_arrival, arrival);
     device_read_ += tile;
@@ -230,6 +242,16 @@ void ProcessingElement::b_transport(tlm::tlm_generic_payload& trans, sc_time& de
   work->memory_time = pr.last_arrival - pr.start;
   work->done = true;
   delay = done;
+}
+
+sc_time ProcessingElement::window_arrival(WorkItem::Progress& pr, const sc_time& issue,
+                                          uint64_t bytes) const {
+  // The window passes bytes_in_flight bytes per load latency: a tile enters it when the tiles before it
+  // have, and its last byte arrives no sooner than one latency after it was issued.
+  const sc_time enter = std::max(issue, pr.window_free);
+  pr.window_free =
+      enter + load_latency_ * (static_cast<double>(bytes) / static_cast<double>(bytes_in_flight_));
+  return std::max(issue + load_latency_, pr.window_free);
 }
 
 ComponentStats ProcessingElement::stats(const sc_time& now) const {

@@ -10,6 +10,11 @@
 // lookup and one add), else they are dequantized too. Vector work (norms, softmax, RoPE, activations) runs on
 // the vector unit. The DMA streams an op's weights and KV cache from device memory in tiles with
 // `buffer_slots` tiles in flight (2 = double buffering), so loading tile i+1 overlaps computing tile i;
+// memory-level parallelism: at most `bytes_in_flight` bytes of loads are outstanding (a GPU core cluster's
+// miss-handling registers, or resident threads x bytes per load), each for `load_latency_ns`, so a stream
+// achieves at most bytes_in_flight / load latency (Little's law) however fast the memory behind it is, and
+// no tile arrives sooner than one latency after its issue (the memory's own queueing adds on top, in its
+// booking); tiles keep their size (the DRAM row-buffer runs), the window only paces their arrival;
 // activations are read from and written to the PE's on-chip buffer when one is bound (else device memory),
 // and so is its share of the KV cache when the driver allows it and it fits beside the tiles in flight. Left
 // out: systolic dataflow and array-shape under-utilisation (the MAC rate is the peak rate), the work of an op
@@ -54,6 +59,9 @@ class ProcessingElement : public Component {
                           const sc_core::sc_time& start);
   sc_core::sc_time access_buffer(tlm::tlm_command command, uint64_t bytes, const sc_core::sc_time& start);
   bool has_buffer() const { return buffer.size() > 0; }
+  // When a tile of `bytes` issued at `issue` has passed the window of loads in flight (Little's law).
+  sc_core::sc_time window_arrival(WorkItem::Progress& pr, const sc_core::sc_time& issue,
+                                  uint64_t bytes) const;
 
   // Cycles and energy of one work item's computation.
   struct Cost {
@@ -79,6 +87,8 @@ class ProcessingElement : public Component {
   double static_power_w_;
   uint64_t tile_bytes_;
   int buffer_slots_;
+  uint64_t bytes_in_flight_ = 0;  // 0: unbounded beyond the tile slots
+  sc_core::sc_time load_latency_;
   uint64_t buffer_capacity_ = 0;  // of the bound buffer (0: none)
 
   tlm::tlm_generic_payload payload_;

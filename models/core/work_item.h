@@ -33,6 +33,7 @@ struct WorkItem : tlm::tlm_extension<WorkItem>, WorkShare {
     uint64_t offset = 0;
     std::vector<sc_core::sc_time> slot_free;  // compute-done times of the tiles in the buffer slots (FIFO)
     size_t slot_head = 0;
+    sc_core::sc_time window_free;  // the PE's window of loads in flight has room from here (bytes_in_flight)
   } progress;
 
   tlm::tlm_extension_base* clone() const override { return new WorkItem(*this); }
