@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 
 #include "explorer/trace/dtype.h"
@@ -279,13 +278,11 @@ TEST_CASE("trace: op kind names round-trip and matmul kinds stream weights", "[t
   REQUIRE_FALSE(is_matmul(OpKind::embedding));
 }
 
-TEST_CASE("trace: a 7B trace of 128 decode steps loads in well under a second", "[trace]") {
-  // The captured Llama-2-7B Q4_0 trace: prompt 32 + 128 decode steps, 91,590 records (~70 ms here).
+TEST_CASE("trace: a 7B trace of 128 decode steps loads whole", "[trace]") {
+  // The captured Llama-2-7B Q4_0 trace: prompt 32 + 128 decode steps, 91,590 records. How long it takes to
+  // load is a benchmark figure (bench_decode reports start-up apart from per-token cost), not a test.
   const std::string path = test::source_dir() + "/traces/captured/llama-2-7b-q4_0.lxt.gz";
-  const auto start = std::chrono::steady_clock::now();
   const Trace t = read_trace(path);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(t.header.decode_steps == 128);
-  REQUIRE(t.ops.size() > 90000);
-  REQUIRE(seconds < 1.0);
+  REQUIRE(t.ops.size() == 91590);
 }
