@@ -280,6 +280,31 @@ TEST_CASE(
   CHECK(num(pcie, "collectives_per_step") == 2 * 32 + 2);
 }
 
+TEST_CASE(
+    "multidev: pipeline stages take turns, and micro-batches overlap them at the cost of re-read weights",
+    "[multidev]") {
+  const auto dir = test::scratch_dir("multidev-pipeline");
+  const fs::path trace = dir / "tiny-b4.lxt.gz";
+  const auto gen =
+      test::explorer("trace gen TinyLlama-1.1B --weights F16 --batch 4 --prompt 16 --steps 1 --out '" +
+                     trace.string() + "'");
+  REQUIRE(gen.exit_code == 0);
+  const auto single = run(ideal_system(dir, "one", 1, "", "", trace.string()), dir / "one");
+  const auto pp = run(ideal_system(dir, "pp", 2, kUnlimited, "pipeline: 2", trace.string()), dir / "pp");
+  const auto mb = run(ideal_system(dir, "mb", 2, kUnlimited, "pipeline: 2, micro_batches: 2", trace.string()),
+                      dir / "mb");
+  const double t1 = num(single, "decode_time_s"), tp = num(pp, "decode_time_s"),
+               tm = num(mb, "decode_time_s");
+  INFO("1 device " << t1 << " s, 2 stages " << tp << " s, 2 stages x 2 micro-batches " << tm << " s");
+  // One micro-batch: the stages run one after the other, as one device would (bandwidth-bound).
+  CHECK(tp == Approx(t1).epsilon(0.03));
+  // Two micro-batches each stream their stage's weights: (M + P - 1) slots of half a device's step, the
+  // middle one with both stages busy at once (not M x P slots one after another).
+  CHECK(tm == Approx(1.5 * t1).epsilon(0.05));
+  CHECK(num(mb, "dram_read_bytes") > 1.9 * num(single, "dram_read_bytes"));
+  CHECK(num(mb, "tokens") == num(single, "tokens"));
+}
+
 TEST_CASE("multidev: bytes and energy are conserved per device, links included", "[multidev]") {
   const auto dir = test::scratch_dir("multidev-conservation");
   const std::string trace = test::source_dir() + "/traces/captured/tinyllama-1.1b-q4_0.lxt.gz";

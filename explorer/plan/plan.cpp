@@ -57,6 +57,42 @@ Precision activation_precision(const std::string& act) {
   return Precision::fp16;
 }
 
+// The collective a tensor-parallel group needs after the op just planned (the step's last), if any: an
+// all-reduce of the whole output each device holds partial sums of, or an all-gather of the parts into it.
+void add_group_collective(const Workload& w, const Plan& plan, const Op& op, StepPlan& sp) {
+  const ParallelConfig& par = plan.parallel;
+  const PlannedOp& p = sp.ops.back();
+  const bool reduce = par.tensor > 1 && needs_all_reduce(op, p.split);
+  const bool gather = par.tensor > 1 && needs_all_gather(op, p.split);
+  if (!reduce && !gather) return;
+  ParallelConfig whole_group = par;
+  whole_group.tensor = 1;
+  PlannedCollective c;
+  c.kind = reduce ? CollectiveKind::all_reduce : CollectiveKind::all_gather;
+  c.after_op = static_cast<uint32_t>(sp.ops.size() - 1);
+  c.layer = op.layer;
+  c.micro_batch = p.micro_batch;
+  c.bytes = device_op(reduce ? par : whole_group, w.batch(), op, p, 0).act_out_bytes;
+  c.devices = plan.stage_devices(p.stage);
+  sp.collectives.push_back(std::move(c));
+}
+
+// The activation of the op just planned (a stage's last for its micro-batch) sent to the next stage: each
+// device to the device of the same rank. Returns the send's index.
+int32_t add_send(const Workload& w, const Plan& plan, const Op& op, StepPlan& sp) {
+  const PlannedOp& p = sp.ops.back();
+  PlannedCollective send;
+  send.kind = CollectiveKind::send;
+  send.after_op = static_cast<uint32_t>(sp.ops.size() - 1);
+  send.layer = op.layer;
+  send.micro_batch = p.micro_batch;
+  send.bytes = device_op(plan.parallel, w.batch(), op, p, 0).act_out_bytes;
+  send.devices = plan.stage_devices(p.stage);
+  send.peers = plan.stage_devices(p.stage + 1);
+  sp.collectives.push_back(std::move(send));
+  return static_cast<int32_t>(sp.collectives.size() - 1);
+}
+
 // A step's ops as the devices run them: stage by stage, each stage's ops once per micro-batch (addresses are
 // filled in by place_ops); the collectives after them, and each stage's wait for the activations sent to it.
 StepPlan order_step(const Workload& w, const WorkloadStep& step, const Plan& plan) {
@@ -69,9 +105,7 @@ StepPlan order_step(const Workload& w, const WorkloadStep& step, const Plan& pla
   std::vector<int32_t> arriving(par.micro_batches, -1);  // the send each micro-batch waits for
   sp.ops.reserve(step.ops.size() * par.micro_batches);
   for (uint32_t s = 0; s < par.pipeline; ++s) {
-    const std::vector<uint32_t> group = plan.stage_devices(s);
     for (uint32_t mb = 0; mb < par.micro_batches; ++mb) {
-      bool first = true;
       const Op* last = nullptr;
       for (uint32_t i = 0; i < step.ops.size(); ++i) {
         if (stages[i] != s) continue;
@@ -80,37 +114,12 @@ StepPlan order_step(const Workload& w, const WorkloadStep& step, const Plan& pla
         p.stage = s;
         p.micro_batch = mb;
         p.split = par.tensor > 1 ? splits[i] : TensorSplit::replicated;
-        if (first) p.wait_for = arriving[mb];
-        first = false;
+        if (!last) p.wait_for = arriving[mb];
         sp.ops.push_back(p);
         last = &step.ops[i];
-        const Op part = device_op(par, w.batch(), *last, p, 0);
-        const bool reduce = par.tensor > 1 && needs_all_reduce(*last, p.split);
-        const bool gather = par.tensor > 1 && needs_all_gather(*last, p.split);
-        if (!reduce && !gather) continue;
-        PlannedCollective c;
-        c.kind = reduce ? CollectiveKind::all_reduce : CollectiveKind::all_gather;
-        c.after_op = static_cast<uint32_t>(sp.ops.size() - 1);
-        c.layer = last->layer;
-        c.micro_batch = mb;
-        // An all-reduce sums the whole output every device holds; an all-gather joins the parts into it.
-        ParallelConfig whole_group = par;
-        whole_group.tensor = 1;
-        c.bytes = reduce ? part.act_out_bytes : device_op(whole_group, w.batch(), *last, p, 0).act_out_bytes;
-        c.devices = group;
-        sp.collectives.push_back(std::move(c));
+        add_group_collective(w, plan, *last, sp);
       }
-      if (s + 1 == par.pipeline || !last) continue;
-      PlannedCollective send;
-      send.kind = CollectiveKind::send;
-      send.after_op = static_cast<uint32_t>(sp.ops.size() - 1);
-      send.layer = last->layer;
-      send.micro_batch = mb;
-      send.bytes = device_op(par, w.batch(), *last, sp.ops.back(), 0).act_out_bytes;
-      send.devices = group;
-      send.peers = plan.stage_devices(s + 1);
-      arriving[mb] = static_cast<int32_t>(sp.collectives.size());
-      sp.collectives.push_back(std::move(send));
+      if (last && s + 1 < par.pipeline) arriving[mb] = add_send(w, plan, *last, sp);
     }
   }
   return sp;
@@ -118,8 +127,8 @@ StepPlan order_step(const Workload& w, const WorkloadStep& step, const Plan& pla
 
 // What the devices of stage `stage` hold: per weight id the bytes each holds (0: none), kept at the model
 // image's offsets less what the device does not hold before them (so one device holding everything keeps the
-// image's offsets); the KV region per layer (the largest reads + writes any step makes there, the cache at the
-// longest context plus the step's append), and the activations (the largest in + out of any op).
+// image's offsets); the KV region per layer (the largest reads + writes any step makes there, the cache at
+// the longest context plus the step's append), and the activations (the largest in + out of any op).
 struct StageNeeds {
   std::vector<uint64_t> weight_bytes, weight_offset;
   std::vector<uint64_t> kv_size;
@@ -267,9 +276,12 @@ WeightCode weight_code(const std::string& d) {
 
 const char* collective_kind_name(CollectiveKind kind) {
   switch (kind) {
-    case CollectiveKind::all_reduce: return "all_reduce";
-    case CollectiveKind::all_gather: return "all_gather";
-    case CollectiveKind::send: return "send";
+    case CollectiveKind::all_reduce:
+      return "all_reduce";
+    case CollectiveKind::all_gather:
+      return "all_gather";
+    case CollectiveKind::send:
+      return "send";
   }
   return "?";
 }

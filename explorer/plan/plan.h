@@ -11,11 +11,12 @@
 // FLOPs evenly; every PE of a matmul reads the whole input activation.
 //
 // A system is a list of devices, `tensor` x `pipeline` of them (explorer/plan/parallel.h): the layers are
-// split into `pipeline` stages of consecutive layers, each run by a group of `tensor` devices that split every
-// layer's heads and FFN columns as Megatron-LM does (two all-reduces per layer). A planned op names its stage
-// (the devices that run it) and how the group splits it; collectives (all-reduce, all-gather, the activations
-// sent to the next stage) follow the ops they need. One device is the case 1 x 1: it holds the whole model and
-// runs every op on all its PEs. Leaves out: overlap of independent ops on one device, expert parallelism.
+// split into `pipeline` stages of consecutive layers, each run by a group of `tensor` devices that split
+// every layer's heads and FFN columns as Megatron-LM does (two all-reduces per layer). A planned op names its
+// stage (the devices that run it) and how the group splits it; collectives (all-reduce, all-gather, the
+// activations sent to the next stage) follow the ops they need. One device is the case 1 x 1: it holds the
+// whole model and runs every op on all its PEs. Leaves out: overlap of independent ops on one device, expert
+// parallelism.
 #pragma once
 
 #include <cstdint>
@@ -107,7 +108,7 @@ struct PlannedCollective {
 };
 
 struct StepPlan {
-  std::vector<PlannedOp> ops;   // in execution order
+  std::vector<PlannedOp> ops;                  // in execution order
   std::vector<PlannedCollective> collectives;  // in order of after_op
   uint64_t host_in_bytes = 0;   // token ids in before the step (to each device of the first stage)
   uint64_t host_out_bytes = 0;  // tokens out after it (from the first device of the last stage)

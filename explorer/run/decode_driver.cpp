@@ -45,8 +45,8 @@ void DecodeDriver::load(Plan plan, Schedule schedule) {
   for (size_t d = 0; match && d < devices_.size(); ++d) match = plan.devices[d].pes == devices_[d].pes;
   if (!match)
     throw Error(cat(name(), ": the plan is for ", plan.devices.size(), " device(s) of ",
-                    plan.devices.empty() ? 0 : plan.devices[0].pes, " PEs, the driver drives ", devices_.size(),
-                    " of ", devices_.empty() ? 0 : devices_[0].pes));
+                    plan.devices.empty() ? 0 : plan.devices[0].pes, " PEs, the driver drives ",
+                    devices_.size(), " of ", devices_.empty() ? 0 : devices_[0].pes));
   if (plan.steps.size() != workload_.steps.size() || schedule.steps.size() != plan.steps.size())
     throw Error(cat(name(), ": the plan and schedule do not match the workload's steps"));
   if (plan.devices.size() > 1 && topology_.links() != link.size())
@@ -179,8 +179,8 @@ void DecodeDriver::run_step(size_t s) {
   // The prompt (prefill) or the sampled token ids of the previous step (decode) come from the host.
   StageClock& first = stages_.front();
   Picoseconds in = begin;
-  for (uint32_t d : plan_.stage_devices(0)) in = std::max(in, host_transfer(d, tlm::TLM_WRITE_COMMAND,
-                                                                            planned.host_in_bytes, begin));
+  for (uint32_t d : plan_.stage_devices(0))
+    in = std::max(in, host_transfer(d, tlm::TLM_WRITE_COMMAND, planned.host_in_bytes, begin));
   first.ready = in;
   uint32_t index = 0;
   for (int st; (st = next_stage(planned)) >= 0;) {
@@ -200,7 +200,8 @@ void DecodeDriver::run_step(size_t s) {
   if (on_step) on_step(rec);
 }
 
-void DecodeDriver::run_next_op(const WorkloadStep& step, const StepPlan& planned, uint32_t st, uint32_t& index) {
+void DecodeDriver::run_next_op(const WorkloadStep& step, const StepPlan& planned, uint32_t st,
+                               uint32_t& index) {
   StageClock& clock = stages_[st];
   const Kernel& kernel = clock.kernels[clock.next];
   const size_t at = kernel.first + clock.next_op;

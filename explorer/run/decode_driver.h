@@ -13,11 +13,11 @@
 //
 // Several devices (explorer/plan/parallel.h): each pipeline stage's devices run the stage's ops together, in
 // their own order, and the stages run at once: the driver always runs next the op of the stage that is ready
-// first (an op waiting for activations sent from an earlier stage is ready when they arrive), and synchronises
-// only up to the earliest time a stage can still start something, so local time never runs ahead of an op
-// still to be issued. Collectives run over the link modules after the ops that need them (driver_links.cpp);
-// the step's tokens come in over the host links of the first stage's devices and leave over the first device
-// of the last stage's. One device is the case of one stage.
+// first (an op waiting for activations sent from an earlier stage is ready when they arrive), and
+// synchronises only up to the earliest time a stage can still start something, so local time never runs ahead
+// of an op still to be issued. Collectives run over the link modules after the ops that need them
+// (driver_links.cpp); the step's tokens come in over the host links of the first stage's devices and leave
+// over the first device of the last stage's. One device is the case of one stage.
 //
 // Records: one StepRecord per step, totals of decode time per layer and op kind, and optionally one OpRecord
 // per op; one CollectiveRecord per collective. Left out (later issues): overlap of independent ops on one
@@ -78,11 +78,11 @@ struct CollectiveRecord {
   trace::Phase phase = trace::Phase::decode;
   int32_t layer = -1;
   CollectiveKind kind = CollectiveKind::all_reduce;
-  uint64_t bytes = 0;              // the collective's message (PlannedCollective::bytes)
-  uint64_t max_device_bytes = 0;   // the most any device sent
-  uint64_t link_bytes = 0;         // bytes over all hops of all transfers
-  sc_core::sc_time start, end;     // absolute
-  double energy_j = 0;             // the links' energy for its bytes
+  uint64_t bytes = 0;             // the collective's message (PlannedCollective::bytes)
+  uint64_t max_device_bytes = 0;  // the most any device sent
+  uint64_t link_bytes = 0;        // bytes over all hops of all transfers
+  sc_core::sc_time start, end;    // absolute
+  double energy_j = 0;            // the links' energy for its bytes
 };
 
 // Where a device's parts are on the driver's sockets.
@@ -153,8 +153,8 @@ class DecodeDriver : public Component {
     Picoseconds ready = 0;          // its devices are free from then on
     Picoseconds prefetch_from = 0;  // start of its previous op: offloaded weights stream from then
     Launcher launcher;
-    std::vector<Kernel> kernels;    // this step's kernels of its ops
-    size_t next = 0, next_op = 0;   // the kernel and the op within it to run next
+    std::vector<Kernel> kernels;   // this step's kernels of its ops
+    size_t next = 0, next_op = 0;  // the kernel and the op within it to run next
   };
 
   void run();
