@@ -381,10 +381,9 @@ TEST_CASE("multidev: several devices need links, and a link preset's keys are ch
 
 // The shipped system elaborated (no simulation) and the generated Llama-2-70B F16 trace planned on its
 // devices.
-void check_70b_fits(const std::string& system, uint32_t devices) {
-  static const trace::Trace t = generated("Llama-2-70B", "F16", 1, 1);
-  static const Workload w = workload_of(t, 1);
-  auto tree = load_config(configs() + "systems/" + system);
+void check_fits(const Workload& w, const std::string& system, uint32_t devices,
+                const std::vector<std::string>& overrides = {}) {
+  auto tree = load_config(configs() + "systems/" + system, overrides);
   auto resolved = ConfigNode::make_map({});
   Params root(tree, "", resolved);
   Params wl = root.required_child("workload", "");
@@ -407,6 +406,30 @@ void check_70b_fits(const std::string& system, uint32_t devices) {
   CHECK(kv > 0);
 }
 
+void check_70b_fits(const std::string& system, uint32_t devices) {
+  static const Workload w = workload_of(generated("Llama-2-70B", "F16", 1, 1), 1);
+  check_fits(w, system, devices);
+}
+
+// Mixtral-8x7B's weights as a dense stand-in of the same bytes: its public config
+// (mistralai/Mixtral-8x7B-v0.1 config.json: hidden 4096, 32 layers, 32 heads, 8 KV heads, vocabulary 32000, 8
+// experts of FFN 14336) with the eight experts' FFNs side by side (FFN 8 x 14336); the router (4096 x 8 per
+// layer) is left out. What a device must hold is every expert; what a step reads is the workload's (MoE:
+// explorer/trace).
+const Workload& mixtral_weights() {
+  static const Workload w = [] {
+    trace::ModelConfig c;
+    c.name = "Mixtral-8x7B-dense-stand-in";
+    c.hidden = 4096, c.intermediate = 8 * 14336, c.layers = 32, c.heads = 32, c.kv_heads = 8,
+    c.head_dim = 128;
+    c.vocab = 32000, c.max_position = 32768;
+    trace::GenOptions o;
+    o.prompt_len = 16, o.decode_steps = 1;
+    return workload_of(trace::generate_trace(c, o), 1);
+  }();
+  return w;
+}
+
 TEST_CASE("multidev: Llama-2-70B F16 fits 4 LPDDR5X devices (tensor parallel), nothing offloaded",
           "[multidev]") {
   check_70b_fits("lpddr5x-4x-tp.yaml", 4);
@@ -426,4 +449,13 @@ TEST_CASE("multidev: Llama-2-70B F16 fits 2 HBM3 devices (tensor parallel), noth
 TEST_CASE("multidev: Llama-2-70B F16 fits 2 HBM3 devices (pipeline parallel), nothing offloaded",
           "[multidev]") {
   check_70b_fits("hbm3-2x-pp.yaml", 2);
+}
+TEST_CASE("multidev: Mixtral-8x7B F16's experts fit 2 LPDDR5X devices, nothing offloaded", "[multidev]") {
+  uint64_t bytes = 0;
+  for (const auto& wi : mixtral_weights().weights) bytes += wi.bytes;
+  CHECK(bytes == Approx(93.4e9).epsilon(0.01));  // 46.7 G parameters (Mistral AI, "Mixtral of experts", 2023)
+  check_fits(mixtral_weights(), "lpddr5x-4x-tp.yaml", 2, {"devices.count=2", "parallelism.tensor=2"});
+}
+TEST_CASE("multidev: Mixtral-8x7B F16's experts fit 2 HBM3 devices, nothing offloaded", "[multidev]") {
+  check_fits(mixtral_weights(), "hbm3-2x-tp.yaml", 2);
 }

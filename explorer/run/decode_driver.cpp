@@ -187,6 +187,8 @@ void DecodeDriver::run_step(size_t s) {
     run_next_op(step, planned, static_cast<uint32_t>(st), index);
     maybe_synchronise(planned);
   }
+  for (const StageClock& clock : stages_)
+    if (clock.next < clock.kernels.size()) SC_REPORT_FATAL(name(), "a stage waits for activations never sent");
   // The step's tokens leave over the host link, then time is synchronised for the snapshot.
   StageClock& last = stages_.back();
   last.ready = host_transfer(plan_.stage_devices(plan_.parallel.pipeline - 1)[0], tlm::TLM_READ_COMMAND,
