@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "explorer/elab/system_devices.h"
 #include "models/core/error.h"
 #include "models/core/registry.h"
 
@@ -14,6 +15,19 @@ uint64_t System::dram_capacity_bytes() const {
   for (const auto& c : components)
     if (auto* m = dynamic_cast<const MemoryDevice*>(c.get()); m && m->is_dram()) total += m->capacity_bytes();
   return total;
+}
+
+uint64_t System::dram_capacity_bytes(size_t device) const {
+  uint64_t total = 0;
+  for (const Component* c : devices[device].components)
+    if (auto* m = dynamic_cast<const MemoryDevice*>(c); m && m->is_dram()) total += m->capacity_bytes();
+  return total;
+}
+
+std::vector<DeviceResources> System::device_resources() const {
+  std::vector<DeviceResources> out;
+  for (size_t d = 0; d < devices.size(); ++d) out.push_back({dram_capacity_bytes(d), driver->devices()[d].pes});
+  return out;
 }
 
 double System::dram_peak_bytes_per_s() const {
@@ -37,13 +51,6 @@ struct Endpoint {
   std::string text;
 };
 
-struct Binding {
-  SocketPort* port;
-  std::string label;  // "pe[3].mem"
-  SourceLocation where;
-  Component* component = nullptr;
-  std::string path;  // key path of the connection, e.g. "connections[2]"
-};
 
 std::string element_label(const Instance& inst, int i, const std::string& socket) {
   return inst.elements.size() > 1 ? cat(inst.name, "[", i, "].", socket) : cat(inst.name, ".", socket);
@@ -63,20 +70,14 @@ std::string port_list(Component& c) {
 
 }  // namespace
 
-std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_config, const Workload& workload) {
-  auto sys = std::make_unique<System>();
-
-  // The decode driver is a fixed instance named `driver`.
-  {
-    auto driver = std::make_unique<DecodeDriver>("driver", driver_config, workload);
-    sys->driver = driver.get();
-    Instance inst{"driver", "decode_driver", {driver.get()}, root.location_of("workload"), "workload"};
-    sys->instances.emplace("driver", inst);
-    sys->instance_order.push_back("driver");
-    sys->components.push_back(std::move(driver));
-  }
-
-  Params modules = root.required_child("modules", "the module instances of the system");
+void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref, Wiring& wiring,
+                      const DriverConfig& driver_config) {
+  System* sys = &sys_ref;
+  SystemDevice device{prefix, {}};
+  std::map<std::string, Instance*> own;  // this device's instances by config name
+  std::vector<std::string> order{"driver"};
+  own["driver"] = &sys->instances.at("driver");
+  Params modules = scope.required_child("modules", "the module instances of the system");
   for (const std::string& name : modules.keys()) {
     Params m = modules.required_child(name, "a module instance");
     if (!valid_name(name)) modules.fail(name, "instance names are letters, digits and '_', starting with a letter");
@@ -91,7 +92,7 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
     Instance inst{name, type, {}, modules.location_of(name), m.path()};
     for (int i = 0; i < count; ++i) {
       ElabContext ctx{i, count, driver_config.quantum};
-      const std::string sc_name = count > 1 ? cat(name, "_", i) : name;
+      const std::string sc_name = prefix + (count > 1 ? cat(name, "_", i) : name);
       // Each element reads the same parameters; only the first records them in the resolved config.
       Params element = i == 0 ? m : Params(m.node(), m.path(), nullptr);
       if (i > 0) {
@@ -101,10 +102,14 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
       auto component = impl->factory(sc_name, element, ctx);
       element.finish();
       inst.elements.push_back(component.get());
+      device.components.push_back(component.get());
       sys->components.push_back(std::move(component));
     }
-    sys->instances.emplace(name, inst);
-    sys->instance_order.push_back(name);
+    auto [it, fresh] = sys->instances.emplace(prefix + name, inst);
+    if (!fresh) modules.fail(name, cat("a second instance named '", prefix + name, "'"));
+    own[name] = &it->second;
+    order.push_back(name);
+    sys->instance_order.push_back(prefix + name);
   }
 
   auto resolve = [&](Params& conn, const std::string& key) {
@@ -128,9 +133,9 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
       }
       inst_name = inst_name.substr(0, lb);
     }
-    auto it = sys->instances.find(inst_name);
-    if (it == sys->instances.end()) conn.fail(key, cat("no module instance named '", inst_name, "'"));
-    e.instance = &it->second;
+    auto it = own.find(inst_name);
+    if (it == own.end()) conn.fail(key, cat("no module instance named '", inst_name, "'"));
+    e.instance = it->second;
     const int n = static_cast<int>(e.instance->elements.size());
     if (index >= n) conn.fail(key, cat("'", e.text, "': index out of range (", inst_name, " has ", n, " elements)"));
     if (index >= 0) e.indices = {index};
@@ -143,10 +148,13 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
     return e;
   };
 
+  // The driver's sockets serve every device: count this device's bindings of them on their own.
+  std::vector<int> driver_bound;
+  for (auto& p : sys->driver->ports()) driver_bound.push_back(p.bound), p.bound = 0;
   // Check all connections, recording the pairs; bind only when all are sound.
-  std::vector<std::pair<Binding, Binding>> pairs;
-  std::map<SocketPort*, SourceLocation> first_binding;
-  for (Params& conn : root.map_list("connections", "initiator -> target socket connections", true)) {
+  std::vector<std::pair<Binding, Binding>>& pairs = wiring.pairs;
+  std::map<SocketPort*, SourceLocation>& first_binding = wiring.first_binding;
+  for (Params& conn : scope.map_list("connections", "initiator -> target socket connections", true)) {
     Endpoint from = resolve(conn, "from");
     Endpoint to = resolve(conn, "to");
     SocketPort& fp = *find_port(*from.instance->elements[from.indices[0]], from.socket);
@@ -185,8 +193,8 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
       pairs.emplace_back(bf, bt);
     }
   }
-  for (const auto& name : sys->instance_order) {
-    const Instance& inst = sys->instances.at(name);
+  for (const std::string& name : order) {
+    const Instance& inst = *own.at(name);
     for (size_t i = 0; i < inst.elements.size(); ++i) {
       for (auto& p : inst.elements[i]->ports()) {
         if (p.bound == 0 && !p.optional)
@@ -196,7 +204,21 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
       }
     }
   }
-  for (auto& [from, to] : pairs) {
+  DeviceBinding binding;
+  auto& ports = sys->driver->ports();
+  for (size_t i = 0; i < ports.size(); ++i) {
+    if (ports[i].name == "pe") binding.first_pe = static_cast<uint32_t>(driver_bound[i]), binding.pes = ports[i].bound;
+    if (ports[i].name == "host" && ports[i].bound > 0) binding.host = driver_bound[i];
+    ports[i].bound += driver_bound[i];
+  }
+  std::vector<DeviceBinding> bindings = sys->driver->devices();
+  bindings.push_back(binding);
+  sys->driver->set_devices(std::move(bindings));
+  sys->devices.push_back(std::move(device));
+}
+
+void bind_all(Wiring& wiring) {
+  for (auto& [from, to] : wiring.pairs) {
     try {
       from.component->bound_to(from.port->name, *to.component);
     } catch (const Error& e) {
@@ -204,6 +226,24 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
     }
     from.port->bind_to(*to.port->target);
   }
+}
+
+std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_config, const Workload& workload) {
+  auto sys = std::make_unique<System>();
+
+  // The decode driver is a fixed instance named `driver`.
+  {
+    auto driver = std::make_unique<DecodeDriver>("driver", driver_config, workload);
+    sys->driver = driver.get();
+    Instance inst{"driver", "decode_driver", {driver.get()}, root.location_of("workload"), "workload"};
+    sys->instances.emplace("driver", inst);
+    sys->instance_order.push_back("driver");
+    sys->components.push_back(std::move(driver));
+  }
+  Wiring wiring;
+  elaborate_devices(root, *sys, wiring, driver_config);
+  bind_all(wiring);
+  elaborate_links(root, *sys, driver_config);
   for (auto& c : sys->components) c->validate_topology();
   return sys;
 }

@@ -11,6 +11,11 @@
 // Every connection is checked before anything is bound: both ends exist, one is an initiator and the other a
 // target, both speak the same protocol, no single socket is bound twice, and at the end no required socket is
 // left unbound. Each error is one line naming the config file:line:column and key.
+//
+// A system of several devices (explorer/elab/system_devices.h) has `devices:` instead: each device is the
+// `modules:` and `connections:` above (usually included from configs/devices/), elaborated once per device
+// with its module names prefixed (dev0_pe_3), plus `links:` between the devices. A config with `modules:` at
+// its top is the one device of its system.
 #pragma once
 
 #include <map>
@@ -18,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "explorer/plan/plan.h"
 #include "explorer/run/decode_driver.h"
 #include "models/core/component.h"
 #include "models/core/params.h"
@@ -32,16 +38,28 @@ struct Instance {
   std::string path;  // "modules.pe"
 };
 
+// One device of the system: its elements, and the prefix of their names ("" when the system has one).
+struct SystemDevice {
+  std::string prefix;
+  std::vector<Component*> components;
+};
+
 class System {
  public:
   std::vector<std::unique_ptr<Component>> components;  // every element, in config order, driver first
-  std::map<std::string, Instance> instances;
+  std::map<std::string, Instance> instances;           // by prefixed name
   std::vector<std::string> instance_order;
+  std::vector<SystemDevice> devices;
+  std::vector<Component*> links;  // the modules between devices
+  bool device_list = false;       // the config lists `devices:` (else its `modules:` are the one device)
   DecodeDriver* driver = nullptr;
 
-  // DRAM capacity and peak bandwidth summed over the memory devices that are DRAM.
+  // DRAM capacity and peak bandwidth summed over the memory devices that are DRAM (of one device).
   uint64_t dram_capacity_bytes() const;
   double dram_peak_bytes_per_s() const;
+  uint64_t dram_capacity_bytes(size_t device) const;
+  // What the plan needs to know of each device.
+  std::vector<DeviceResources> device_resources() const;
 };
 
 // Reads `modules` and `connections` from `root`, creates the driver (to execute `workload`, which must outlive

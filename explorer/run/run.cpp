@@ -8,6 +8,8 @@
 
 #include "explorer/config/loader.h"
 #include "explorer/elab/elaborator.h"
+#include "explorer/plan/parallel.h"
+#include "explorer/run/multidev_results.h"
 #include "explorer/run/csv.h"
 #include "explorer/run/results_dir.h"
 #include "explorer/run/runtime_columns.h"
@@ -115,7 +117,8 @@ void run_point(const RunRequest& request) {
   WorkloadSpec spec = WorkloadSpec::read(workload_params);
   const DriverConfig driver_config = DriverConfig::read(workload_params, simulation);
   const RuntimeConfig runtime = RuntimeConfig::read(driver_params);
-  const PlanConfig plan_config = PlanConfig::read(driver_params);
+  PlanConfig plan_config = PlanConfig::read(driver_params);
+  plan_config.parallel = read_parallelism(root);
   if (!trace_path.empty() && !fs::is_regular_file(trace_path))
     workload_params.fail("trace", cat("cannot open trace file '", trace_path, "'"));
   spec.trace_path = fs::absolute(trace_path).lexically_normal().string();
@@ -124,14 +127,14 @@ void run_point(const RunRequest& request) {
 
   std::unique_ptr<System> sys = elaborate(root, driver_config, workload);
   root.finish();
-  const DeviceResources device{sys->dram_capacity_bytes(), sys->driver->pe_count()};
-  Plan plan = make_plan(workload, {device}, plan_config, cat(request.config_path, ": modules"));
-  if (plan_config.kv_cache == KvCachePlacement::on_chip) {
+  Plan plan = make_plan(workload, sys->device_resources(), plan_config,
+                        cat(request.config_path, sys->device_list ? ": devices" : ": modules"));
+  for (size_t d = 0; d < plan.devices.size() && plan_config.kv_cache == KvCachePlacement::on_chip; ++d) {
     std::vector<const ProcessingElement*> pes;
-    for (const auto& c : sys->components)
-      if (auto* pe = dynamic_cast<const ProcessingElement*>(c.get())) pes.push_back(pe);
+    for (const Component* c : sys->devices[d].components)
+      if (auto* pe = dynamic_cast<const ProcessingElement*>(c)) pes.push_back(pe);
     for (size_t i = 0; i < pes.size(); ++i) {
-      const uint64_t share = plan.devices[0].kv_share(static_cast<uint32_t>(i));
+      const uint64_t share = plan.devices[d].kv_share(static_cast<uint32_t>(i));
       if (!pes[i]->kv_fits_on_chip(share))
         driver_params.fail("kv_cache", cat("on_chip, but ", pes[i]->name(), "'s share of the KV cache (",
                                            share, " B) does not fit its buffer beside its tiles in flight"));
@@ -139,7 +142,7 @@ void run_point(const RunRequest& request) {
   }
   Schedule schedule = make_schedule(plan, workload, runtime);
   sys->driver->load(std::move(plan), std::move(schedule));
-  const MemoryLayout& memory = sys->driver->plan().devices[0].memory;
+  const MemoryLayout memory = total_memory(sys->driver->plan());
 
   const std::string trace_hash = file_hash(spec.trace_path);
   const std::string config_hash = identity_hash(*resolved, trace_hash);
@@ -345,6 +348,7 @@ void run_point(const RunRequest& request) {
       {"components.csv", components.text()}, {"component_metrics.csv", metrics.text()},
       {"layers.csv", layers.text()},         {"op_kinds.csv", kinds.text()}};
   if (driver_config.per_op) files.push_back({"ops.csv", ops_text});
+  if (sys->device_list) add_multidevice_results(*sys, end, decode_s, files);
   files.push_back({"resolved_config.yaml",
                    "# Fully resolved configuration of this run (defaults included); config_hash " +
                        config_hash + "\n" + resolved_text});

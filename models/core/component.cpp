@@ -8,6 +8,7 @@ const char* protocol_name(Protocol p) {
     case Protocol::memory: return "memory";
     case Protocol::command: return "command";
     case Protocol::host: return "host";
+    case Protocol::link: return "link";
   }
   return "?";
 }

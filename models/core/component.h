@@ -31,7 +31,8 @@ using TargetSocketBase = tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport
 //   memory: memory-mapped reads/writes (PE -> buffer, PE -> interconnect -> DRAM channel)
 //   command: work items from the decode driver to a PE (payload extension WorkItem)
 //   host: transfers across the host link
-enum class Protocol { memory, command, host };
+//   link: transfers between devices over chip-to-chip links (payload extension LinkTransfer)
+enum class Protocol { memory, command, host, link };
 const char* protocol_name(Protocol p);
 
 struct SocketPort {

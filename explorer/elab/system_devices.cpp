@@ -1,0 +1,74 @@
+// The devices and links of a system; see system_devices.h.
+#include "explorer/elab/system_devices.h"
+
+#include "explorer/plan/topology.h"
+#include "models/core/error.h"
+#include "models/core/registry.h"
+#include "models/interconnect/device_link.h"
+
+namespace llmx {
+
+void elaborate_devices(Params& root, System& sys, Wiring& wiring, const DriverConfig& driver_config) {
+  if (!root.has("devices")) {
+    elaborate_device(root, "", sys, wiring, driver_config);
+    return;
+  }
+  if (root.has("modules") || root.has("connections"))
+    root.fail(
+        root.has("modules") ? "modules" : "connections",
+        "a system has either `devices:` (each with its modules and connections) or `modules:` at the top");
+  Params devices = root.required_child("devices", "the devices of the system, each the same subsystem");
+  sys.device_list = true;
+  const int count = devices.optional<int>("count", 1, "number of identical devices", Bound::range(1, 1024));
+  if (count > 1 && !root.has("links"))
+    devices.fail("count", cat(count, " devices need `links:` between them (a topology and a link preset)"));
+  for (int d = 0; d < count; ++d) {
+    // Each device reads the same keys; only the first records them in the resolved config.
+    Params device = d == 0 ? devices : Params(devices.node(), devices.path(), nullptr);
+    if (d > 0) device.claim("count");
+    elaborate_device(device, count > 1 ? cat("dev", d, "_") : "", sys, wiring, driver_config);
+    if (d > 0) device.finish();
+  }
+}
+
+void elaborate_links(Params& root, System& sys, const DriverConfig& driver_config) {
+  if (!root.has("links")) return;
+  Params links = root.required_child("links", "the links between the devices");
+  Topology::Kind kind = Topology::Kind::none;
+  const std::string name =
+      links.choice("topology", {"ring", "switch"}, std::nullopt,
+                   "ring: a link from each device to the next; switch: a port per device");
+  Topology::parse(name, kind);
+  const Topology topology(kind, static_cast<uint32_t>(sys.devices.size()));
+  const std::string type = kind == Topology::Kind::ring ? "chip_link" : "link_switch";
+  const ComponentType* impl = Registry::instance().find(type);
+  const uint32_t count = topology.links();
+  SocketPort* driver_port = nullptr;
+  for (auto& p : sys.driver->ports())
+    if (p.name == "link") driver_port = &p;
+  Params element = links;
+  for (uint32_t k = 0; k < count; ++k) {
+    if (k > 0) {
+      element = Params(links.node(), links.path(), nullptr);
+      element.claim("topology");
+    }
+    const ElabContext ctx{static_cast<int>(k), static_cast<int>(count), driver_config.quantum};
+    const std::string sc_name = kind == Topology::Kind::switched ? "switch"
+                                : count > 1                      ? cat("link_", k)
+                                                                 : "link";
+    auto component = impl->factory(sc_name, element, ctx);
+    if (k > 0) element.finish();
+    dynamic_cast<DeviceLink&>(*component).join(topology.joined(k));
+    for (auto& p : component->ports())
+      if (p.name == "target") driver_port->bind_to(*p.target), ++p.bound;
+    ++driver_port->bound;
+    sys.links.push_back(component.get());
+    sys.components.push_back(std::move(component));
+  }
+  // One device has no links: the link keys stay unused (a sweep over the device count keeps its config).
+  if (count == 0)
+    for (const std::string& key : links.keys()) links.claim(key);
+  sys.driver->set_topology(topology);
+}
+
+}  // namespace llmx

@@ -1,0 +1,87 @@
+// Chip-to-chip link; see chip_link.h.
+#include "models/interconnect/chip_link.h"
+
+#include "models/core/link_transfer.h"
+
+namespace llmx {
+
+using sc_core::sc_time;
+
+namespace {
+
+BandwidthBooker direction_booker(Params& p) {
+  const double bytes_per_s =
+      p.required<double>("bandwidth_gbps", "effective bandwidth of each direction in GB/s",
+                         Bound::positive()) *
+      1e9;
+  const double window_ns = p.optional<double>(
+      "booking_window_ns", 100.0, "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
+      Bound::positive());
+  return BandwidthBooker(bytes_per_s, sc_time(window_ns, sc_core::SC_NS));
+}
+
+}  // namespace
+
+ChipLink::ChipLink(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
+    : Component(name, "chip_link"), target("target") {
+  const BandwidthBooker booker = direction_booker(p);
+  directions_ = {Direction{booker}, Direction{booker}};
+  latency_ = sc_time(p.required<double>("latency_ns", "one-way latency of a transfer", Bound::non_negative()),
+                     sc_core::SC_NS);
+  j_per_byte_ = p.required<double>("energy_pj_per_bit", "energy per bit moved in either direction",
+                                   Bound::non_negative()) *
+                8e-12;
+  static_w_ =
+      p.required<double>("static_power_mw", "idle power of the link (both ends)", Bound::non_negative()) *
+      1e-3;
+  target.register_b_transport(this, &ChipLink::b_transport);
+  expose_target("target", target, Protocol::link, false);
+}
+
+void ChipLink::join(const std::vector<uint32_t>& devices) {
+  if (devices.size() == 2) ends_[0] = devices[0], ends_[1] = devices[1];
+}
+
+void ChipLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  auto* hop = trans.get_extension<LinkTransfer>();
+  const bool forward = hop && hop->from_device == ends_[0] && hop->to_device == ends_[1];
+  const bool back = hop && hop->from_device == ends_[1] && hop->to_device == ends_[0];
+  if (!forward && !back) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const uint64_t bytes = trans.get_data_length();
+  Direction& d = directions_[forward ? 0 : 1];
+  delay = d.booker.book(delay, bytes) + latency_;
+  d.bytes += bytes;
+  ++d.transfers;
+  hop->energy_j = static_cast<double>(bytes) * j_per_byte_;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+std::vector<LinkDirectionStats> ChipLink::directions() const {
+  std::vector<LinkDirectionStats> out;
+  for (int i = 0; i < 2; ++i) {
+    const Direction& d = directions_[i];
+    out.push_back({ends_[i], ends_[1 - i], d.bytes, d.transfers, d.booker.busy(), d.booker.bytes_per_s(),
+                   static_cast<double>(d.bytes) * j_per_byte_});
+  }
+  return out;
+}
+
+ComponentStats ChipLink::stats(const sc_time& now) const {
+  ComponentStats s;
+  s.busy = std::max(directions_[0].booker.busy(), directions_[1].booker.busy());
+  s.bytes_read = directions_[1].bytes;  // towards the first end
+  s.bytes_written = directions_[0].bytes;
+  s.requests = directions_[0].transfers + directions_[1].transfers;
+  s.energy[EnergyKind::transfer] = static_cast<double>(s.bytes_read + s.bytes_written) * j_per_byte_;
+  s.energy[EnergyKind::static_power] = static_w_ * now.to_seconds();
+  return s;
+}
+
+LLMX_REGISTER_COMPONENT(
+    ChipLink, "chip_link",
+    "chip-to-chip link between two devices: bandwidth per direction, latency, energy per bit");
+
+}  // namespace llmx

@@ -1,0 +1,105 @@
+// Switch between devices; see link_switch.h.
+#include "models/interconnect/link_switch.h"
+
+#include "models/core/link_transfer.h"
+
+namespace llmx {
+
+using sc_core::sc_time;
+
+LinkSwitch::LinkSwitch(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
+    : Component(name, "link_switch"), target("target") {
+  bytes_per_s_ = p.required<double>("bandwidth_gbps", "effective bandwidth of each port direction in GB/s",
+                                    Bound::positive()) *
+                 1e9;
+  window_ =
+      sc_time(p.optional<double>("booking_window_ns", 100.0,
+                                 "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
+                                 Bound::positive()),
+              sc_core::SC_NS);
+  link_latency_ =
+      sc_time(p.required<double>("latency_ns", "one-way latency of a port link", Bound::non_negative()),
+              sc_core::SC_NS);
+  link_j_per_byte_ =
+      p.required<double>("energy_pj_per_bit", "energy per bit crossing a port link", Bound::non_negative()) *
+      8e-12;
+  link_static_w_ = p.required<double>("static_power_mw", "idle power of each port link (both ends)",
+                                      Bound::non_negative()) *
+                   1e-3;
+  Params sw = p.required_child("switch", "the switch's own latency, energy and power");
+  switch_latency_ = sc_time(
+      sw.required<double>("latency_ns", "latency through the switch", Bound::non_negative()), sc_core::SC_NS);
+  switch_j_per_byte_ =
+      sw.required<double>("energy_pj_per_bit", "energy per bit switched", Bound::non_negative()) * 8e-12;
+  switch_static_w_ =
+      sw.required<double>("static_power_mw", "idle power of the switch chip", Bound::non_negative()) * 1e-3;
+  target.register_b_transport(this, &LinkSwitch::b_transport);
+  expose_target("target", target, Protocol::link, false);
+}
+
+void LinkSwitch::join(const std::vector<uint32_t>& devices) {
+  ports_.clear();
+  for (uint32_t d : devices)
+    ports_.push_back(Port{d, BandwidthBooker(bytes_per_s_, window_), BandwidthBooker(bytes_per_s_, window_)});
+}
+
+LinkSwitch::Port* LinkSwitch::port_of(uint32_t device) {
+  for (Port& p : ports_)
+    if (p.device == device) return &p;
+  return nullptr;
+}
+
+void LinkSwitch::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  auto* hop = trans.get_extension<LinkTransfer>();
+  Port* from = hop ? port_of(hop->from_device) : nullptr;
+  Port* to = hop ? port_of(hop->to_device) : nullptr;
+  if (!from || !to || from == to) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const uint64_t bytes = trans.get_data_length();
+  const sc_time through = link_latency_ + switch_latency_;
+  const sc_time up_done = from->up.book(delay, bytes);
+  const sc_time down_done = to->down.book(delay + through, bytes);
+  delay = std::max(down_done, up_done + through) + link_latency_;
+  from->up_bytes += bytes;
+  to->down_bytes += bytes;
+  ++from->up_transfers;
+  ++to->down_transfers;
+  bytes_ += bytes;
+  ++transfers_;
+  hop->energy_j = static_cast<double>(bytes) * (2 * link_j_per_byte_ + switch_j_per_byte_);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+std::vector<LinkDirectionStats> LinkSwitch::directions() const {
+  std::vector<LinkDirectionStats> out;
+  const double per_byte =
+      link_j_per_byte_ + switch_j_per_byte_ / 2;  // the switch's share split over both ports
+  for (const Port& p : ports_) {
+    out.push_back({p.device, kSwitch, p.up_bytes, p.up_transfers, p.up.busy(), bytes_per_s_,
+                   static_cast<double>(p.up_bytes) * per_byte});
+    out.push_back({kSwitch, p.device, p.down_bytes, p.down_transfers, p.down.busy(), bytes_per_s_,
+                   static_cast<double>(p.down_bytes) * per_byte});
+  }
+  return out;
+}
+
+ComponentStats LinkSwitch::stats(const sc_time& now) const {
+  ComponentStats s;
+  for (const Port& p : ports_) {
+    s.busy = std::max({s.busy, p.up.busy(), p.down.busy()});
+    s.bytes_written += p.up_bytes;
+    s.bytes_read += p.down_bytes;
+  }
+  s.requests = transfers_;
+  s.energy[EnergyKind::transfer] = static_cast<double>(bytes_) * (2 * link_j_per_byte_ + switch_j_per_byte_);
+  s.energy[EnergyKind::static_power] =
+      (link_static_w_ * static_cast<double>(ports_.size()) + switch_static_w_) * now.to_seconds();
+  return s;
+}
+
+LLMX_REGISTER_COMPONENT(LinkSwitch, "link_switch",
+                        "switch joining every device: a port link per device, switch latency and energy");
+
+}  // namespace llmx
