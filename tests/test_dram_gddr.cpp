@@ -123,10 +123,23 @@ TEST_CASE("dram gddr: a device is its independent channels; GDDR6 pseudo-channel
   const DramSpec pc = load(preset("gddr6-16000.yaml"), {"organisation.pseudo_channels=2"});
   CHECK(pc.peak_bytes_per_s() == Approx(64e9));
   CHECK(pc.org.capacity_bytes() == uint64_t(1) << 30);
-  // One data-rate override is a consistent bin: GDDR6 at 14 Gb/s takes Ramulator 2's clock counts.
+  // One data-rate override is a consistent bin: GDDR6 at 14 Gb/s gives Ramulator 2's Samsung-derived clocks.
   const TickTiming k = to_ticks(load(preset("gddr6-16000.yaml"), {"data_rate_mtps=14000"}));
   CHECK(k.rl == 24);
   CHECK(k.wl == 6);
   CHECK(k.rcd_rd == 27);
+  CHECK(k.rcd_wr == 16);
+  CHECK(k.rp == 27);
+  CHECK(k.ras == 53);
+  CHECK(k.rc == 80);  // tRAS + tRP; Ramulator 2's nRC is 79 (docs/DRAM-TIMING.md)
   CHECK(k.ccd_l == 4);
+  CHECK(k.rrd_s == 8);
+  CHECK(k.faw == 29);
+  CHECK(k.wr == 27);
+  CHECK(k.wtr_s == 9);
+  CHECK(k.wtr_l == 11);
+  CHECK(k.rtp == 4);
+  CHECK(k.rfc_ab == 211);
+  CHECK(k.rfc_pb == 106);
+  CHECK(k.rrefd == 15);
 }
