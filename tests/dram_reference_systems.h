@@ -94,7 +94,8 @@ inline System ramulator_lpddr5_6400(bool refresh = true) {
   return s;
 }
 
-// Ramulator 2.1 HBM3_16Gb_8hi / HBM3_6400Mbps, 16 channels x 2 pseudo-channels x 32 bit, half-CK ticks.
+// Ramulator 2.1 HBM3_16Gb_8hi / HBM3_6400Mbps, 16 channels x 2 pseudo-channels x 32 bit, half-CK ticks; every
+// clock count of python/ramulator/dram/hbm3.py at c5b1c3a, the stack-ID gap nCCDR included.
 inline System ramulator_hbm3_6400(bool refresh = true) {
   System s;
   auto& o = s.spec.org;
@@ -124,10 +125,12 @@ inline System ramulator_hbm3_6400(bool refresh = true) {
   t.trrd_l_ns = 3.125;
   t.tfaw_ns = 15.0;
   t.twr_ns = 20.625;
-  t.twtr_s_ns = 5.0;
-  t.twtr_l_ns = 7.5;
-  t.trtp_ns = 3.75;
+  t.twtr_s_ns = 4.375;  // nWTRS 7
+  t.twtr_l_ns = 6.25;   // nWTRL 10
+  t.trtp_ns = 5.625;    // nRTP 9
   t.tppd_ns = 1.25;
+  t.tccd_r_ns = 1.875;  // nCCDR 3: RD to RD on the other stack ID
+  t.rtw_gap_ck = 8;     // nRTW 20 = nCL 20 + nBL 2 + 8 - nCWL 10
   t.trfc_ab_ns = 350.0;
   t.trfc_pb_ns = 200.0;
   t.trefi_ns = 3900.0;

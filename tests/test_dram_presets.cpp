@@ -1,8 +1,8 @@
 // The DRAM presets (configs/memory/*.yaml): they load, a sequential read stream never exceeds the peak
-// (channels x bus width x data rate) and reaches at least 85% of it with refresh on for LPDDR and HBM, the
-// energy total is the sum of its parts in both bounds, the pJ/bit of a sequential read stream lies within 15%
-// of the preset's cited device figure (HBM; a loose range for LPDDR, which has none), and bad values are
-// reported in one line naming file:line and key.
+// (channels x bus width x data rate) and reaches at least 85% of it with refresh on for LPDDR, HBM and GDDR,
+// the energy total is the sum of its parts in both bounds, the pJ/bit of a sequential read stream lies within
+// 15% of the preset's cited device figure (HBM, GDDR; a loose range for LPDDR, which has none), and bad
+// values are reported in one line naming file:line and key.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -37,21 +37,28 @@ struct Range {
 };
 
 // What a sequential read stream should cost per bit, by preset: each HBM preset's cited device figure
-// within 15% (docs/ENERGY.md has every figure with its date, source and what it includes), a loose range where
-// no device figure is public (LPDDR), nothing for DDR5 (no public figure: conservation only).
+// within 15% (docs/ENERGY.md has every figure with its date, source and what it includes), a loose range
+// where no device figure is public (LPDDR), nothing for DDR5 (no public figure: conservation only).
 Range published_range(const std::string& preset) {
   auto around = [](double figure, const char* source) { return Range{figure * 0.85, figure * 1.15, source}; };
   if (preset.rfind("lpddr", 0) == 0)
-    return {3.0, 8.0,
-            "no public LPDDR4X/5/5X figure; published DRAM devices span HBM3E 3.9 pJ/bit (Samsung, Oct 2025) to "
-            "GDDR6 7.5 pJ/bit (Micron, ultra-bandwidth solutions)"};
+    return {
+        3.0, 8.0,
+        "no public LPDDR4X/5/5X figure; published DRAM devices span HBM3E 3.9 pJ/bit (Samsung, Oct 2025) to "
+        "GDDR6 7.5 pJ/bit (Micron, ultra-bandwidth solutions)"};
   if (preset == "hbm2-2000.yaml")
-    return around(2.82, "O'Connor et al., MICRO 2017: 3.92 pJ/bit per HBM2 access less their 1.21 pJ/bit average "
-                        "activation plus one 909 pJ activate per 1 KB row (sequential)");
+    return around(2.82,
+                  "O'Connor et al., MICRO 2017: 3.92 pJ/bit per HBM2 access less their 1.21 pJ/bit average "
+                  "activation plus one 909 pJ activate per 1 KB row (sequential)");
   if (preset == "hbm2e-3600.yaml") return around(6.0, "Micron HBM2E: 6.0 pJ/bit average device power");
   if (preset == "hbm3-6400.yaml")
     return around(4.33, "Samsung HBM3E 3.9 pJ/bit (Oct 2025) over its 10% gain on HBM3 (Oct 2023)");
-  if (preset == "hbm3e-9600.yaml") return around(3.9, "Samsung HBM3E: 3.9 pJ/bit (OCP Global Summit, Oct 2025)");
+  if (preset == "hbm3e-9600.yaml")
+    return around(3.9, "Samsung HBM3E: 3.9 pJ/bit (OCP Global Summit, Oct 2025)");
+  if (preset == "gddr6-16000.yaml") return around(7.5, "Micron GDDR6: 7.5 pJ/bit average device power");
+  if (preset == "gddr6x-21000.yaml") return around(7.25, "Micron GDDR6X: 7.25 pJ/bit average device power");
+  if (preset == "gddr7-32000.yaml")
+    return around(5.0, "Micron GDDR7 (Jun 2024): >50% more power-efficient than its GDDR6 at 7.5 pJ/bit");
   return {0, 0, nullptr};
 }
 
@@ -70,8 +77,9 @@ SystemResult sequential_reads(const DramSpec& s, int channels, uint64_t bytes) {
   });
 }
 
-const char* kPresets[] = {"lpddr4x-4266.yaml", "lpddr5-6400.yaml", "lpddr5x-8533.yaml", "hbm2-2000.yaml",
-                          "hbm2e-3600.yaml",   "hbm3-6400.yaml",   "hbm3e-9600.yaml",   "ddr5-4800.yaml"};
+const char* kPresets[] = {"lpddr4x-4266.yaml", "lpddr5-6400.yaml",  "lpddr5x-8533.yaml", "hbm2-2000.yaml",
+                          "hbm2e-3600.yaml",   "hbm3-6400.yaml",    "hbm3e-9600.yaml",   "ddr5-4800.yaml",
+                          "gddr6-16000.yaml",  "gddr6x-21000.yaml", "gddr7-32000.yaml"};
 
 }  // namespace
 
@@ -92,7 +100,8 @@ TEST_CASE("dram presets: sequential reads stay under peak and reach 85% of it wi
     CHECK(r.peak_gbps == Approx(peak));
     CHECK(r.bandwidth_gbps <= peak);
     CHECK(refreshes > 0);
-    if (s.standard.rfind("LPDDR", 0) == 0 || s.standard.rfind("HBM", 0) == 0)
+    if (s.standard.rfind("LPDDR", 0) == 0 || s.standard.rfind("HBM", 0) == 0 ||
+        s.standard.rfind("GDDR", 0) == 0)
       CHECK(r.bandwidth_gbps >= 0.85 * peak);
   }
 }

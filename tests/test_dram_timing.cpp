@@ -1,6 +1,6 @@
 // Timing rules of the command-level DRAM controller: every command it issues is logged and checked against
 // the JEDEC constraints it models (tRCD, tRAS, tRC, tRP, tRTP, write recovery, tRRD_S/L, tFAW windows,
-// tCCD_S/L and data-bus occupancy, tRFC blocking after all-bank and per-bank refresh, one command per bus
+// tCCD_S/L/R and data-bus occupancy, tRFC blocking after all-bank and per-bank refresh, one command per bus
 // per tick), under mixed random/sequential read/write traffic, for a single-bus LPDDR5 channel (two-part ACT,
 // WCK sync) and a dual-bus HBM3 channel.
 #include <catch2/catch.hpp>
@@ -49,6 +49,7 @@ void check_rules(const DramSpec& spec, const std::vector<CommandRecord>& log) {
   std::map<int, int64_t> bg_act, bg_rd;
   std::map<int, std::vector<int64_t>> pc_acts;
   std::map<int, int64_t> pc_rd, pc_refab, pc_act_last;
+  std::map<std::pair<int, int>, int64_t> rank_rd;  // (pc, rank) -> last RD
   int64_t last_row_bus = never, last_col_bus = never;
   const bool single = spec.ctrl.bus == CommandBus::single;
   const int per_pc = spec.org.banks_per_pc();
@@ -112,6 +113,11 @@ void check_rules(const DramSpec& spec, const std::vector<CommandRecord>& log) {
         if (rd) {
           CHECK(c.tick - pc_rd.try_emplace(c.pc, never).first->second >= std::max(t.ccd_s, t.bl));
           CHECK(c.tick - bg_rd.try_emplace(c.bank_group, never).first->second >= t.ccd_l);
+          // tCCD_R: a read after a read to another rank or stack ID of the pseudo-channel.
+          const int rank = c.bank_group / spec.org.bank_groups % spec.org.ranks;
+          for (int o = 0; o < spec.org.ranks; ++o)
+            if (o != rank) CHECK(c.tick - rank_rd.try_emplace({c.pc, o}, never).first->second >= t.ccd_r);
+          rank_rd[{c.pc, rank}] = c.tick;
           pc_rd[c.pc] = c.tick;
           bg_rd[c.bank_group] = c.tick;
           b.rd = c.tick;

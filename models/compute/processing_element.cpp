@@ -52,6 +52,7 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
       p.required<double>("vector_op_energy_pj", "energy per vector operation", Bound::non_negative()) * 1e-12;
   static_power_w_ =
       p.required<double>("static_power_mw", "leakage and idle power", Bound::non_negative()) * 1e-3;
+  energy_band_ = read_energy_band(p);
   tile_bytes_ = p.optional<uint64_t>("tile_bytes", 65536, "bytes per DMA tile", Bound::at_least(64));
   buffer_slots_ =
       p.optional<int>("buffer_slots", 2, "tiles in flight (2 = double buffering)", Bound::range(1, 64));
@@ -266,6 +267,7 @@ ComponentStats ProcessingElement::stats(const sc_time& now) const {
   s.extra.emplace_back("weights_dequantized", dequantized_);
   s.extra.emplace_back("lut_lookups", lut_lookups_);
   s.extra.emplace_back("peak_gflops", peak_flops_per_s() / 1e9);
+  energy_band_.fill(s);
   return s;
 }
 

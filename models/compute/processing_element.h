@@ -28,6 +28,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/core/component.h"
+#include "models/core/energy_band.h"
 #include "models/core/params.h"
 #include "models/core/registry.h"
 #include "models/core/work_item.h"
@@ -85,6 +86,7 @@ class ProcessingElement : public Component {
   double vector_ops_per_cycle_;
   double vector_op_energy_j_;
   double static_power_w_;
+  EnergyBand energy_band_;  // maximum bound over the typical figures
   uint64_t tile_bytes_;
   int buffer_slots_;
   uint64_t bytes_in_flight_ = 0;  // 0: unbounded beyond the tile slots

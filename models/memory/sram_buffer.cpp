@@ -22,6 +22,7 @@ SramBuffer::SramBuffer(const sc_core::sc_module_name& name, Params& p, const Ela
   write_energy_j_ =
       p.required<double>("write_energy_pj_per_access", "energy per bank-width write", Bound::non_negative()) * 1e-12;
   leakage_w_ = p.required<double>("leakage_power_mw", "leakage power", Bound::non_negative()) * 1e-3;
+  energy_band_ = read_energy_band(p);
   latency_ = sc_time(p.optional<double>("latency_ns", 1.0, "access latency", Bound::non_negative()), sc_core::SC_NS);
   const sc_time window(p.optional<double>("booking_window_ns", 20.0, "bandwidth booking window", Bound::positive()),
                        sc_core::SC_NS);
@@ -52,6 +53,7 @@ ComponentStats SramBuffer::stats(const sc_time& now) const {
   s.energy[EnergyKind::write_array] = std::ceil(bytes_written_ / access_bytes_) * write_energy_j_;
   s.energy[EnergyKind::static_power] = leakage_w_ * now.to_seconds();
   s.extra.emplace_back("capacity_bytes", static_cast<double>(capacity_));
+  energy_band_.fill(s);
   return s;
 }
 

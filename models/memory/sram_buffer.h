@@ -2,7 +2,7 @@
 //
 // Modelled: capacity; banks x bank width x clock give the peak bandwidth per port; one port shared by reads and
 // writes or two (one read, one write); energy per access of one bank width (CACTI-style figures, cited in the
-// preset) and leakage power; contention by windowed booking per port.
+// preset) and leakage power, typical and maximum (energy_band.h); contention by windowed booking per port.
 // Left out: bank conflicts (accesses are assumed spread across banks), addresses (the buffer holds whatever
 // its PE stages in it; capacity is checked by the driver and the PE's tiling).
 //
@@ -15,6 +15,7 @@
 
 #include "models/core/bandwidth_booker.h"
 #include "models/core/component.h"
+#include "models/core/energy_band.h"
 #include "models/core/registry.h"
 
 namespace llmx {
@@ -37,6 +38,7 @@ class SramBuffer : public Component, public MemoryDevice {
   double port_bytes_per_s_;
   double access_bytes_;
   double read_energy_j_, write_energy_j_, leakage_w_;
+  EnergyBand energy_band_;  // maximum bound over the typical figures (models/core/energy_band.h)
   sc_core::sc_time latency_;
   std::unique_ptr<BandwidthBooker> read_port_, write_port_;  // write_port_ == nullptr when ports == 1
   uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;

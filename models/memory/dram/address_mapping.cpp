@@ -134,7 +134,7 @@ uint64_t AddressMapping::contiguous_run_bytes() const {
 }
 
 std::vector<std::string> AddressMapping::scheme_names() {
-  return {"MOP4CLXOR", "RoBaRaCoCh", "RoCoBaBgRaPc", "RoCoBaBgRaCo4Pc"};
+  return {"MOP4CLXOR", "RoBaRaCoCh", "RoCoBaBgRaPc", "RoCoRaBaBgPc", "RoCoBaBgRaCo4Pc"};
 }
 
 AddressMapping AddressMapping::named(const std::string& scheme, int tx_offset_bits, FieldSizes sizes) {
@@ -171,6 +171,11 @@ AddressMapping AddressMapping::named(const std::string& scheme, int tx_offset_bi
   } else if (scheme == "RoCoBaBgRaPc") {
     // Bank-interleaved: consecutive bursts walk pseudo-channels, ranks, bank groups and banks first.
     for (Field f : levels) push(f, n(f));
+    push(Field::column, n(Field::column));
+  } else if (scheme == "RoCoRaBaBgPc") {
+    // Bank-interleaved within a rank (stack ID): pseudo-channels, bank groups and banks first, then ranks, so
+    // a stream switches rank once per sweep of the banks (HBM3's tCCDR) instead of every other burst.
+    for (Field f : {Field::pseudo_channel, Field::bank_group, Field::bank, Field::rank}) push(f, n(f));
     push(Field::column, n(Field::column));
   } else if (scheme == "RoCoBaBgRaCo4Pc") {
     // Pseudo-channels lowest, then four bursts to one bank, then ranks, bank groups and banks, then the rest

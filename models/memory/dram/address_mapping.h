@@ -1,10 +1,10 @@
 // Address mapping for one DRAM channel: which bit of a channel-local address selects the pseudo-channel,
 // rank, bank group, bank, row and column, in the two ways the cycle-level simulators describe it: named
-// schemes (Ramulator's RoBaRaCoCh, MOP4CLXOR, a bank-interleaved RoCoBaBgRaPc) and explicit per-bit lists
-// with XOR terms (DRAMSys style). Channel selection is not here: the interconnect (or the multi-channel
-// driver in memory_system.h) strips the channel bits, so each channel sees a dense address space. Left out:
-// non-power-of-two organisations (except a row count, whose field then takes the top bits: dram_spec.cpp)
-// and hash functions other than XOR of bit pairs.
+// schemes (Ramulator's RoBaRaCoCh, MOP4CLXOR, bank-interleaved RoCoBaBgRaPc and, with ranks above the
+// banks, RoCoRaBaBgPc) and explicit per-bit lists with XOR terms (DRAMSys style). Channel selection is not
+// here: the interconnect (or the multi-channel driver in memory_system.h) strips the channel bits, so each
+// channel sees a dense address space. Left out: non-power-of-two organisations (except a row count, whose
+// field then takes the top bits: dram_spec.cpp) and hash functions other than XOR of bit pairs.
 #pragma once
 
 #include <array>

@@ -1,5 +1,5 @@
 // Command-level model of one DRAM channel and its FR-FCFS controller (see channel_controller.h).
-// Left out: power-down, self-refresh, refresh postponing, multi-rank switching gaps.
+// Left out: power-down, self-refresh, refresh postponing, rank switching gaps other than read-to-read.
 #include "models/memory/dram/channel_controller.h"
 
 #include <algorithm>
@@ -16,9 +16,11 @@ ChannelController::ChannelController(const DramSpec& spec) : spec_(spec), t_(to_
   banks_.resize(o.total_banks());
   groups_.resize(o.pseudo_channels * o.ranks * o.bank_groups);
   pcs_.resize(o.pseudo_channels);
+  for (Pc& p : pcs_) p.rd_by_rank.assign(size_t(o.ranks), -kNever);
   for (int i = 0; i < o.total_banks(); ++i) {
     banks_[i].pc = i / o.banks_per_pc();
     banks_[i].bg = i / o.banks_per_group;
+    banks_[i].rank = banks_[i].bg / o.bank_groups % o.ranks;
   }
   per_bank_waiting_.assign(banks_.size(), 0);
   next_refresh_ = spec_.ctrl.refresh == RefreshMode::all_bank   ? t_.refi
@@ -88,6 +90,14 @@ int64_t ChannelController::bus_free(Cmd c) const {
   return is_row_cmd(c) ? row_bus_free_ : col_bus_free_;
 }
 
+int64_t ChannelController::rank_switch_ready(const Pc& p, int rank) const {
+  int64_t t = 0;
+  if (t_.ccd_r <= 0) return t;
+  for (size_t o = 0; o < p.rd_by_rank.size(); ++o)
+    if (int(o) != rank) t = std::max(t, p.rd_by_rank[o] + t_.ccd_r);
+  return t;
+}
+
 int64_t ChannelController::ready_at(Cmd cmd, const Req* r, int pc, int bank) const {
   const Pc& p = pcs_[pc];
   switch (cmd) {
@@ -103,7 +113,7 @@ int64_t ChannelController::ready_at(Cmd cmd, const Req* r, int pc, int bank) con
     case RDA: {
       const Bank& b = banks_[bank];
       if (b.activating) return kNever;
-      return std::max({b.rd, groups_[b.bg].rd, p.rd, bus_free(RD)});
+      return std::max({b.rd, groups_[b.bg].rd, p.rd, rank_switch_ready(p, b.rank), bus_free(RD)});
     }
     case WR:
     case WRA: {
@@ -235,6 +245,7 @@ void ChannelController::issue(Cmd cmd, int pc, int bank, int64_t row, int64_t no
       g.rd = std::max(g.rd, now + t_.ccd_l);
       p.rd = std::max(p.rd, now + std::max(t_.ccd_s, t_.bl));
       p.wr = std::max(p.wr, now + t_.rl + t_.bl + t_.rtw_gap - t_.wl);
+      p.rd_by_rank[size_t(b.rank)] = now;
       ++c_.reads;
       if (spec_.timing.wck_sync) wck_expiry_ = std::max(wck_expiry_, now + t_.rl + t_.bl + t_.wckpst);
       if (cmd == RDA) close_bank(b, p, now + t_.rtp, t_.rp);

@@ -4,9 +4,10 @@
 // scheduler (oldest ready command first; requests whose row was opened for them are served before new ones;
 // refresh holds off new work). One command per bus per tick, on one shared bus (LPDDR, DDR) or separate row
 // and column buses (HBM); LPDDR5's two-part activate and WCK2CK sync commands are modelled. Time advances
-// only to ticks at which some command can issue, so idle stretches cost nothing. Left out: power-down,
-// self-refresh, refresh postponing/pull-in, write-to-read forwarding of data, ECC, multi-rank switching gaps,
-// command/address parity and the PHY's own latency.
+// only to ticks at which some command can issue, so idle stretches cost nothing. A read after a read to
+// another rank or stack ID waits tCCD_R (HBM3's stack-ID switching gap). Left out: power-down, self-refresh,
+// refresh postponing/pull-in, write-to-read forwarding of data, ECC, rank switching gaps other than
+// read-to-read, command/address parity and the PHY's own latency.
 #pragma once
 
 #include <cstdint>
@@ -95,7 +96,7 @@ class ChannelController {
     int active_reqs = 0;  // requests in the active/activating buffers for this bank
     bool activating = false;
     int64_t act2_deadline = 0;
-    int pc = 0, bg = 0;
+    int pc = 0, bg = 0, rank = 0;
   };
   struct Group {
     int64_t act = 0, rd = 0, wr = 0;
@@ -105,6 +106,7 @@ class ChannelController {
     int64_t faw[4] = {INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4};
     int faw_pos = 0;
     int open_banks = 0;
+    std::vector<int64_t> rd_by_rank;  // issue tick of the last RD to each rank (tCCD_R)
     // Active-standby accounting: the current stretch in which a bank is open or refreshing starts at
     // span_start (-1: none) and, once no bank is open, ends at span_end (the latest precharge start or
     // refresh end).
@@ -118,6 +120,7 @@ class ChannelController {
   };
 
   Cmd prereq(const Req& r) const;
+  int64_t rank_switch_ready(const Pc& p, int rank) const;  // earliest RD to `rank` after the other ranks' RDs
   int64_t ready_at(Cmd cmd, const Req* r, int pc, int bank) const;
   bool is_row_cmd(Cmd c) const {
     return c == ACT || c == ACT2 || c == PRE || c == PREA || c == REFAB || c == REFPB;

@@ -12,6 +12,16 @@ const char* energy_bound_name(EnergyBound b) {
   return b == EnergyBound::typical ? "typical" : "maximum";
 }
 
+int signal_levels(LinkInterface::Signalling s) {
+  using S = LinkInterface::Signalling;
+  return s == S::pam4 ? 4 : s == S::pam3 ? 3 : 2;
+}
+
+double bits_per_symbol(LinkInterface::Signalling s) {
+  using S = LinkInterface::Signalling;
+  return s == S::pam4 ? 2.0 : s == S::pam3 ? 1.5 : 1.0;
+}
+
 double link_pj_per_bit(const LinkInterface& l, const Timing& t, EnergyBound b) {
   if (!l.given) return 0;
   using T = LinkInterface::Termination;
@@ -26,10 +36,12 @@ double link_pj_per_bit(const LinkInterface& l, const Timing& t, EnergyBound b) {
   const double rise_pj = l.c_line_pf * v * swing;  // pF x V^2 = pJ
   const double drawing = l.termination == T::vddq ? 1.0 - l.ones_rate : l.ones_rate;
   const double dq = terminated ? drawing * term_pj : 0;
-  const double dq_pj_per_bit = dq + l.toggle_rate * rise_pj;
-  // Strobes toggle every bit time: each line is high half the burst and rises once per two bit times.
+  // A symbol carries bits_per_symbol bits: its rises are shared by them.
+  const double per_symbol = 1.0 / bits_per_symbol(l.signalling);
+  const double dq_pj_per_bit = dq + l.toggle_rate * rise_pj * per_symbol;
+  // Strobes toggle every unit interval: each line is high half the burst and rises once per two intervals.
   const double strobe_lines_per_dq = l.strobe_lines_per_byte / 8.0;
-  const double strobe_pj_per_bit = strobe_lines_per_dq * (0.5 * term_pj + 0.5 * rise_pj);
+  const double strobe_pj_per_bit = strobe_lines_per_dq * (0.5 * term_pj + 0.5 * rise_pj * per_symbol);
   return dq_pj_per_bit + strobe_pj_per_bit;
 }
 
@@ -111,6 +123,14 @@ void read_link(Params& e, LinkInterface* l) {
   l->termination = term == "vssq"   ? LinkInterface::Termination::vssq
                    : term == "vddq" ? LinkInterface::Termination::vddq
                                     : LinkInterface::Termination::none;
+  const std::string sig = p.choice(
+      "signalling", {"nrz", "pam3", "pam4"}, std::string("nrz"),
+      "levels on a DQ line: nrz (2), pam3 (3 levels, 3 bits per 2 symbols), pam4 (4 levels, 2 bits)");
+  l->signalling = sig == "pam4"   ? LinkInterface::Signalling::pam4
+                  : sig == "pam3" ? LinkInterface::Signalling::pam3
+                                  : LinkInterface::Signalling::nrz;
+  const int m = signal_levels(l->signalling);
+  const double uniform_rise = (m + 1.0) / (6.0 * m);  // mean rise per symbol of uniformly random levels
   const auto pos = Bound::positive();
   l->vddq_v = p.required<double>("vddq_v", "I/O supply voltage", pos);
   l->r_on_ohm = p.required<double>("r_on_ohm", "driver output impedance", pos);
@@ -121,17 +141,18 @@ void read_link(Params& e, LinkInterface* l) {
       p.required<double>("c_line_pf", "switched capacitance per line (pads, package, trace)", kNonNegative);
   l->strobe_lines_per_byte = p.required<double>(
       "strobe_lines_per_byte", "strobe lines per 8 DQ (2: differential DQS)", Bound::range(0, 8));
-  l->toggle_rate =
-      p.optional<double>("toggle_rate", 0.25, "0->1 transitions per DQ line per bit time (0.25: random data)",
-                         Bound::range(0, 0.5));
+  l->toggle_rate = p.optional<double>(
+      "toggle_rate", uniform_rise,
+      "full-swing rises per DQ line per symbol (random data: 0.25 NRZ, 0.222 PAM3, 0.208 PAM4)",
+      Bound::range(0, 0.5));
   l->ones_rate = p.optional<double>(
-      "ones_rate", 0.5, "share of bit times a DQ line is high (0.5: random data)", Bound::range(0, 1));
+      "ones_rate", 0.5, "mean level of a DQ line, 0..1 of the swing (0.5: random data)", Bound::range(0, 1));
   l->resistance_tolerance =
       p.required<double>("resistance_tolerance", "calibrated R_on/R_tt tolerance (maximum bound: R lowered)",
                          Bound::range(0, 0.5));
 }
 
-void read_per_operation(Params& e, const Organisation& o, Energy* en) {
+void read_per_operation(Params& e, const Organisation& o, const Timing& t, Energy* en) {
   en->model = Energy::Model::per_operation;
   en->given = read_given(e, "figures", "what the figures below are");
   OpEnergy g;
@@ -140,10 +161,16 @@ void read_per_operation(Params& e, const Organisation& o, Energy* en) {
       e.required<double>("read_array_pj_per_bit", "array read energy per bit", kNonNegative);
   g.write_array_pj_per_bit =
       e.required<double>("write_array_pj_per_bit", "array write energy per bit", kNonNegative);
-  g.io_read_pj_per_bit =
-      e.required<double>("io_read_pj_per_bit", "interface energy per bit read", kNonNegative);
-  g.io_write_pj_per_bit =
-      e.required<double>("io_write_pj_per_bit", "interface energy per bit written", kNonNegative);
+  read_link(e, &en->link);
+  if (en->link.given) {
+    for (const char* key : {"io_read_pj_per_bit", "io_write_pj_per_bit"})
+      if (e.has(key)) e.fail(key, "I/O energy given twice: by this figure and by the interface parameters");
+  } else {
+    g.io_read_pj_per_bit =
+        e.required<double>("io_read_pj_per_bit", "interface energy per bit read", kNonNegative);
+    g.io_write_pj_per_bit =
+        e.required<double>("io_write_pj_per_bit", "interface energy per bit written", kNonNegative);
+  }
   g.refresh_ab_pj =
       e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", kNonNegative);
   g.refresh_pb_pj = e.optional<double>("refresh_pb_pj", g.refresh_ab_pj / o.banks_per_pc(),
@@ -175,6 +202,10 @@ void read_per_operation(Params& e, const Organisation& o, Energy* en) {
   x.background_idle_mw = other(g.background_idle_mw, k.background);
   en->at(en->given) = g;
   en->at(to_max ? EnergyBound::maximum : EnergyBound::typical) = x;
+  // The interface parameters carry their own bounds (resistances at their tolerance).
+  if (en->link.given)
+    for (EnergyBound b : {EnergyBound::typical, EnergyBound::maximum})
+      en->at(b).io_read_pj_per_bit = en->at(b).io_write_pj_per_bit = link_pj_per_bit(en->link, t, b);
 }
 
 IddRail read_rail(Params& r, const std::string& name) {
@@ -279,7 +310,7 @@ void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) 
       e.choice("model", {"per_operation", "idd"}, std::nullopt,
                "per_operation: cited per-operation energies; idd: datasheet IDD currents");
   if (model == "per_operation")
-    read_per_operation(e, o, en);
+    read_per_operation(e, o, t, en);
   else
     read_idd(e, o, t, en);
 }

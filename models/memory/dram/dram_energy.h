@@ -12,8 +12,8 @@
 // Refresh subtracts IDD3N because the refresh window counts as active standby (DRAMPower: the rank is active
 // for tRFC), so the two add up to IDD5 over tRFC.
 // Interface energy (drivers and termination of the data link, both ends) comes from the link's parameters
-// (interface: termination, R_on, R_tt, line capacitance, toggle rate) where the standard defines them, from
-// rails marked io, or from a cited pJ/bit (per_operation).
+// (interface: termination, signalling NRZ/PAM3/PAM4, R_on, R_tt, line capacitance, toggle rate) where the
+// standard defines them, in either model; else from rails marked io, or from a cited pJ/bit (per_operation).
 // The other bound: typical currents or figures are maximum ones times a cited typical/maximum ratio per
 // current or per kind (typical_over_maximum), and the link's resistances sit at their tolerance in the
 // maximum bound.
@@ -81,24 +81,34 @@ struct KindRatios {
 
 // The data link between controller and device, per pseudo-channel: DQ lines (dq_bits) and strobe lines.
 // A line terminated to VSSQ (LPDDR4/5 LVSTL) draws V^2/(R_on + R_tt) while driven high, one terminated to
-// VDDQ (DDR4/5 POD) while driven low; each 0->1 transition draws C V V_swing from the supply, with the
-// terminated swing V R_tt/(R_on + R_tt) (V when unterminated).
+// VDDQ (DDR4/5, GDDR POD) while driven low; each rising edge draws C V V_swing from the supply, with the
+// terminated swing V R_tt/(R_on + R_tt) (V when unterminated). Multi-level signalling (GDDR6X PAM4, GDDR7
+// PAM3) sends bits_per_symbol bits per unit interval on M levels: a line at level u (0..1 of the full swing)
+// draws u times the full termination current (a segmented driver), and a step up of du draws du of a full
+// rising edge; with uniformly random symbols the mean level is 1/2 (the same static energy per bit time as
+// NRZ) and the mean rise per symbol is (M + 1) / (6 M) of a full swing (1/4 for NRZ).
 struct LinkInterface {
   enum class Termination { none, vssq, vddq };
+  enum class Signalling { nrz, pam3, pam4 };
   bool given = false;
   Termination termination = Termination::none;
+  Signalling signalling = Signalling::nrz;
   double vddq_v = 0;
   double r_on_ohm = 0;               // driver output impedance
   double r_tt_ohm = 0;               // receiver termination (ODT)
   double c_line_pf = 0;              // switched capacitance per line: both pads, package and trace
   double strobe_lines_per_byte = 0;  // e.g. 2 for a differential DQS per byte lane
-  double toggle_rate = 0;            // 0->1 transitions per line per bit time on the DQ lines
-  double ones_rate = 0;              // share of bit times a DQ line is high
-  double resistance_tolerance = 0;   // the maximum bound uses R_on and R_tt lowered by this fraction
+  double toggle_rate = 0;  // full-swing rises per DQ line per symbol (NRZ: 0->1 transitions per bit)
+  double ones_rate = 0;    // mean level of a DQ line, 0..1 of the full swing (NRZ: share of time high)
+  double resistance_tolerance = 0;  // the maximum bound uses R_on and R_tt lowered by this fraction
 };
 
 // Interface energy per data bit of one burst on `link` (both directions cost the same), for a bound.
 double link_pj_per_bit(const LinkInterface& link, const Timing& t, EnergyBound b);
+// Levels and bits per unit interval of a signalling scheme (NRZ 2 and 1, PAM3 3 and 1.5 as JESD239 codes 3
+// bits in 2 symbols, PAM4 4 and 2).
+int signal_levels(LinkInterface::Signalling s);
+double bits_per_symbol(LinkInterface::Signalling s);
 
 struct Energy {
   enum class Model { per_operation, idd } model = Model::per_operation;

@@ -41,6 +41,7 @@ TickTiming to_ticks(const DramSpec& s) {
   k.bl = std::max<int64_t>(1, n(double(s.org.burst_length) / t.data_rate_mtps * 1000.0));
   k.ccd_s = n(t.tccd_s_ns);
   k.ccd_l = n(t.tccd_l_ns);
+  k.ccd_r = n(t.tccd_r_ns);
   k.rrd_s = n(t.trrd_s_ns);
   k.rrd_l = n(t.trrd_l_ns);
   k.faw = n(t.tfaw_ns);
@@ -87,6 +88,9 @@ void validate(const DramSpec& s, const std::string& where) {
     bad("timing.trc_ns",
         cat("tRC (", t.trc_ns, " ns) must be at least tRAS + tRP (", t.tras_ns + t.trp_ns, " ns)"));
   if (t.tccd_l_ns + 1e-9 < t.tccd_s_ns) bad("timing.tccd_l_ns", "tCCD_L must not be shorter than tCCD_S");
+  if (t.tccd_r_ns > 0 && t.tccd_r_ns + 1e-9 < t.tccd_s_ns)
+    bad("timing.tccd_r_ns", "tCCD_R (another rank or stack ID) must not be shorter than tCCD_S");
+  if (t.tccd_r_ns > 0 && o.ranks < 2) bad("timing.tccd_r_ns", "tCCD_R needs at least two ranks (stack IDs)");
   if (t.trrd_l_ns + 1e-9 < t.trrd_s_ns) bad("timing.trrd_l_ns", "tRRD_L must not be shorter than tRRD_S");
   if (t.tfaw_ns + 1e-9 < t.trrd_s_ns) bad("timing.tfaw_ns", "tFAW must not be shorter than tRRD_S");
   if (s.ctrl.refresh != RefreshMode::none && t.trefi_ns <= t.trfc_ab_ns)

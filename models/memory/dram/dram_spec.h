@@ -5,7 +5,8 @@
 // (two-part activate, WCK2CK sync), controller settings (queues, row policy, refresh) and
 // per-operation energies (dram_energy.h). Plain C++, no SystemC.
 // Left out: power-down and self-refresh states, on-die ECC, data-bus inversion, mode registers, ZQ
-// calibration, multi-rank rank-to-rank switching gaps (nCS) and write data masking.
+// calibration, rank-to-rank switching gaps other than read-to-read (HBM3 tCCDR is modelled) and write data
+// masking.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,7 @@ struct Timing {
   double trcd_rd_ns = 0, trcd_wr_ns = 0, trp_ns = 0, trp_ab_ns = 0, tras_ns = 0, trc_ns = 0;
   double rl_ns = 0, wl_ns = 0;  // read latency (CL/RL) and write latency (CWL/WL)
   double tccd_s_ns = 0, tccd_l_ns = 0, trrd_s_ns = 0, trrd_l_ns = 0, tfaw_ns = 0;
+  double tccd_r_ns = 0;  // RD to RD on another rank or stack ID (HBM3 tCCDR); 0: only tCCD_S applies
   double twr_ns = 0, twtr_s_ns = 0, twtr_l_ns = 0, trtp_ns = 0, tppd_ns = 0;
   double rtw_gap_ck = 2;  // extra read-to-write bus turnaround beyond RL+BL-WL, in tCK
   double trfc_ab_ns = 0, trfc_pb_ns = 0, trefi_ns = 0, trefi_pb_ns = 0, trrefd_ns = 0;
@@ -88,8 +90,8 @@ struct DramSpec {
 
 // Timing in controller ticks, derived from a spec (each ns value rounded up to whole ticks).
 struct TickTiming {
-  int64_t rcd_rd, rcd_wr, rp, rp_ab, ras, rc, rl, wl, bl, ccd_s, ccd_l, rrd_s, rrd_l, faw, wr, wtr_s, wtr_l,
-      rtp, ppd, rtw_gap, rfc_ab, rfc_pb, refi, refi_pb, rrefd;
+  int64_t rcd_rd, rcd_wr, rp, rp_ab, ras, rc, rl, wl, bl, ccd_s, ccd_l, ccd_r, rrd_s, rrd_l, faw, wr, wtr_s,
+      wtr_l, rtp, ppd, rtw_gap, rfc_ab, rfc_pb, refi, refi_pb, rrefd;
   int64_t act_bus, pre_bus, rd_bus, wr_bus, ref_bus, aad, wckpst;
   int64_t read_latency() const { return rl + bl; }
 };

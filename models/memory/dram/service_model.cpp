@@ -187,7 +187,8 @@ std::string timing_key(const DramSpec& s) {
     << o.banks_per_group << ',' << o.rows << ',' << o.page_bytes << ',' << o.dq_bits << ',' << o.burst_length
     << '|' << t.data_rate_mtps << ',' << t.tck_ns << ',' << t.ticks_per_ck << ',' << t.trcd_rd_ns << ','
     << t.trcd_wr_ns << ',' << t.trp_ns << ',' << t.trp_ab_ns << ',' << t.tras_ns << ',' << t.trc_ns << ','
-    << t.rl_ns << ',' << t.wl_ns << ',' << t.tccd_s_ns << ',' << t.tccd_l_ns << ',' << t.trrd_s_ns << ','
+    << t.rl_ns << ',' << t.wl_ns << ',' << t.tccd_s_ns << ',' << t.tccd_l_ns << ',' << t.tccd_r_ns << ','
+    << t.trrd_s_ns << ','
     << t.trrd_l_ns << ',' << t.tfaw_ns << ',' << t.twr_ns << ',' << t.twtr_s_ns << ',' << t.twtr_l_ns << ','
     << t.trtp_ns << ',' << t.tppd_ns << ',' << t.rtw_gap_ck << ',' << t.trfc_ab_ns << ',' << t.trfc_pb_ns
     << ',' << t.trefi_ns << ',' << t.trefi_pb_ns << ',' << t.trrefd_ns << ',' << t.act_ck << ',' << t.pre_ck

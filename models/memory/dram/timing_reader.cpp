@@ -12,8 +12,8 @@ namespace {
 // Timings a speed bin may fix in clocks (name_ck): a bin's value is the minimum for every rate in the bin.
 const char* const kBinKeys[] = {"rl_ck",     "wl_ck",     "trcd_ck",   "trcd_rd_ck", "trcd_wr_ck",
                                 "trp_ck",    "trp_ab_ck", "tras_ck",   "trc_ck",     "tccd_s_ck",
-                                "tccd_l_ck", "trrd_s_ck", "trrd_l_ck", "tfaw_ck",    "twr_ck",
-                                "twtr_s_ck", "twtr_l_ck", "trtp_ck",   "tppd_ck"};
+                                "tccd_l_ck", "tccd_r_ck", "trrd_s_ck", "trrd_l_ck",  "tfaw_ck",
+                                "twr_ck",    "twtr_s_ck", "twtr_l_ck", "trtp_ck",    "tppd_ck"};
 
 struct SpeedBin {
   double min_mtps = 0, max_mtps = 0;
@@ -124,6 +124,7 @@ Timing read_timing(Params& p, Params& t, const Organisation& org) {
   tm.wl_ns = k.ns("wl", "write latency (CWL/WL)");
   tm.tccd_s_ns = k.ns("tccd_s", "RD to RD, different bank group");
   tm.tccd_l_ns = k.ns("tccd_l", "RD to RD, same bank group");
+  tm.tccd_r_ns = k.ns("tccd_r", "RD to RD, another rank or stack ID (HBM3 tCCDR; default none)", 0.0);
   tm.trrd_s_ns = k.ns("trrd_s", "ACT to ACT, different bank group");
   tm.trrd_l_ns = k.ns("trrd_l", "ACT to ACT, same bank group");
   tm.tfaw_ns = k.ns("tfaw", "four-activate window");
