@@ -170,7 +170,10 @@ Plan make_plan(const Workload& w, const std::vector<DeviceResources>& devices, c
   if (devices.size() != 1)
     throw Error(cat(where, ": a plan for ", devices.size(), " devices (one supported)"));
   Plan plan;
-  for (const trace::WeightInfo& wi : w.weights) plan.weight_codes.push_back(weight_code(wi.dtype));
+  for (const trace::WeightInfo& wi : w.weights) {
+    plan.weight_codes.push_back(weight_code(wi.dtype));
+    if (wi.shape.size() == 3 && wi.shape[2] > 0) plan.weight_codes.back().expert_bytes = wi.bytes / wi.shape[2];
+  }
   plan.activation_precision = activation_precision(w.header.act_dtype);
   plan.kv_on_chip_allowed = config.kv_cache != KvCachePlacement::dram;
   DevicePlan device;
@@ -217,6 +220,11 @@ std::vector<WorkShare> split_op(const Plan& plan, size_t device, const Op& op, c
       const double part =
           static_cast<double>(share(op.weight_bytes, pes, i)) / static_cast<double>(op.weight_bytes);
       w.weight_elements = static_cast<double>(op.n) * static_cast<double>(op.k) * part;
+      if (code.expert_bytes) {  // an expert projection reads several experts, each over its share of rows
+        const double experts = static_cast<double>(op.weight_bytes) / static_cast<double>(code.expert_bytes);
+        w.weight_elements *= experts;
+        w.rows /= std::max(1.0, experts);
+      }
     }
   }
   return shares;
