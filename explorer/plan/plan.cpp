@@ -172,7 +172,8 @@ Plan make_plan(const Workload& w, const std::vector<DeviceResources>& devices, c
   Plan plan;
   for (const trace::WeightInfo& wi : w.weights) {
     plan.weight_codes.push_back(weight_code(wi.dtype));
-    if (wi.shape.size() == 3 && wi.shape[2] > 0) plan.weight_codes.back().expert_bytes = wi.bytes / wi.shape[2];
+    if (wi.tensor_class.find("_exps") != std::string::npos && wi.shape.size() == 3 && wi.shape[2] > 0)
+      plan.weight_codes.back().expert_bytes = wi.bytes / wi.shape[2];
   }
   plan.activation_precision = activation_precision(w.header.act_dtype);
   plan.kv_on_chip_allowed = config.kv_cache != KvCachePlacement::dram;

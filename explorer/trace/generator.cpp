@@ -73,6 +73,11 @@ class Builder {
     h.moe.expert_intermediate = c.expert_intermediate;
     h.moe.shared_intermediate = c.shared_intermediate;
     h.moe.dense_layers = c.experts ? c.dense_layers : 0;
+    h.mla.kv_lora_rank = c.kv_lora_rank;
+    h.mla.q_lora_rank = c.q_lora_rank;
+    h.mla.rope_head_dim = c.qk_rope_dim;
+    h.mla.nope_head_dim = c.qk_nope_dim;
+    h.mla.v_head_dim = c.v_head_dim;
     if (o.embeddings != "auto") h.extra.emplace_back("embeddings", o.embeddings);
     if (o.flash_attn) h.extra.emplace_back("flash_attn", "1");
     kv_row_ = kv_row_bytes(h);
@@ -93,7 +98,12 @@ class Builder {
     // Mixture of experts: router, expert tensors, shared experts and their gate.
     int64_t router = -1, gate_x = -1, up_x = -1, down_x = -1, gate_sh = -1, up_sh = -1, down_sh = -1,
             gate_inp_sh = -1;
+    // Multi-head latent attention: low-rank query, compressed KV with the shared RoPE key, per-head
+    // absorption of the key and value up-projections.
+    int64_t q_a = -1, q_a_norm = -1, q_b = -1, kv_a = -1, kv_a_norm = -1, k_b = -1, v_b = -1;
   };
+
+  bool mla() const { return c_.kv_lora_rank > 0; }
 
   bool moe_block(uint32_t i) const { return c_.experts > 0 && i >= c_.dense_layers; }
 
@@ -137,13 +147,11 @@ class Builder {
       const std::string p = cat("blk.", i, ".");
       BlockIds& b = blocks_[i];
       b.attn_norm = add_weight(p + "attn_norm.weight", "norm", {D}, "F32");
-      b.q = add_weight(p + "attn_q.weight", "attn_q", {D, qd}, "F16");
-      if (c_.qkv_bias) b.qb = add_weight(p + "attn_q.bias", "bias", {qd}, "F32");
-      b.k = add_weight(p + "attn_k.weight", "attn_k", {D, kvd}, "F16");
-      if (c_.qkv_bias) b.kb = add_weight(p + "attn_k.bias", "bias", {kvd}, "F32");
-      b.v = add_weight(p + "attn_v.weight", "attn_v", {D, kvd}, "F16");
-      if (c_.qkv_bias) b.vb = add_weight(p + "attn_v.bias", "bias", {kvd}, "F32");
-      b.o = add_weight(p + "attn_output.weight", "attn_o", {qd, D}, "F16");
+      if (mla()) {
+        mla_weights(p, b);
+      } else {
+        attention_weights(p, b, qd, kvd);
+      }
       b.ffn_norm = add_weight(p + "ffn_norm.weight", "norm", {D}, "F32");
       if (moe_block(i)) {
         moe_weights(p, b);
@@ -155,6 +163,38 @@ class Builder {
     }
     out_norm_ = add_weight("output_norm.weight", "norm", {D}, "F32");
     output_ = c_.tied_embeddings ? tok_embd_ : add_weight("output.weight", "lm_head", {D, V}, "F16");
+  }
+
+  void attention_weights(const std::string& p, BlockIds& b, uint64_t qd, uint64_t kvd) {
+    const uint64_t D = c_.hidden;
+    b.q = add_weight(p + "attn_q.weight", "attn_q", {D, qd}, "F16");
+    if (c_.qkv_bias) b.qb = add_weight(p + "attn_q.bias", "bias", {qd}, "F32");
+    b.k = add_weight(p + "attn_k.weight", "attn_k", {D, kvd}, "F16");
+    if (c_.qkv_bias) b.kb = add_weight(p + "attn_k.bias", "bias", {kvd}, "F32");
+    b.v = add_weight(p + "attn_v.weight", "attn_v", {D, kvd}, "F16");
+    if (c_.qkv_bias) b.vb = add_weight(p + "attn_v.bias", "bias", {kvd}, "F32");
+    b.o = add_weight(p + "attn_output.weight", "attn_o", {qd, D}, "F16");
+  }
+
+  // DeepSeek's multi-head latent attention as llama.cpp's deepseek2 GGUF stores it: the query projection
+  // (low-rank through attn_q_a and its norm when q_lora_rank is set), the compressed KV with the RoPE key
+  // (attn_kv_a_mqa, kv_lora_rank + rope dims) and its norm, the key and value up-projections per head
+  // (attn_k_b: nope x kv_lora_rank x heads, attn_v_b: kv_lora_rank x v x heads), the output projection.
+  void mla_weights(const std::string& p, BlockIds& b) {
+    const uint64_t D = c_.hidden, H = c_.heads, r = c_.kv_lora_rank, dr = c_.qk_rope_dim, dn = c_.qk_nope_dim,
+                   dv = c_.v_head_dim, qk = H * (dn + dr);
+    if (c_.q_lora_rank) {
+      b.q_a = add_weight(p + "attn_q_a.weight", "attn_q_a", {D, c_.q_lora_rank}, "F16");
+      b.q_a_norm = add_weight(p + "attn_q_a_norm.weight", "norm", {c_.q_lora_rank}, "F32");
+      b.q_b = add_weight(p + "attn_q_b.weight", "attn_q_b", {c_.q_lora_rank, qk}, "F16");
+    } else {
+      b.q = add_weight(p + "attn_q.weight", "attn_q", {D, qk}, "F16");
+    }
+    b.kv_a = add_weight(p + "attn_kv_a_mqa.weight", "attn_kv_a_mqa", {D, r + dr}, "F16");
+    b.kv_a_norm = add_weight(p + "attn_kv_a_norm.weight", "norm", {r}, "F32");
+    b.k_b = add_weight(p + "attn_k_b.weight", "attn_k_b", {dn, r, H}, "F16");
+    b.v_b = add_weight(p + "attn_v_b.weight", "attn_v_b", {r, dv, H}, "F16");
+    b.o = add_weight(p + "attn_output.weight", "attn_o", {H * dv, D}, "F16");
   }
 
   // A MoE block's FFN tensors as llama.cpp names them: the router (kept F32, as the GGUF converter stores
@@ -338,23 +378,10 @@ class Builder {
       const bool last = i + 1 == c_.layers;
       vec(OpKind::norm, "RMS_NORM", T, D, 3, 1);
       vec(OpKind::norm, "MUL", T, D, 1, 1, b.attn_norm);
-      matmul(OpKind::matmul_q, "MUL_MAT", T, qd, D, b.q);
-      if (b.qb >= 0) vec(OpKind::elementwise, "ADD", T, qd, 1, 1, b.qb);
-      vec(OpKind::rope, "ROPE", T, qd, 3, 1);
-      matmul(OpKind::matmul_v, "MUL_MAT", T, kvd, D, b.v);
-      if (b.vb >= 0) vec(OpKind::elementwise, "ADD", T, kvd, 1, 1, b.vb);
-      matmul(OpKind::matmul_k, "MUL_MAT", T, kvd, D, b.k);
-      if (b.kb >= 0) vec(OpKind::elementwise, "ADD", T, kvd, 1, 1, b.kb);
-      vec(OpKind::rope, "ROPE", T, kvd, 3, 1);
-      kv_write("SET_ROWS", T);
-      kv_write("SET_ROWS", T);
-      if (o_.flash_attn) {
-        fused_attention(T);
-      } else {
-        attention(T, "MUL_MAT", "SOFT_MAX", false);
-        vec(OpKind::copy, "CONT", T, qd, 0, 1);
-      }
-      matmul(OpKind::matmul_o, "MUL_MAT", T, D, qd, b.o);
+      if (mla())
+        mla_attention(T, b);
+      else
+        attention_block(T, b, qd, kvd);
       // Only the rows whose logits are wanted (each sequence's last token) go on after the last block's
       // attention: llama.cpp selects them with GET_ROWS on the attention output and on the residual.
       const uint64_t rows = last ? R : T;
@@ -379,6 +406,72 @@ class Builder {
     vec(OpKind::norm, "RMS_NORM", R, D, 3, 1);
     vec(OpKind::norm, "MUL", R, D, 1, 1, out_norm_);
     matmul(OpKind::lm_head, "MUL_MAT", R, c_.vocab, D, output_);
+  }
+
+  void attention_block(uint64_t T, const BlockIds& b, uint64_t qd, uint64_t kvd) {
+    const uint64_t D = c_.hidden;
+    matmul(OpKind::matmul_q, "MUL_MAT", T, qd, D, b.q);
+    if (b.qb >= 0) vec(OpKind::elementwise, "ADD", T, qd, 1, 1, b.qb);
+    vec(OpKind::rope, "ROPE", T, qd, 3, 1);
+    matmul(OpKind::matmul_v, "MUL_MAT", T, kvd, D, b.v);
+    if (b.vb >= 0) vec(OpKind::elementwise, "ADD", T, kvd, 1, 1, b.vb);
+    matmul(OpKind::matmul_k, "MUL_MAT", T, kvd, D, b.k);
+    if (b.kb >= 0) vec(OpKind::elementwise, "ADD", T, kvd, 1, 1, b.kb);
+    vec(OpKind::rope, "ROPE", T, kvd, 3, 1);
+    kv_write("SET_ROWS", T);
+    kv_write("SET_ROWS", T);
+    if (o_.flash_attn) {
+      fused_attention(T);
+    } else {
+      attention(T, "MUL_MAT", "SOFT_MAX", false);
+      vec(OpKind::copy, "CONT", T, qd, 0, 1);
+    }
+    matmul(OpKind::matmul_o, "MUL_MAT", T, D, qd, b.o);
+  }
+
+  // llama.cpp's deepseek2 graph with the absorption optimisation (multi-head latent attention as MQA over
+  // the compressed cache): the query (low-rank when q_lora_rank is set), the compressed KV and RoPE key,
+  // RoPE on both, the KV norm, each head's no-RoPE query taken into the latent space (attn_k_b), Q and K
+  // concatenated, one cache row per token (latent + RoPE key: kv_lora_rank + rope elements, the value being
+  // its latent part), scores over the row, softmax, P.V over the latent part, each head's value back out of
+  // the latent space (attn_v_b), the head merge and the output projection.
+  void mla_attention(uint64_t T, const BlockIds& b) {
+    const uint64_t D = c_.hidden, H = c_.heads, r = c_.kv_lora_rank, dr = c_.qk_rope_dim, dn = c_.qk_nope_dim,
+                   dv = c_.v_head_dim, qk = H * (dn + dr), row = r + dr, B = o_.batch;
+    if (c_.q_lora_rank) {
+      matmul(OpKind::matmul_q, "MUL_MAT", T, c_.q_lora_rank, D, b.q_a);
+      vec(OpKind::norm, "RMS_NORM", T, c_.q_lora_rank, 3, 1);
+      vec(OpKind::norm, "MUL", T, c_.q_lora_rank, 1, 1, b.q_a_norm);
+      matmul(OpKind::matmul_q, "MUL_MAT", T, qk, c_.q_lora_rank, b.q_b);
+    } else {
+      matmul(OpKind::matmul_q, "MUL_MAT", T, qk, D, b.q);
+    }
+    matmul(OpKind::matmul_k, "MUL_MAT", T, row, D, b.kv_a);
+    vec(OpKind::rope, "ROPE", T, H * dr, 3, 1);
+    vec(OpKind::rope, "ROPE", T, dr, 3, 1);
+    vec(OpKind::norm, "RMS_NORM", T, r, 3, 1);
+    vec(OpKind::norm, "MUL", T, r, 1, 1, b.kv_a_norm);
+    matmul(OpKind::matmul_q, "MUL_MAT", T * H, r, dn, b.k_b);
+    vec(OpKind::copy, "CONCAT", T * H, row, 0, 1);
+    vec(OpKind::copy, "CONCAT", T, row, 0, 1);
+    kv_write("SET_ROWS", T);
+    const uint64_t L = span(T / B), rows = T * H;
+    Op& s = push(OpKind::attention_score, "MUL_MAT", rows, L, row);
+    s.kv_read_bytes = B * L * kv_row_;
+    s.act_in_bytes = act(rows * row);
+    s.act_out_bytes = act(rows * L);
+    s.flops = 2.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(row);
+    Op& sm = push(OpKind::softmax, "SOFT_MAX", rows, L, 0);
+    sm.act_in_bytes = sm.act_out_bytes = act(rows * L);
+    sm.flops = 5.0 * static_cast<double>(rows * L);
+    Op& v = push(OpKind::attention_value, "MUL_MAT", rows, r, L);
+    v.kv_read_bytes = B * L * row_bytes(t_.header.kv_dtype, r);
+    v.act_in_bytes = act(rows * L);
+    v.act_out_bytes = act(rows * r);
+    v.flops = 2.0 * static_cast<double>(rows) * static_cast<double>(L) * static_cast<double>(r);
+    matmul(OpKind::matmul_v, "MUL_MAT", rows, dv, r, b.v_b);
+    vec(OpKind::copy, "CONT", T, H * dv, 0, 1);
+    matmul(OpKind::matmul_o, "MUL_MAT", T, D, H * dv, b.o);
   }
 
   void glu(uint64_t rows, uint64_t F) {
@@ -540,31 +633,20 @@ std::vector<ModelConfig> load_model_configs(const std::string& path) {
     c.norm_topk = get_or<bool>(m, "norm_topk", false, where);
     c.shared_expert_gate = get_or<bool>(m, "shared_expert_gate", false, where);
     c.scale_routed = get_or<bool>(m, "scale_routed", false, where);
+    c.kv_lora_rank = get_or<uint32_t>(m, "kv_lora_rank", 0, where);
+    c.q_lora_rank = get_or<uint32_t>(m, "q_lora_rank", 0, where);
+    c.qk_rope_dim = get_or<uint32_t>(m, "qk_rope_dim", 0, where);
+    c.qk_nope_dim = get_or<uint32_t>(m, "qk_nope_dim", 0, where);
+    c.v_head_dim = get_or<uint32_t>(m, "v_head_dim", 0, where);
     for (const auto& kv : m) {
-      static const char* const known[] = {"name",
-                                          "architecture",
-                                          "hidden",
-                                          "intermediate",
-                                          "layers",
-                                          "heads",
-                                          "kv_heads",
-                                          "head_dim",
-                                          "vocab",
-                                          "max_position",
-                                          "tied_embeddings",
-                                          "activation",
-                                          "qkv_bias",
-                                          "sliding_window",
-                                          "experts",
-                                          "experts_per_token",
-                                          "expert_intermediate",
-                                          "shared_experts",
-                                          "shared_intermediate",
-                                          "dense_layers",
-                                          "norm_topk",
-                                          "shared_expert_gate",
-                                          "scale_routed",
-                                          "about"};
+      // clang-format off
+      static const char* const known[] = {
+          "name", "architecture", "hidden", "intermediate", "layers", "heads", "kv_heads", "head_dim", "vocab",
+          "max_position", "tied_embeddings", "activation", "qkv_bias", "sliding_window", "experts",
+          "experts_per_token", "expert_intermediate", "shared_experts", "shared_intermediate", "dense_layers",
+          "norm_topk", "shared_expert_gate", "scale_routed", "kv_lora_rank", "q_lora_rank", "qk_rope_dim",
+          "qk_nope_dim", "v_head_dim", "about"};
+      // clang-format on
       const std::string key = kv.first.as<std::string>();
       if (std::find(std::begin(known), std::end(known), key) == std::end(known))
         throw Error(cat(where, ": unknown field '", key, "'"));
@@ -623,10 +705,12 @@ bool is_set(const YAML::Node& v) {
   return s != "false" && s != "0" && s != "null";
 }
 
-void refuse_unmodelled(const YAML::Node& n, const std::string& path) {
+void refuse_unmodelled(const YAML::Node& n, const std::string& type, const std::string& path) {
   for (const UnmodelledField& f : kUnmodelled) {
     const YAML::Node v = n[f.field];
     if (!is_set(v)) continue;
+    const std::string field = f.field;
+    if (type == "deepseek_v2" && (field == "kv_lora_rank" || field == "q_lora_rank")) continue;
     // Fields whose value is the one case the generator models.
     const std::string s = v.IsScalar() ? v.as<std::string>() : "";
     if ((std::string(f.field) == "decoder_sparse_step" || std::string(f.field) == "moe_layer_freq") &&
@@ -636,7 +720,7 @@ void refuse_unmodelled(const YAML::Node& n, const std::string& path) {
   }
 }
 
-const char* const kModelTypes[] = {"llama", "mistral", "qwen2", "mixtral", "qwen2_moe", "opt"};
+const char* const kModelTypes[] = {"llama", "mistral", "qwen2", "mixtral", "qwen2_moe", "deepseek_v2", "opt"};
 
 }  // namespace
 
@@ -656,7 +740,12 @@ ModelConfig read_hf_config(const std::string& path) {
     throw Error(
         cat(path, ": model_type: '", type, "' is not an architecture the generator models (", known, ")"));
   }
-  refuse_unmodelled(n, path);
+  refuse_unmodelled(n, type, path);
+  if (type == "deepseek_v2") {
+    const std::string scoring = get_or<std::string>(n, "scoring_func", "softmax", path);
+    if (scoring != "softmax")
+      throw Error(cat(path, ": scoring_func: '", scoring, "' routing is not modelled"));
+  }
   ModelConfig c;
   c.name = n["_name_or_path"] ? n["_name_or_path"].as<std::string>() : path;
   c.architecture = type == "opt" ? "opt" : "llama";
@@ -686,6 +775,25 @@ ModelConfig read_hf_config(const std::string& path) {
     c.experts_per_token = get<uint32_t>(n, "num_experts_per_tok", path);
     c.expert_intermediate = c.intermediate;  // Mixtral's intermediate_size is one expert's
     c.norm_topk = true;                      // Mixtral renormalises its top-2 weights
+  } else if (type == "deepseek_v2") {
+    c.architecture = "deepseek2";
+    c.kv_lora_rank = get<uint32_t>(n, "kv_lora_rank", path);
+    c.q_lora_rank = get_or<uint32_t>(n, "q_lora_rank", 0, path);
+    c.qk_rope_dim = get<uint32_t>(n, "qk_rope_head_dim", path);
+    c.qk_nope_dim = get<uint32_t>(n, "qk_nope_head_dim", path);
+    c.v_head_dim = get<uint32_t>(n, "v_head_dim", path);
+    c.kv_heads = 1;  // absorbed MLA: one cached row of latent + RoPE key per token, shared by every head
+    c.head_dim = c.kv_lora_rank + c.qk_rope_dim;
+    c.experts = get_or<uint32_t>(n, "n_routed_experts", 0, path);
+    if (c.experts) {
+      c.experts_per_token = get<uint32_t>(n, "num_experts_per_tok", path);
+      c.expert_intermediate = get<uint32_t>(n, "moe_intermediate_size", path);
+      c.shared_experts = get_or<uint32_t>(n, "n_shared_experts", 0, path);
+      c.shared_intermediate = c.shared_experts * c.expert_intermediate;
+      c.dense_layers = get_or<uint32_t>(n, "first_k_dense_replace", 0, path);
+      c.norm_topk = get_or<bool>(n, "norm_topk_prob", false, path);
+      c.scale_routed = true;  // llama.cpp's deepseek2 scales the routed weights (routed_scaling_factor)
+    }
   } else if (type == "qwen2_moe") {
     c.experts = get<uint32_t>(n, "num_experts", path);
     c.experts_per_token = get<uint32_t>(n, "num_experts_per_tok", path);
@@ -716,8 +824,21 @@ void validate(const ModelConfig& c) {
   positive(c.vocab, "vocab");
   if (c.heads % c.kv_heads != 0)
     throw Error(cat(c.name, ": heads (", c.heads, ") must be a multiple of kv_heads (", c.kv_heads, ")"));
-  if (c.architecture != "llama" && c.architecture != "opt")
-    throw Error(cat(c.name, ": architecture '", c.architecture, "' (llama or opt)"));
+  if (c.architecture != "llama" && c.architecture != "opt" && c.architecture != "deepseek2")
+    throw Error(cat(c.name, ": architecture '", c.architecture, "' (llama, deepseek2 or opt)"));
+  if (c.architecture == "deepseek2") {
+    positive(c.kv_lora_rank, "kv_lora_rank");
+    positive(c.qk_rope_dim, "qk_rope_dim");
+    positive(c.qk_nope_dim, "qk_nope_dim");
+    positive(c.v_head_dim, "v_head_dim");
+    if (c.kv_heads != 1 || c.head_dim != c.kv_lora_rank + c.qk_rope_dim)
+      throw Error(cat(c.name,
+                      ": multi-head latent attention caches one row of kv_lora_rank + qk_rope_dim per "
+                      "token: kv_heads 1, head_dim ",
+                      c.kv_lora_rank + c.qk_rope_dim));
+  } else if (c.kv_lora_rank || c.q_lora_rank || c.qk_rope_dim || c.qk_nope_dim || c.v_head_dim) {
+    throw Error(cat(c.name, ": multi-head latent attention fields need architecture deepseek2"));
+  }
   if (c.activation != "silu" && c.activation != "gelu" && c.activation != "relu")
     throw Error(cat(c.name, ": activation '", c.activation, "' (silu, gelu or relu)"));
   if (c.architecture == "opt") {
@@ -750,6 +871,8 @@ Trace generate_trace(const ModelConfig& config, const GenOptions& options) {
   if (o.act_dtype.empty()) o.act_dtype = config.architecture == "opt" ? "F16" : "F32";
   act_bits(o.act_dtype);
   if (!o.weights.empty()) dtype_layout(o.weights);
+  if (o.flash_attn && config.kv_lora_rank)
+    throw Error(cat(config.name, ": flash attention is not modelled for multi-head latent attention"));
   return Builder(config, o).build();
 }
 

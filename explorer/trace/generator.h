@@ -6,7 +6,8 @@
 // shared experts) as llama.cpp's build_moe_ffn runs them: router projection, probabilities, top-k, the
 // selected experts' projections (reading the expected distinct experts under uniform routing, moe.h),
 // weighting and the sum over the k experts, then the shared experts. Leaves out: any engine other than the
-// two above, multi-head latent attention (DeepSeek), which read_hf_config refuses by its field.
+// two above. Multi-head latent attention (DeepSeek-V2, architecture deepseek2) as llama.cpp's deepseek2 graph
+// runs it with the absorption optimisation: one cached row of kv_lora_rank + rope elements per token.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@ namespace llmx::trace {
 
 struct ModelConfig {
   std::string name;
-  std::string architecture = "llama";  // llama | opt
+  std::string architecture = "llama";  // llama | deepseek2 | opt
   uint32_t hidden = 0, intermediate = 0, layers = 0, heads = 0, kv_heads = 0, head_dim = 0, vocab = 0;
   uint32_t max_position = 0;
   bool tied_embeddings = false;
@@ -36,6 +37,11 @@ struct ModelConfig {
   bool norm_topk = false;            // the top-k weights renormalised to sum 1 (Mixtral)
   bool shared_expert_gate = false;   // a sigmoid gate scales the shared experts' output (Qwen-MoE)
   bool scale_routed = false;         // the routed weights scaled by a constant (DeepSeek)
+  // Multi-head latent attention (architecture deepseek2; kv_heads 1 and head_dim kv_lora_rank + qk_rope_dim:
+  // the one cached row per token that every head attends over).
+  uint32_t kv_lora_rank = 0;  // compressed KV dimension
+  uint32_t q_lora_rank = 0;   // compressed query dimension, 0 = a full query projection
+  uint32_t qk_rope_dim = 0, qk_nope_dim = 0, v_head_dim = 0;  // per head
 };
 
 // Reads traces/model_configs.json (an object with a "models" array of objects with the fields above; the
@@ -49,8 +55,9 @@ ModelConfig find_model(const std::vector<ModelConfig>& models, const std::string
 // num_attention_heads, num_key_value_heads, head_dim, vocab_size, tie_word_embeddings, hidden_act or
 // activation_function, max_position_embeddings, sliding_window; MoE: num_local_experts / num_experts,
 // num_experts_per_tok, moe_intermediate_size, shared_expert_intermediate_size, n_shared_experts,
-// first_k_dense_replace, norm_topk_prob). `model_type` must be one the generator models (llama, mistral,
-// qwen2, mixtral, qwen2_moe, opt); another, or a field whose architecture it does not model (multi-head
+// first_k_dense_replace, norm_topk_prob; MLA: kv_lora_rank, q_lora_rank, qk_rope_head_dim, qk_nope_head_dim,
+// v_head_dim). `model_type` must be one the generator models (llama, mistral, qwen2, mixtral, qwen2_moe,
+// deepseek_v2, opt); another, or a field whose architecture it does not model (multi-head
 // latent attention, Qwen2's per-layer sliding window, MLP biases, ...), throws llmx::Error naming it.
 ModelConfig read_hf_config(const std::string& path);
 // Checks the numbers (positive, heads divisible by kv heads, ...); throws llmx::Error naming the field.

@@ -10,6 +10,7 @@
 
 #include "explorer/trace/dtype.h"
 #include "explorer/trace/moe.h"
+#include "explorer/trace/reshape.h"
 #include "models/core/error.h"
 
 namespace llmx::trace {
@@ -20,7 +21,8 @@ bool is_matrix_class(const std::string& cls) {
   return cls == "attn_q" || cls == "attn_k" || cls == "attn_v" || cls == "attn_qkv" || cls == "attn_o" ||
          cls == "ffn_gate" || cls == "ffn_up" || cls == "ffn_down" || cls == "ffn_gate_exps" ||
          cls == "ffn_up_exps" || cls == "ffn_down_exps" || cls == "ffn_gate_shexp" || cls == "ffn_up_shexp" ||
-         cls == "ffn_down_shexp";
+         cls == "ffn_down_shexp" || cls == "attn_q_a" || cls == "attn_q_b" || cls == "attn_kv_a_mqa" ||
+         cls == "attn_k_b" || cls == "attn_v_b";
 }
 
 // Bits per weight of a format, to tell llama-quantize's "below 8 bits" case.
@@ -187,13 +189,17 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
     o.m = src.m / Bo * Bn;
     o.context_len = ctx;
     const double scale = static_cast<double>(Bn) / static_cast<double>(Bo);
-    const uint64_t L = ctx, d = hn.head_dim;
+    // The keys the step attends over (a sliding window bounds them) and each head's dim as the op records
+    // it (the score's k, the value's n: they differ for multi-head latent attention).
+    const uint64_t L = attended_keys(ctx, src.phase == Phase::prefill ? hn.prompt_len : 1, hn.sliding_window);
+    const uint64_t d = src.kind == OpKind::attention_value ? src.n : src.k;
     if (is_attention_kind(src.kind)) {
+      const uint64_t row = row_bytes(hn.kv_dtype, uint64_t{hn.kv_heads} * d);
       const double rows = static_cast<double>(o.m), Ld = static_cast<double>(L), dd = static_cast<double>(d);
       switch (src.kind) {
         case OpKind::attention_score:
           o.n = L;
-          o.kv_read_bytes = Bn * L * kv_row;
+          o.kv_read_bytes = Bn * L * row;
           o.act_in_bytes = act_bytes(hn.act_dtype, o.m * d);
           o.act_out_bytes = act_bytes(hn.act_dtype, o.m * L);
           o.flops = 2.0 * rows * Ld * dd;
@@ -205,14 +211,14 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
           break;
         case OpKind::attention_value:
           o.k = L;
-          o.kv_read_bytes = Bn * L * kv_row;
+          o.kv_read_bytes = Bn * L * row;
           o.act_in_bytes = act_bytes(hn.act_dtype, o.m * L);
           o.act_out_bytes = act_bytes(hn.act_dtype, o.m * d);
           o.flops = 2.0 * rows * Ld * dd;
           break;
         default:  // fused attention
           o.n = L;
-          o.kv_read_bytes = 2 * Bn * L * kv_row;
+          o.kv_read_bytes = 2 * Bn * L * row;
           o.act_in_bytes = o.act_out_bytes = act_bytes(hn.act_dtype, o.m * d);
           o.flops = 4.0 * rows * Ld * dd + 5.0 * rows * Ld;
           break;

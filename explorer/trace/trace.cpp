@@ -69,9 +69,10 @@ const char* const kHeaderKeys[] = {"source_engine", "source_version", "model",  
 constexpr size_t kNumHeaderKeys = sizeof(kHeaderKeys) / sizeof(kHeaderKeys[0]);
 
 // Version-2 header keys (optional), in the order the writer emits them, after decode_steps.
-const char* const kV2Keys[] = {"max_position",        "sliding_window", "experts",
-                               "experts_per_token",   "shared_experts", "expert_intermediate",
-                               "shared_intermediate", "dense_layers",   "moe_routing"};
+const char* const kV2Keys[] = {
+    "max_position",        "sliding_window",      "experts",      "experts_per_token", "shared_experts",
+    "expert_intermediate", "shared_intermediate", "dense_layers", "kv_lora_rank",      "q_lora_rank",
+    "qk_rope_head_dim",    "qk_nope_head_dim",    "v_head_dim",   "moe_routing"};
 constexpr size_t kNumV2Keys = sizeof(kV2Keys) / sizeof(kV2Keys[0]);
 
 size_t v2_key_index(std::string_view key) {
@@ -328,9 +329,12 @@ class Reader {
     seen_v2_[idx] = true;
     Header& h = trace_.header;
     MoeShape& moe = h.moe;
+    MlaShape& mla = h.mla;
     uint32_t* const fields[] = {&h.max_position,          &h.sliding_window,   &moe.experts,
                                 &moe.experts_per_token,   &moe.shared_experts, &moe.expert_intermediate,
-                                &moe.shared_intermediate, &moe.dense_layers};
+                                &moe.shared_intermediate, &moe.dense_layers,   &mla.kv_lora_rank,
+                                &mla.q_lora_rank,         &mla.rope_head_dim,  &mla.nope_head_dim,
+                                &mla.v_head_dim};
     if (idx < sizeof fields / sizeof fields[0]) {
       *fields[idx] = u32(v, kV2Keys[idx]);
       return;
@@ -609,9 +613,12 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
   kvn("decode_steps", h.decode_steps);
   if (version >= 2) {
     const MoeShape& moe = h.moe;
+    const MlaShape& mla = h.mla;
     const uint32_t values[] = {h.max_position,          h.sliding_window,   moe.experts,
                                moe.experts_per_token,   moe.shared_experts, moe.expert_intermediate,
-                               moe.shared_intermediate, moe.dense_layers};
+                               moe.shared_intermediate, moe.dense_layers,   mla.kv_lora_rank,
+                               mla.q_lora_rank,         mla.rope_head_dim,  mla.nope_head_dim,
+                               mla.v_head_dim};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i)
       if (values[i]) kvn(kV2Keys[i], values[i]);
     if (moe.any()) kv("moe_routing", moe.routing_recorded ? "recorded" : "uniform");
@@ -738,7 +745,8 @@ bool is_expert_matmul(OpKind kind) {
 
 int format_version(const Header& h) {
   const MoeShape& m = h.moe;
-  const bool v2 = h.max_position || h.sliding_window || m.any() || m.shared_experts || m.dense_layers;
+  const bool v2 =
+      h.max_position || h.sliding_window || m.any() || m.shared_experts || m.dense_layers || h.mla.any();
   return v2 ? 2 : 1;
 }
 

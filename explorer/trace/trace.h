@@ -81,6 +81,13 @@ struct MoeShape {
   bool any() const { return experts > 0; }
 };
 
+// Multi-head latent attention numbers (all 0 without MLA): the cache holds one row of kv_lora_rank +
+// rope_head_dim elements per token (the header's kv_heads 1 x head_dim).
+struct MlaShape {
+  uint32_t kv_lora_rank = 0, q_lora_rank = 0, rope_head_dim = 0, nope_head_dim = 0, v_head_dim = 0;
+  bool any() const { return kv_lora_rank > 0; }
+};
+
 struct Header {
   int version = 1;
   std::string source_engine;    // "llama.cpp", "pytorch", "generator"
@@ -101,6 +108,7 @@ struct Header {
   uint32_t max_position = 0;    // the model's maximum positions (max_position_embeddings)
   uint32_t sliding_window = 0;  // attention window in tokens (Mistral); 0 = full attention
   MoeShape moe;
+  MlaShape mla;
   std::vector<std::pair<std::string, std::string>> extra;  // further key/values, kept verbatim
   uint64_t records = 0;         // op records the file holds (filled by the readers; the writer writes ops.size())
 };
