@@ -64,6 +64,18 @@ int trace_info(const InfoOptions& a) {
       "model      %s (%s): hidden %u, intermediate %u, layers %u, heads %u/%u kv, head_dim %u, vocab %u%s\n",
       h.model.c_str(), h.architecture.c_str(), h.hidden, h.intermediate, h.layers, h.heads, h.kv_heads,
       h.head_dim, h.vocab, h.tied_embeddings ? ", tied embeddings" : "");
+  if (h.max_position || h.sliding_window)
+    std::printf("positions  %u%s\n", h.max_position,
+                h.sliding_window ? cat(", sliding window ", h.sliding_window).c_str() : "");
+  if (h.moe.any())
+    std::printf(
+        "experts    %u routed, top-%u, intermediate %u; shared %u (intermediate %u); %u dense blocks; "
+        "routing %s\n",
+        h.moe.experts, h.moe.experts_per_token, h.moe.expert_intermediate, h.moe.shared_experts,
+        h.moe.shared_intermediate, h.moe.dense_layers, h.moe.routing_recorded ? "recorded" : "uniform");
+  if (h.mla.any())
+    std::printf("latent     kv_lora_rank %u, q_lora_rank %u, rope %u, nope %u, v %u per head\n", h.mla.kv_lora_rank,
+                h.mla.q_lora_rank, h.mla.rope_head_dim, h.mla.nope_head_dim, h.mla.v_head_dim);
   std::printf("source     %s %s\n", h.source_engine.c_str(), h.source_version.c_str());
   std::printf("formats    weights %s, KV %s, activations %s\n", h.weight_format.c_str(), h.kv_dtype.c_str(),
               h.act_dtype.c_str());

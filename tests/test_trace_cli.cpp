@@ -133,5 +133,5 @@ TEST_CASE("trace cli: explorer trace info on a bad trace prints one line and exi
   const auto r = test::explorer("trace info '" + bad.string() + "'");
   REQUIRE(r.exit_code == 1);
   REQUIRE(r.out == "explorer: " + bad.string() +
-                       ": record 1: unsupported trace version 7 (this reader reads version 1)\n");
+                       ": record 1: unsupported trace version 7 (this reader reads versions 1 to 2)\n");
 }

@@ -224,7 +224,7 @@ TEST_CASE("trace: bad input gives one line naming the file and the record", "[tr
   REQUIRE_THAT(half_msg, Contains("truncated"));
   REQUIRE(half_msg.find('\n') == std::string::npos);
 
-  check("version.lxt", "LXT\t2" + text.substr(5), 1, "unsupported trace version 2");
+  check("version.lxt", "LXT\t3" + text.substr(5), 1, "unsupported trace version 3");
   check("not-lxt.lxt", "hello\n", 1, "not an LXT trace");
   check("kind.lxt", with_field(text, op_line, 3, "matmul_qq"), op_line, "unknown op kind 'matmul_qq'");
   check("negative-m.lxt", with_field(text, op_line, 5, "-4096"), op_line, "m is negative");

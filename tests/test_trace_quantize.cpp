@@ -222,8 +222,16 @@ TEST_CASE("quantize: impossible requests are errors", "[trace]") {
   o.weights = "F16";
   const Trace t = generate_trace(odd, o);
   TransformSpec spec;
+  spec.weights = "Q4_0";
+  REQUIRE_THROWS_WITH(transform_trace(t, spec), Contains("multiple of 32"));
+  // A K-quant takes llama-quantize's fallback where a row is no multiple of 256: Q5_0, or F16 when the row
+  // is no multiple of 32 either (3000 here), while the 5632-wide rows of ffn_down (22 x 256) keep Q4_K.
   spec.weights = "Q4_K";
-  REQUIRE_THROWS_WITH(transform_trace(t, spec), Contains("multiple of 256"));
+  const Trace k = transform_trace(t, spec);
+  for (const WeightInfo& w : k.weights) {
+    if (w.name == "blk.0.attn_q.weight") REQUIRE(w.dtype == "F16");
+    if (w.name == "blk.0.ffn_down.weight") REQUIRE(w.dtype == "Q4_K");
+  }
   spec.weights = "Q7_7";
   REQUIRE_THROWS_WITH(transform_trace(t, spec), Contains("unknown dtype"));
   spec = TransformSpec{};

@@ -302,7 +302,11 @@ Plan make_plan(const Workload& w, const std::vector<DeviceResources>& devices, c
   Plan plan;
   plan.parallel = par;
   plan.batch = w.batch();
-  for (const trace::WeightInfo& wi : w.weights) plan.weight_codes.push_back(weight_code(wi.dtype));
+  for (const trace::WeightInfo& wi : w.weights) {
+    plan.weight_codes.push_back(weight_code(wi.dtype));
+    if (wi.tensor_class.find("_exps") != std::string::npos && wi.shape.size() == 3 && wi.shape[2] > 0)
+      plan.weight_codes.back().expert_bytes = wi.bytes / wi.shape[2];
+  }
   plan.activation_precision = activation_precision(w.header.act_dtype);
   plan.kv_on_chip_allowed = config.kv_cache != KvCachePlacement::dram;
   for (uint32_t d = 0; d < devices.size(); ++d) {
@@ -362,6 +366,11 @@ std::vector<WorkShare> split_op(const Plan& plan, size_t device, const Op& whole
       const double part =
           static_cast<double>(share(op.weight_bytes, pes, i)) / static_cast<double>(op.weight_bytes);
       w.weight_elements = static_cast<double>(op.n) * static_cast<double>(op.k) * part;
+      if (code.expert_bytes) {  // an expert projection reads several experts, each over its share of rows
+        const double experts = static_cast<double>(op.weight_bytes) / static_cast<double>(code.expert_bytes);
+        w.weight_elements *= experts;
+        w.rows /= std::max(1.0, experts);
+      }
     }
   }
   return shares;

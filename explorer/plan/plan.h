@@ -116,7 +116,8 @@ struct StepPlan {
 
 struct WeightCode {
   WeightCoding coding = WeightCoding::none;
-  uint32_t bits = 0;  // bits per weight (BCQ: bit-planes)
+  uint32_t bits = 0;          // bits per weight (BCQ: bit-planes)
+  uint64_t expert_bytes = 0;  // a tensor of experts: stored bytes of one expert (0 for other tensors)
 };
 
 struct Plan {

@@ -11,6 +11,7 @@
 #include "explorer/plan/parallel.h"
 #include "explorer/run/multidev_results.h"
 #include "explorer/run/csv.h"
+#include "explorer/run/request_metrics.h"
 #include "explorer/run/results_dir.h"
 #include "explorer/run/runtime_columns.h"
 #include "models/compute/processing_element.h"
@@ -156,6 +157,7 @@ void run_point(const RunRequest& request) {
   EnergyBreakdown decode_energy, decode_energy_max;
   double peak_step_power = 0;
   uint64_t decode_tokens = 0, decode_steps = 0;
+  RequestMetrics per_request(workload);
   sys->driver->on_step = [&](const StepRecord& step) {
     const Snapshot now = snapshot(*sys, step.end);
     const double latency_s = (step.end - step.start).to_seconds();
@@ -185,6 +187,7 @@ void run_point(const RunRequest& request) {
       decode_energy_max += spent_max;
     }
     if (latency_s > 0) peak_step_power = std::max(peak_step_power, spent.total() / latency_s);
+    per_request.on_step(step, spent.total(), spent_max.total());
     last = now;
   };
 
@@ -239,7 +242,7 @@ void run_point(const RunRequest& request) {
 
   const double peak = sys->dram_peak_bytes_per_s();
   const double achieved = sim_s > 0 ? (dram_read + dram_written) / sim_s : 0.0;
-  CsvTable summary({"config_hash",
+  CsvTable summary(with_columns({"config_hash",
                     "trace_hash",
                     "system",
                     "model",
@@ -265,9 +268,9 @@ void run_point(const RunRequest& request) {
                     "dram_capacity_bytes",
                     "offloaded_weight_bytes",
                     "dispatch_share",
-                    "peak_step_power_w"});
+                    "peak_step_power_w"}, RequestMetrics::columns()));
   const double decode_j = decode_energy.total();
-  summary.row()
+  CsvTable::Row& summary_row = summary.row()
       .add(config_hash)
       .add(trace_hash)
       .add(system_name)
@@ -295,6 +298,7 @@ void run_point(const RunRequest& request) {
       .add(memory.offloaded_bytes)
       .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0)
       .add(peak_step_power);
+  per_request.add_cells(summary_row);
   summary.append_columns(runtime_columns(*sys->driver, decode_s));
 
   // Where decode time goes: per layer and per op kind, with the memory-bound share.

@@ -20,13 +20,15 @@ struct Named {
 };
 
 // GGUF blocks: Q8_0 = FP16 scale + 32 x int8; Q4_0 = FP16 scale + 32 nibbles; Q4_1/Q5_1 add an FP16 min;
-// Q5_0 adds 32 high bits; K-quants are 256-weight super-blocks. KV-only names INT8/INT4 use 32-element
-// groups with an FP16 scale (and an FP16 zero for INT4).
+// Q5_0 adds 32 high bits; IQ4_NL = FP16 scale + 32 nibbles indexing a non-linear table (llama-quantize's
+// fallback for Q2_K/Q3_K rows that are no multiple of 256); K-quants are 256-weight super-blocks. KV-only
+// names INT8/INT4 use 32-element groups with an FP16 scale (and an FP16 zero for INT4).
 const Named kNamed[] = {
     {"F32", 1, 4, false},     {"F16", 1, 2, false},     {"BF16", 1, 2, false},    {"FP8", 1, 1, false},
     {"Q8_0", 32, 34, true},   {"Q4_0", 32, 18, true},   {"Q4_1", 32, 20, true},   {"Q5_0", 32, 22, true},
     {"Q5_1", 32, 24, true},   {"Q2_K", 256, 84, true},  {"Q3_K", 256, 110, true}, {"Q4_K", 256, 144, true},
     {"Q5_K", 256, 176, true}, {"Q6_K", 256, 210, true}, {"INT8", 32, 34, false},  {"INT4", 32, 20, false},
+    {"IQ4_NL", 32, 18, true},
 };
 
 bool parse_u64(const char* b, const char* e, uint64_t& v) {

@@ -9,6 +9,8 @@
 #include <cctype>
 
 #include "explorer/trace/dtype.h"
+#include "explorer/trace/moe.h"
+#include "explorer/trace/reshape.h"
 #include "models/core/error.h"
 
 namespace llmx::trace {
@@ -17,7 +19,10 @@ namespace {
 
 bool is_matrix_class(const std::string& cls) {
   return cls == "attn_q" || cls == "attn_k" || cls == "attn_v" || cls == "attn_qkv" || cls == "attn_o" ||
-         cls == "ffn_gate" || cls == "ffn_up" || cls == "ffn_down";
+         cls == "ffn_gate" || cls == "ffn_up" || cls == "ffn_down" || cls == "ffn_gate_exps" ||
+         cls == "ffn_up_exps" || cls == "ffn_down_exps" || cls == "ffn_gate_shexp" || cls == "ffn_up_shexp" ||
+         cls == "ffn_down_shexp" || cls == "attn_q_a" || cls == "attn_q_b" || cls == "attn_kv_a_mqa" ||
+         cls == "attn_k_b" || cls == "attn_v_b";
 }
 
 // Bits per weight of a format, to tell llama-quantize's "below 8 bits" case.
@@ -36,6 +41,19 @@ std::string upper(std::string s) {
   return s;
 }
 
+// llama-quantize's fallback for a K-quant whose rows are no multiple of its 256-weight super-block
+// (llama_tensor_get_type, convert_incompatible_tensor): Q2_K/Q3_K -> IQ4_NL, Q4_K -> Q5_0, Q5_K -> Q5_1,
+// Q6_K -> Q8_0, and F16 when the row is no multiple of 32 either (MoE experts of 1408: Qwen-MoE, DeepSeek).
+std::string gguf_fallback(const std::string& dtype, const WeightInfo& w) {
+  const BlockLayout l = dtype_layout(dtype);
+  if (!l.gguf || l.block_elems != 256 || w.shape.empty() || w.shape[0] % 256 == 0) return dtype;
+  const char* fallback = dtype == "Q4_K"   ? "Q5_0"
+                         : dtype == "Q5_K" ? "Q5_1"
+                         : dtype == "Q6_K" ? "Q8_0"
+                                           : "IQ4_NL";
+  return w.shape[0] % 32 == 0 ? fallback : "F16";
+}
+
 }  // namespace
 
 std::string target_dtype(const WeightInfo& w, const std::string& format, const std::string& embeddings,
@@ -43,17 +61,17 @@ std::string target_dtype(const WeightInfo& w, const std::string& format, const s
   if (format.empty()) return w.dtype;
   if (embeddings != "auto" && embeddings != "keep" && embeddings != "same")
     throw Error(cat("embeddings policy '", embeddings, "' (auto, keep or same)"));
-  if (is_matrix_class(w.tensor_class)) return format;
+  if (is_matrix_class(w.tensor_class)) return gguf_fallback(format, w);
   const bool embedding_like =
       w.tensor_class == "embedding" || w.tensor_class == "lm_head" || w.tensor_class == "pos_embedding";
   if (!embedding_like) return w.dtype;  // norm scales/shifts and biases
   if (embeddings == "keep") return w.dtype;
-  if (embeddings == "same") return format;
+  if (embeddings == "same") return gguf_fallback(format, w);
   // auto: llama-quantize's assignment for GGUF formats, keep otherwise.
   if (!is_gguf_quant(format) && format != "F16" && format != "BF16" && format != "F32") return w.dtype;
   const bool output = w.tensor_class == "lm_head" || (tied_embeddings && w.tensor_class == "embedding");
-  if (output && is_gguf_quant(format) && bits_per_weight(format) < 8.0) return "Q6_K";
-  return format;
+  if (output && is_gguf_quant(format) && bits_per_weight(format) < 8.0) return gguf_fallback("Q6_K", w);
+  return gguf_fallback(format, w);
 }
 
 std::string weight_format_name(const std::string& name_in, uint64_t group) {
@@ -133,6 +151,7 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
     note("act=" + spec.act_dtype);
   }
   if (spec.batch) {
+    if (spec.batch != ho.batch) hn.moe.routing_recorded = false;
     hn.batch = spec.batch;
     note(cat("batch=", spec.batch));
   }
@@ -170,13 +189,17 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
     o.m = src.m / Bo * Bn;
     o.context_len = ctx;
     const double scale = static_cast<double>(Bn) / static_cast<double>(Bo);
-    const uint64_t L = ctx, d = hn.head_dim;
+    // The keys the step attends over (a sliding window bounds them) and each head's dim as the op records
+    // it (the score's k, the value's n: they differ for multi-head latent attention).
+    const uint64_t L = attended_keys(ctx, src.phase == Phase::prefill ? hn.prompt_len : 1, hn.sliding_window);
+    const uint64_t d = src.kind == OpKind::attention_value ? src.n : src.k;
     if (is_attention_kind(src.kind)) {
+      const uint64_t row = row_bytes(hn.kv_dtype, uint64_t{hn.kv_heads} * d);
       const double rows = static_cast<double>(o.m), Ld = static_cast<double>(L), dd = static_cast<double>(d);
       switch (src.kind) {
         case OpKind::attention_score:
           o.n = L;
-          o.kv_read_bytes = Bn * L * kv_row;
+          o.kv_read_bytes = Bn * L * row;
           o.act_in_bytes = act_bytes(hn.act_dtype, o.m * d);
           o.act_out_bytes = act_bytes(hn.act_dtype, o.m * L);
           o.flops = 2.0 * rows * Ld * dd;
@@ -188,21 +211,22 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
           break;
         case OpKind::attention_value:
           o.k = L;
-          o.kv_read_bytes = Bn * L * kv_row;
+          o.kv_read_bytes = Bn * L * row;
           o.act_in_bytes = act_bytes(hn.act_dtype, o.m * L);
           o.act_out_bytes = act_bytes(hn.act_dtype, o.m * d);
           o.flops = 2.0 * rows * Ld * dd;
           break;
         default:  // fused attention
           o.n = L;
-          o.kv_read_bytes = 2 * Bn * L * kv_row;
+          o.kv_read_bytes = 2 * Bn * L * row;
           o.act_in_bytes = o.act_out_bytes = act_bytes(hn.act_dtype, o.m * d);
           o.flops = 4.0 * rows * Ld * dd + 5.0 * rows * Ld;
           break;
       }
       o.kv_write_bytes = 0;
-    } else if (src.kind == OpKind::other) {
-      // Unclassified ops may hold non-activation data (position ids, masks): they follow the batch only.
+    } else if (src.kind == OpKind::other || src.kind == OpKind::expert_select) {
+      // Unclassified ops may hold non-activation data (position ids, masks, expert ids): they follow the
+      // batch only.
       o.act_in_bytes = src.act_in_bytes / Bo * Bn;
       o.act_out_bytes = src.act_out_bytes / Bo * Bn;
       o.flops = src.flops * scale;
@@ -219,6 +243,18 @@ Trace transform_trace(const Trace& in, const TransformSpec& spec) {
       }
     }
     if (src.weight_id >= 0) o.weight_bytes = weight_bytes_of(o);
+    if (is_expert_matmul(src.kind)) {
+      // The experts the tokens reach: as recorded (in the new format) while the batch stays, else uniform.
+      const size_t id = static_cast<size_t>(src.weight_id);
+      const WeightInfo& w = out.weights[id];
+      if (ho.moe.routing_recorded && Bn == Bo)
+        o.weight_bytes = static_cast<uint64_t>(static_cast<double>(src.weight_bytes) * w.bytes /
+                                                   static_cast<double>(in.weights[id].bytes) +
+                                               0.5);
+      else
+        o.weight_bytes =
+            expert_read_bytes(w, hn.moe.experts_per_token, expert_op_tokens(o, hn.moe.experts_per_token));
+    }
     return o;
   };
 

@@ -1,7 +1,8 @@
-// Reading and writing LXT decode traces (traces/FORMAT.md, version 1): op-kind names, a streaming reader over
-// zlib's gzread (gzip or plain text) with hand-written field parsing (std::from_chars), and a deterministic
-// gzip writer (deflate with fixed settings and the default header: mtime 0, no name). Every error names the
-// file and the record (line) number. Leaves out: generation and transforms (generator.h, quantize.h).
+// Reading and writing LXT decode traces (traces/FORMAT.md, versions 1 and 2): op-kind names, a streaming
+// reader over zlib's gzread (gzip or plain text) with hand-written field parsing (std::from_chars), and a
+// deterministic gzip writer (deflate with fixed settings and the default header: mtime 0, no name). Every
+// error names the file and the record (line) number. Leaves out: generation and transforms (generator.h,
+// quantize.h).
 #include "explorer/trace/trace.h"
 
 #include <unistd.h>
@@ -23,7 +24,7 @@ namespace llmx::trace {
 
 namespace {
 
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;  // the newest version; every earlier one is read too
 
 struct KindName {
   OpKind kind;
@@ -52,6 +53,11 @@ const KindName kKinds[] = {
     {OpKind::residual, "residual"},
     {OpKind::copy, "copy"},
     {OpKind::other, "other"},
+    {OpKind::router, "router"},
+    {OpKind::expert_select, "expert_select"},
+    {OpKind::expert_gate, "expert_gate"},
+    {OpKind::expert_up, "expert_up"},
+    {OpKind::expert_down, "expert_down"},
 };
 
 // Header keys in the order the writer emits them; "records" is written last.
@@ -61,6 +67,19 @@ const char* const kHeaderKeys[] = {"source_engine", "source_version", "model",  
                                    "activation",    "weight_format",  "kv_dtype",     "act_dtype",
                                    "batch",         "prompt_len",     "decode_steps", "records"};
 constexpr size_t kNumHeaderKeys = sizeof(kHeaderKeys) / sizeof(kHeaderKeys[0]);
+
+// Version-2 header keys (optional), in the order the writer emits them, after decode_steps.
+const char* const kV2Keys[] = {
+    "max_position",        "sliding_window",      "experts",      "experts_per_token", "shared_experts",
+    "expert_intermediate", "shared_intermediate", "dense_layers", "kv_lora_rank",      "q_lora_rank",
+    "qk_rope_head_dim",    "qk_nope_head_dim",    "v_head_dim",   "moe_routing"};
+constexpr size_t kNumV2Keys = sizeof(kV2Keys) / sizeof(kV2Keys[0]);
+
+size_t v2_key_index(std::string_view key) {
+  for (size_t i = 0; i < kNumV2Keys; ++i)
+    if (key == kV2Keys[i]) return i;
+  return kNumV2Keys;
+}
 
 size_t header_key_index(std::string_view key) {
   for (size_t i = 0; i < kNumHeaderKeys; ++i)
@@ -214,8 +233,8 @@ class Reader {
     if (split(s, f, 2) != 2 || f[0] != "LXT")
       fail("not an LXT trace (the first line must be 'LXT<TAB>version')");
     const uint64_t v = u64(f[1], "version");
-    if (v != kVersion)
-      fail(cat("unsupported trace version ", v, " (this reader reads version ", kVersion, ")"));
+    if (v < 1 || v > kVersion)
+      fail(cat("unsupported trace version ", v, " (this reader reads versions 1 to ", kVersion, ")"));
     trace_.header.version = static_cast<int>(v);
   }
 
@@ -229,6 +248,10 @@ class Reader {
       seen_[idx] = true;
     }
     const std::string_view v = f[2];
+    if (idx == kNumHeaderKeys && h.version >= 2 && v2_key_index(f[1]) < kNumV2Keys) {
+      v2_header(v2_key_index(f[1]), v);
+      return;
+    }
     switch (idx) {
       case 0:
         h.source_engine = v;
@@ -301,6 +324,26 @@ class Reader {
     }
   }
 
+  void v2_header(size_t idx, std::string_view v) {
+    if (seen_v2_[idx]) fail(cat("header key '", kV2Keys[idx], "' given twice"));
+    seen_v2_[idx] = true;
+    Header& h = trace_.header;
+    MoeShape& moe = h.moe;
+    MlaShape& mla = h.mla;
+    uint32_t* const fields[] = {&h.max_position,          &h.sliding_window,   &moe.experts,
+                                &moe.experts_per_token,   &moe.shared_experts, &moe.expert_intermediate,
+                                &moe.shared_intermediate, &moe.dense_layers,   &mla.kv_lora_rank,
+                                &mla.q_lora_rank,         &mla.rope_head_dim,  &mla.nope_head_dim,
+                                &mla.v_head_dim};
+    if (idx < sizeof fields / sizeof fields[0]) {
+      *fields[idx] = u32(v, kV2Keys[idx]);
+      return;
+    }
+    if (v != "uniform" && v != "recorded")
+      fail(cat("moe_routing must be uniform or recorded, got '", v, "'"));
+    moe.routing_recorded = v == "recorded";
+  }
+
   void class_line(std::string_view s) {
     std::string_view f[5];
     if (split(s, f, 4) != 4) fail("a weight-format line needs 4 fields: c, class, dtype, bytes/weights");
@@ -361,6 +404,13 @@ class Reader {
     if (!act_bits(h.act_dtype, bits)) fail(cat("unknown activation dtype '", h.act_dtype, "'"));
     BlockLayout l;
     if (!dtype_layout(h.kv_dtype, l)) fail(cat("unknown KV dtype '", h.kv_dtype, "'"));
+    const MoeShape& moe = h.moe;
+    if (moe.any() && (moe.experts_per_token == 0 || moe.experts_per_token > moe.experts))
+      fail(cat("experts_per_token ", moe.experts_per_token, " outside 1..experts (", moe.experts, ")"));
+    if (!moe.any() && (moe.experts_per_token || moe.shared_experts || moe.expert_intermediate))
+      fail("MoE keys without 'experts'");
+    if (moe.dense_layers > h.layers)
+      fail(cat("dense_layers ", moe.dense_layers, " beyond the ", h.layers, " layers"));
     // The per-class formats must agree with the weight table.
     for (size_t i = 0; i < trace_.weights.size(); ++i) {
       const WeightInfo& w = trace_.weights[i];
@@ -419,6 +469,7 @@ class Reader {
     o.act_in_bytes = u64(f[13], "activation bytes in");
     o.act_out_bytes = u64(f[14], "activation bytes out");
     o.flops = real(f[15], "flops");
+    if (is_expert_matmul(o.kind)) check_expert_op(o);
     if (o.step > h.decode_steps)
       fail(cat("step ", o.step, " beyond the header's ", h.decode_steps, " decode steps"));
     if (o.phase == Phase::prefill && o.step != 0) fail("a prefill op must be in step 0");
@@ -429,6 +480,18 @@ class Reader {
     if (ops_ > h.records) fail(cat("more op records than the header's ", h.records));
     if (keep_ops) trace_.ops.push_back(o);
     if (on_op_) on_op_(o);
+  }
+
+  // An expert projection reads a slice of a 3-D expert tensor (innermost first: in, out, experts).
+  void check_expert_op(const Op& o) const {
+    const uint32_t experts = trace_.header.moe.experts;
+    if (experts == 0) fail(cat("op kind '", op_kind_name(o.kind), "' in a trace without 'experts'"));
+    if (o.weight_id < 0) fail(cat("op kind '", op_kind_name(o.kind), "' reads no weight"));
+    const WeightInfo& w = trace_.weights[static_cast<size_t>(o.weight_id)];
+    if (w.shape.size() != 3 || w.shape[2] != experts)
+      fail(cat("expert weight ", w.name, " is not a tensor of ", experts, " experts (shape in,out,experts)"));
+    if (o.weight_bytes > w.bytes)
+      fail(cat("the op reads ", o.weight_bytes, " bytes of expert weight ", w.name, ", which has ", w.bytes));
   }
 
   void trailer(std::string_view s) {
@@ -464,6 +527,7 @@ class Reader {
   bool in_ops_ = false;
   bool ended_ = false;
   bool seen_[kNumHeaderKeys] = {};
+  bool seen_v2_[kNumV2Keys] = {};
   std::vector<std::pair<std::string, std::string>> classes_;
   std::vector<uint64_t> weight_lines_;
 };
@@ -507,7 +571,7 @@ void check_field(const std::string& v, const std::string& what, uint64_t record)
 // trailer line, which is not part of the checksummed content.
 void render(const Trace& t, const std::function<void(std::string&)>& sink, uint32_t& crc) {
   const Header& h = t.header;
-  if (h.version != kVersion) throw Error(cat("record 1: cannot write trace version ", h.version));
+  const int version = format_version(h);
   std::string buf;
   buf.reserve(1 << 21);
   Text out(buf);
@@ -518,7 +582,7 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
     sink(buf);
     buf.clear();
   };
-  out.s("LXT\t").num(kVersion).nl();
+  out.s("LXT\t").num(version).nl();
   auto kv = [&](const char* key, const std::string& v) {
     ++rec;
     check_field(v, cat("header value of ", key), rec);
@@ -547,10 +611,22 @@ void render(const Trace& t, const std::function<void(std::string&)>& sink, uint3
   kvn("batch", h.batch);
   kvn("prompt_len", h.prompt_len);
   kvn("decode_steps", h.decode_steps);
+  if (version >= 2) {
+    const MoeShape& moe = h.moe;
+    const MlaShape& mla = h.mla;
+    const uint32_t values[] = {h.max_position,          h.sliding_window,   moe.experts,
+                               moe.experts_per_token,   moe.shared_experts, moe.expert_intermediate,
+                               moe.shared_intermediate, moe.dense_layers,   mla.kv_lora_rank,
+                               mla.q_lora_rank,         mla.rope_head_dim,  mla.nope_head_dim,
+                               mla.v_head_dim};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i)
+      if (values[i]) kvn(kV2Keys[i], values[i]);
+    if (moe.any()) kv("moe_routing", moe.routing_recorded ? "recorded" : "uniform");
+  }
   for (const auto& [key, value] : h.extra) {
     ++rec;
     check_field(key, "header key", rec);
-    if (header_key_index(key) < kNumHeaderKeys)
+    if (header_key_index(key) < kNumHeaderKeys || (version >= 2 && v2_key_index(key) < kNumV2Keys))
       throw Error(cat("record ", rec, ": extra header key '", key, "' is a standard key"));
     check_field(value, cat("header value of ", key), rec);
     out.s("h\t").s(key).tab().s(value).nl();
@@ -653,10 +729,25 @@ bool is_matmul(OpKind kind) {
     case OpKind::matmul_up:
     case OpKind::matmul_down:
     case OpKind::lm_head:
+    case OpKind::router:
+    case OpKind::expert_gate:
+    case OpKind::expert_up:
+    case OpKind::expert_down:
       return true;
     default:
       return false;
   }
+}
+
+bool is_expert_matmul(OpKind kind) {
+  return kind == OpKind::expert_gate || kind == OpKind::expert_up || kind == OpKind::expert_down;
+}
+
+int format_version(const Header& h) {
+  const MoeShape& m = h.moe;
+  const bool v2 =
+      h.max_position || h.sliding_window || m.any() || m.shared_experts || m.dense_layers || h.mla.any();
+  return v2 ? 2 : 1;
 }
 
 const char* phase_name(Phase phase) {

@@ -30,11 +30,16 @@ enum class OpKind {
   elementwise,  // gating multiply, scale, add of bias, etc.
   residual,     // residual add
   copy,         // layout changes that move data (cont, cpy, permute materialised)
-  other
+  other,
+  // Mixture of experts (format version 2)
+  router,         // the gating projection: token rows x experts logits (streams the router weight)
+  expert_select,  // expert probabilities, top-k selection and the weights' normalisation
+  expert_gate, expert_up, expert_down  // projections of the selected experts (reads only those experts)
 };
 const char* op_kind_name(OpKind kind);
 bool parse_op_kind(const std::string& name, OpKind& out);
 bool is_matmul(OpKind kind);  // kinds that stream a weight matrix
+bool is_expert_matmul(OpKind kind);  // expert_gate, expert_up, expert_down
 
 struct WeightInfo {
   uint32_t id = 0;
@@ -64,6 +69,25 @@ struct Op {
   double flops = 0;        // floating-point (or integer MAC x2) operations
 };
 
+// Mixture-of-experts numbers of a model (all 0 for a dense model).
+struct MoeShape {
+  uint32_t experts = 0;              // routed experts per MoE block (E)
+  uint32_t experts_per_token = 0;    // experts each token is routed to (top-k)
+  uint32_t shared_experts = 0;       // experts every token passes (DeepSeek, Qwen-MoE), 0 = none
+  uint32_t expert_intermediate = 0;  // intermediate size of one routed expert
+  uint32_t shared_intermediate = 0;  // intermediate size of the shared experts together
+  uint32_t dense_layers = 0;         // leading blocks with a dense FFN instead (DeepSeek first_k_dense_replace)
+  bool routing_recorded = false;     // the expert ops' weight bytes are what the engine read (else uniform)
+  bool any() const { return experts > 0; }
+};
+
+// Multi-head latent attention numbers (all 0 without MLA): the cache holds one row of kv_lora_rank +
+// rope_head_dim elements per token (the header's kv_heads 1 x head_dim).
+struct MlaShape {
+  uint32_t kv_lora_rank = 0, q_lora_rank = 0, rope_head_dim = 0, nope_head_dim = 0, v_head_dim = 0;
+  bool any() const { return kv_lora_rank > 0; }
+};
+
 struct Header {
   int version = 1;
   std::string source_engine;    // "llama.cpp", "pytorch", "generator"
@@ -80,6 +104,11 @@ struct Header {
   uint32_t batch = 1;
   uint32_t prompt_len = 0;
   uint32_t decode_steps = 0;
+  // Version 2 (optional keys; 0 = not given).
+  uint32_t max_position = 0;    // the model's maximum positions (max_position_embeddings)
+  uint32_t sliding_window = 0;  // attention window in tokens (Mistral); 0 = full attention
+  MoeShape moe;
+  MlaShape mla;
   std::vector<std::pair<std::string, std::string>> extra;  // further key/values, kept verbatim
   uint64_t records = 0;         // op records the file holds (filled by the readers; the writer writes ops.size())
 };
@@ -90,6 +119,9 @@ struct Trace {
   std::vector<Op> ops;
   uint64_t total_weight_bytes() const;  // sum of the weight table
 };
+
+// The format version a trace needs: 2 when it carries any version-2 key, else 1.
+int format_version(const Header& header);
 
 // Name of an op's phase as written in a trace ("prefill", "decode").
 const char* phase_name(Phase phase);
