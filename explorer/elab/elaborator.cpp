@@ -89,7 +89,8 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
     if (!impl) m.fail("type", cat("unknown module type '", type, "' (known: ", type_list, ")"));
     const int count = m.optional<int>("count", 1, "number of identical instances", Bound::range(1, 4096));
 
-    Instance inst{name, type, {}, modules.location_of(name), m.path()};
+    Instance inst{name, type, {}, modules.location_of(name), m.path(), {}};
+    inst.cost = read_module_cost(m, type);
     for (int i = 0; i < count; ++i) {
       ElabContext ctx{i, count, driver_config.quantum};
       const std::string sc_name = prefix + (count > 1 ? cat(name, "_", i) : name);
@@ -98,6 +99,7 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
       if (i > 0) {
         element.claim("type");
         element.claim("count");
+        element.claim("cost");
       }
       auto component = impl->factory(sc_name, element, ctx);
       element.finish();
@@ -235,7 +237,7 @@ std::unique_ptr<System> elaborate(Params& root, const DriverConfig& driver_confi
   {
     auto driver = std::make_unique<DecodeDriver>("driver", driver_config, workload);
     sys->driver = driver.get();
-    Instance inst{"driver", "decode_driver", {driver.get()}, root.location_of("workload"), "workload"};
+    Instance inst{"driver", "decode_driver", {driver.get()}, root.location_of("workload"), "workload", {}};
     sys->instances.emplace("driver", inst);
     sys->instance_order.push_back("driver");
     sys->components.push_back(std::move(driver));

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "explorer/cost/cost_spec.h"
 #include "explorer/plan/plan.h"
 #include "explorer/run/decode_driver.h"
 #include "models/core/component.h"
@@ -36,6 +37,7 @@ struct Instance {
   std::vector<Component*> elements;  // count elements, SystemC names pe_0, pe_1, ... (or just "pe")
   SourceLocation where;
   std::string path;  // "modules.pe"
+  ModuleCost cost;   // its `cost:` map (explorer/cost/cost_spec.h)
 };
 
 // One device of the system: its elements, and the prefix of their names ("" when the system has one).

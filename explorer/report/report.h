@@ -2,9 +2,9 @@
 // or a sweep directory (results.csv with points/<key>/): tokens/s and J/token per point, energy per token by
 // kind, DRAM bandwidth use, a roofline with the points on it, and the Pareto frontier of tokens/s against
 // J/token, with a written summary and a table. Charts are inline SVG; the page has no scripts, fonts or
-// links to fetch, so it opens offline. The summary (and the LPDDR-vs-HBM claim check, when the points hold both
-// kinds of system) is also written as plain text beside it (report.txt). Leaves out: interactive zoom and
-// filtering.
+// links to fetch, so it opens offline. The summary (and the LPDDR-vs-HBM claim check, when the points hold
+// both kinds of system) is also written as plain text beside it (report.txt). Leaves out: interactive zoom
+// and filtering.
 #pragma once
 
 #include <string>

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "explorer/config/loader.h"
+#include "explorer/cost/cost_model.h"
 #include "explorer/elab/elaborator.h"
 #include "explorer/plan/parallel.h"
 #include "explorer/run/multidev_results.h"
@@ -127,7 +128,9 @@ void run_point(const RunRequest& request) {
   const Workload workload = build_workload(trace::read_trace(spec.trace_path), spec);
 
   std::unique_ptr<System> sys = elaborate(root, driver_config, workload);
+  const SystemCostSpec cost_spec = read_system_cost(root);
   root.finish();
+  const SystemCost cost = price_system(cost_spec, *sys);
   Plan plan = make_plan(workload, sys->device_resources(), plan_config,
                         cat(request.config_path, sys->device_list ? ": devices" : ": modules"));
   for (size_t d = 0; d < plan.devices.size() && plan_config.kv_cache == KvCachePlacement::on_chip; ++d) {
@@ -242,7 +245,7 @@ void run_point(const RunRequest& request) {
 
   const double peak = sys->dram_peak_bytes_per_s();
   const double achieved = sim_s > 0 ? (dram_read + dram_written) / sim_s : 0.0;
-  CsvTable summary(with_columns({"config_hash",
+  CsvTable summary(with_cost_columns(with_columns({"config_hash",
                     "trace_hash",
                     "system",
                     "model",
@@ -268,7 +271,7 @@ void run_point(const RunRequest& request) {
                     "dram_capacity_bytes",
                     "offloaded_weight_bytes",
                     "dispatch_share",
-                    "peak_step_power_w"}, RequestMetrics::columns()));
+                    "peak_step_power_w"}, RequestMetrics::columns())));
   const double decode_j = decode_energy.total();
   CsvTable::Row& summary_row = summary.row()
       .add(config_hash)
@@ -299,6 +302,8 @@ void run_point(const RunRequest& request) {
       .add(sim_s > 0 ? sys->driver->dispatch_time().to_seconds() / sim_s : 0.0)
       .add(peak_step_power);
   per_request.add_cells(summary_row);
+  add_cost_summary_cells(summary_row, cost, decode_s > 0 ? decode_tokens / decode_s : 0.0,
+                         decode_tokens ? decode_j / decode_tokens : 0.0);
   summary.append_columns(runtime_columns(*sys->driver, decode_s));
 
   // Where decode time goes: per layer and per op kind, with the memory-bound share.
@@ -352,6 +357,7 @@ void run_point(const RunRequest& request) {
       {"components.csv", components.text()}, {"component_metrics.csv", metrics.text()},
       {"layers.csv", layers.text()},         {"op_kinds.csv", kinds.text()}};
   if (driver_config.per_op) files.push_back({"ops.csv", ops_text});
+  files.push_back({"cost.csv", cost_csv(cost)});
   if (sys->device_list) add_multidevice_results(*sys, end, decode_s, files);
   files.push_back({"resolved_config.yaml",
                    "# Fully resolved configuration of this run (defaults included); config_hash " +

@@ -93,6 +93,17 @@ double ProcessingElement::peak_flops_per_s() const {
   return 2.0 * mac_units_[static_cast<int>(compute_precision_)].macs_per_cycle * clock_hz_;
 }
 
+ProcessingElement::Inventory ProcessingElement::inventory() const {
+  Inventory inv;
+  inv.clock_hz = clock_hz_;
+  for (int p = 0; p < static_cast<int>(Precision::count); ++p)
+    inv.macs_per_cycle[p] = mac_units_[p].present ? mac_units_[p].macs_per_cycle : 0.0;
+  inv.dequant_per_cycle = dequant_per_cycle_;
+  inv.lut_lookups_per_cycle = has_lut_ ? lut_lookups_per_cycle_ : 0.0;
+  inv.vector_ops_per_cycle = vector_ops_per_cycle_;
+  return inv;
+}
+
 ProcessingElement::Cost ProcessingElement::compute_cost(const WorkItem& w) {
   Cost c;
   // Vector work.
@@ -267,6 +278,10 @@ ComponentStats ProcessingElement::stats(const sc_time& now) const {
   s.extra.emplace_back("weights_dequantized", dequantized_);
   s.extra.emplace_back("lut_lookups", lut_lookups_);
   s.extra.emplace_back("peak_gflops", peak_flops_per_s() / 1e9);
+  for (int p = 0; p < static_cast<int>(Precision::count); ++p)  // the roof of each MAC array
+    if (mac_units_[p].present)
+      s.extra.emplace_back(cat("peak_gops_", precision_name(Precision(p))),
+                           2.0 * mac_units_[p].macs_per_cycle * clock_hz_ / 1e9);
   energy_band_.fill(s);
   return s;
 }

@@ -52,6 +52,14 @@ class ProcessingElement : public Component {
   // Peak FLOP/s of the default compute precision (2 per MAC).
   double peak_flops_per_s() const;
 
+  // What the PE is built of, per cycle, for area and cost models (0: the PE has no such unit).
+  struct Inventory {
+    double clock_hz = 0;
+    double macs_per_cycle[static_cast<int>(Precision::count)] = {};
+    double dequant_per_cycle = 0, lut_lookups_per_cycle = 0, vector_ops_per_cycle = 0;
+  };
+  Inventory inventory() const;
+
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   // One memory transaction on `socket`, starting at `start`; returns when it completes.

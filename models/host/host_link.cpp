@@ -38,6 +38,7 @@ ComponentStats HostLink::stats(const sc_time& now) const {
   s.requests = requests_;
   s.energy[EnergyKind::transfer] = static_cast<double>(bytes_in_ + bytes_out_) * j_per_byte_;
   s.energy[EnergyKind::static_power] = static_w_ * now.to_seconds();
+  s.extra.emplace_back("peak_gbps", to_device_.bytes_per_s() / 1e9);  // per direction
   return s;
 }
 

@@ -172,6 +172,7 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
 DramSpec read_dram_spec(Params& p) {
   DramSpec s;
   s.standard = p.required<std::string>("standard", "DRAM standard name, e.g. LPDDR5");
+  p.claim("cost");  // the preset's price, read by the cost model (explorer/cost/) when a system prices it
 
   Params o = p.required_child("organisation", "channel organisation");
   auto& org = s.org;
