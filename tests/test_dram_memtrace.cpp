@@ -143,3 +143,27 @@ TEST_CASE("memtrace: a bad trace line is one error line naming file:line, exit n
   CHECK(err2.str().find("bad_mem.yaml:2") != std::string::npos);
   CHECK(err2.str().find("channels") != std::string::npos);
 }
+
+TEST_CASE("memtrace: refuses what it does not understand, naming file:line, writing nothing",
+          "[dram][memtrace][errors]") {
+  const std::string mem = memory_yaml();
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"vt.stl", "\v\n0: read 0x40\n1: read -0x40\n"},  // a vertical-tab line is blank; then the sign
+      {"neg.trace", "-5 0x10\n"},
+      {"negaddr.trace", "LD -64\n"},
+      {"nonhex.stl", "0: read 0x40 zz\n"},
+      {"extra.stl", "0: read 0x40 00ff junk\n"},
+      {"empty.stl", ""},
+      {"blank.stl", " \f\v\t\n# only a comment\n"},
+      {"big.trace", "LD 0x1ffffffffffffffff\n"}};
+  for (const auto& [name, text] : bad) {
+    INFO(name);
+    const std::string out = (dir() / (name + ".csv")).string();
+    fs::remove(out);
+    CHECK(cmd_memtrace({mem, write(name, text), "--out", out}) == 1);
+    CHECK_FALSE(fs::exists(out));
+  }
+  const std::string out = (dir() / "dir.csv").string();
+  CHECK(cmd_memtrace({mem, dir().string(), "--out", out}) == 1);
+  CHECK_FALSE(fs::exists(out));
+}

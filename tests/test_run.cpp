@@ -249,6 +249,25 @@ TEST_CASE("run: a negative bandwidth fails with file:line and the key path", "[r
              Contains("--set modules.mem.bandwidth_gbps=-1: modules.mem.bandwidth_gbps: -1 is out of range"));
 }
 
+TEST_CASE("run: a quantum below the time resolution or beyond a second is refused", "[run][errors]") {
+  const auto dir = test::scratch_dir("err-quantum");
+  const auto cfg = system_file(dir, shipped_system_text());
+  // 1e-30 ns rounded to a zero sc_time: the driver never advanced (a hang).
+  CHECK_THAT(expect_failure(cfg, "--set simulation.quantum_ns=1e-30"),
+             Contains("simulation.quantum_ns: 1e-30 is out of range"));
+  CHECK_THAT(expect_failure(cfg, "--set simulation.quantum_ns=1e12"),
+             Contains("simulation.quantum_ns: 1e+12 is out of range (must be between 0.001 and 1e+09)"));
+}
+
+TEST_CASE("run: a PE or SRAM clock beyond 1 THz is refused", "[run][errors]") {
+  const auto dir = test::scratch_dir("err-clock");
+  const auto cfg = system_file(dir, shipped_system_text());
+  CHECK_THAT(expect_failure(cfg, "--set modules.pe.clock_mhz=1e308"),
+             Contains("modules.pe.clock_mhz: 1e+308 is out of range (must be between 0.001 and 1e+06)"));
+  CHECK_THAT(expect_failure(cfg, "--set modules.buf.clock_mhz=2e6"),
+             Contains("modules.buf.clock_mhz: 2e+06 is out of range (must be between 0.001 and 1e+06)"));
+}
+
 TEST_CASE("run: a missing include file fails naming the include", "[run][errors]") {
   const auto dir = test::scratch_dir("err-include");
   auto cfg = system_file(dir, replace(shipped_system_text(), "sram-512kib.yaml", "sram-missing.yaml"));

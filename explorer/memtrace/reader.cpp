@@ -1,6 +1,8 @@
 // Memory-trace reader; see reader.h.
 #include "explorer/memtrace/reader.h"
 
+#include <cctype>
+#include <filesystem>
 #include <sstream>
 #include <vector>
 
@@ -9,13 +11,18 @@
 namespace llmx {
 namespace {
 
+// Digits only: std::stoull alone would take a sign ("-5" wraps to 2^64 - 5) and leading whitespace.
 bool parse_u64(const std::string& s, uint64_t* out) {
-  if (s.empty()) return false;
+  const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  const std::string digits = hex ? s.substr(2) : s;
+  if (digits.empty()) return false;
+  for (const char c : digits)
+    if (!(hex ? std::isxdigit(static_cast<unsigned char>(c)) : std::isdigit(static_cast<unsigned char>(c))))
+      return false;
   try {
     size_t used = 0;
-    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    *out = std::stoull(hex ? s.substr(2) : s, &used, hex ? 16 : 10);
-    return used == (hex ? s.size() - 2 : s.size());
+    *out = std::stoull(digits, &used, hex ? 16 : 10);
+    return used == digits.size();
   } catch (...) {
     return false;
   }
@@ -25,6 +32,7 @@ bool parse_u64(const std::string& s, uint64_t* out) {
 
 MemoryTraceReader::MemoryTraceReader(const std::string& path, double cycle_ns, uint32_t access_bytes)
     : path_(path), in_(path), cycle_ns_(cycle_ns), access_bytes_(access_bytes) {
+  if (std::filesystem::is_directory(path)) throw Error(cat(path, ": is a directory, not a memory trace"));
   if (!in_) throw Error(cat(path, ": cannot open trace file"));
 }
 
@@ -37,11 +45,14 @@ bool MemoryTraceReader::next(dram::Access& a) {
   std::string line;
   while (std::getline(in_, line)) {
     ++line_no_;
-    const auto first = line.find_first_not_of(" \t\r");
+    // The same whitespace the tokenizer splits on (vertical tab and form feed included).
+    const auto first = line.find_first_not_of(" \t\r\n\v\f");
     if (first == std::string::npos || line[first] == '#') continue;
     parse(line, a);
+    ++accesses_;
     return true;
   }
+  if (accesses_ == 0) bad("no accesses in the trace (empty, or only blank and comment lines)");
   return false;
 }
 
@@ -72,6 +83,9 @@ void MemoryTraceReader::parse(const std::string& line, dram::Access& a) {
       std::string data = tok[3];
       if (data.rfind("0x", 0) == 0) data = data.substr(2);
       if (data.empty() || data.size() % 2) bad("data field must be whole bytes of hex digits");
+      for (const char c : data)
+        if (!std::isxdigit(static_cast<unsigned char>(c))) bad("data field '" + tok[3] + "' is not hex");
+      if (tok.size() > 4) bad("unexpected '" + tok[4] + "' after the data field");
       a.bytes = uint32_t(data.size() / 2);
     }
     time_ns_ = double(cycles) * cycle_ns_;

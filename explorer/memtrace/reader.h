@@ -6,8 +6,9 @@
 //   Ramulator 2:   "LD <addr>" / "ST <addr>" (load/store trace), "R <addr>" / "W <addr>" (read/write trace),
 //                  "<bubble_count> <addr> [<writeback addr>]" (SimpleO3 trace: bubbles = trace-clock cycles
 //                  before the access; a writeback address adds a write)
-// Addresses are hex (0x...) or decimal. Blank lines and lines starting with '#' are skipped. Every line the
-// reader does not understand is an llmx::Error naming file:line.
+// Addresses are hex (0x...) or decimal digits, no sign. Blank lines (any whitespace) and lines starting with
+// '#' are skipped. Every line the reader does not understand, a directory and a trace without accesses are
+// an llmx::Error naming file:line.
 // Left out: DRAMSys relative timestamps "(n)" and its repeat/loop syntax, Ramulator's multi-core trace lists.
 #pragma once
 
@@ -37,6 +38,7 @@ class MemoryTraceReader {
   double cycle_ns_;
   uint32_t access_bytes_;
   uint64_t line_no_ = 0;
+  uint64_t accesses_ = 0;
   double time_ns_ = 0, last_stamp_ns_ = 0;
   std::optional<dram::Access> pending_write_;
 };

@@ -15,9 +15,12 @@ using trace::Phase;
 DriverConfig DriverConfig::read(Params& w, Params& sim) {
   DriverConfig c;
   c.per_op = w.optional<bool>("per_op_csv", false, "write a row per simulated op (ops.csv)");
-  c.quantum =
-      sc_time(sim.optional<double>("quantum_ns", 1000.0, "temporal-decoupling quantum", Bound::positive()),
-              sc_core::SC_NS);
+  // At least the kernel's time resolution (a smaller quantum rounds to zero and the driver never advances),
+  // at most one second of simulated time.
+  const double resolution_ns = sc_core::sc_get_time_resolution().to_seconds() * 1e9;
+  c.quantum = sc_time(sim.optional<double>("quantum_ns", 1000.0, "temporal-decoupling quantum",
+                                           Bound::range(resolution_ns, 1e9)),
+                      sc_core::SC_NS);
   return c;
 }
 

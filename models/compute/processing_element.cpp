@@ -11,7 +11,8 @@ using sc_core::sc_time;
 
 ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "pe"), cmd("cmd"), mem("mem"), buffer("buffer") {
-  clock_hz_ = p.required<double>("clock_mhz", "PE clock frequency", Bound::positive()) * 1e6;
+  // Up to 1 THz: a clock beyond is no physical PE (1e308 MHz overflowed the cycle time to zero).
+  clock_hz_ = p.required<double>("clock_mhz", "PE clock frequency", Bound::range(1e-3, 1e6)) * 1e6;
   Params units =
       p.required_child("mac_units", "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}");
   for (const std::string& key : units.keys()) {

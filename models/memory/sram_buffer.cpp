@@ -12,7 +12,8 @@ SramBuffer::SramBuffer(const sc_core::sc_module_name& name, Params& p, const Ela
   capacity_ = static_cast<uint64_t>(p.required<double>("capacity_kib", "capacity", Bound::positive()) * 1024.0);
   const int banks = p.required<int>("banks", "independent banks", Bound::at_least(1));
   const int width_bits = p.required<int>("bank_width_bits", "bits per bank access", Bound::at_least(8));
-  const double clock_hz = p.required<double>("clock_mhz", "SRAM clock", Bound::positive()) * 1e6;
+  // Up to 1 THz, as the PE clock.
+  const double clock_hz = p.required<double>("clock_mhz", "SRAM clock", Bound::range(1e-3, 1e6)) * 1e6;
   ports_ = p.optional<int>("ports", 2, "1 = reads and writes share a port; 2 = one read and one write port",
                            Bound::range(1, 2));
   access_bytes_ = width_bits / 8.0;
