@@ -15,6 +15,7 @@ namespace llmx {
 void add_report_command(CommandLine& cli) {
   struct Options {
     std::string dir, out;
+    bool require_fit = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App& cmd = cli.add(
@@ -22,7 +23,7 @@ void add_report_command(CommandLine& cli) {
       "Write an HTML report (charts, roofline, Pareto frontier) and its text summary for a run or sweep.",
       "explorer report results/sweep", [o] {
         const std::string out = o->out.empty() ? (fs::path(o->dir) / "report.html").string() : o->out;
-        write_report(o->dir, out);
+        write_report(o->dir, out, o->require_fit);
         std::printf(
             "wrote %s and %s\n", out.c_str(),
             (fs::path(out).parent_path() / (fs::path(out).stem().string() + ".txt")).string().c_str());
@@ -32,6 +33,8 @@ void add_report_command(CommandLine& cli) {
       ->type_name("DIR")
       ->required();
   cmd.add_option("--out", o->out, "HTML file to write; default <dir>/report.html")->type_name("FILE");
+  cmd.add_flag("--require-fit", o->require_fit,
+               "fail when a point streams weights over the host link (offloaded_weight_bytes > 0)");
 }
 
 }  // namespace llmx

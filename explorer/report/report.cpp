@@ -11,6 +11,7 @@
 
 #include "explorer/report/report_charts.h"
 #include "explorer/report/report_data.h"
+#include "explorer/report/report_study.h"
 #include "explorer/report/report_verdict.h"
 #include "explorer/report/svg_chart.h"
 #include "explorer/run/csv.h"
@@ -298,7 +299,7 @@ std::string run_page(const Point& p) {
 
 }  // namespace
 
-void write_report(const std::string& dir_text, const std::string& out_path) {
+void write_report(const std::string& dir_text, const std::string& out_path, bool require_fit) {
   const fs::path dir(dir_text);
   std::string html = std::string(kHtmlHead) + "</title>" + kStyle + "</head><body>";
   std::string head, sections, text_extra;
@@ -307,6 +308,7 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
     std::vector<std::string> swept;
     std::vector<Point> points = load_sweep(dir, total, failed, swept);
     if (points.empty()) throw Error(cat(dir_text, ": no finished point to report"));
+    if (require_fit) report::require_fit(points);
     const auto dims = report::varying_dimensions(points, swept);
     for (auto& p : points) p.label = report::describe(p, dims);
     const report::Encoding e = report::encode(dims);
@@ -317,7 +319,8 @@ void write_report(const std::string& dir_text, const std::string& out_path) {
            html_escape(cat("sweep ", dir.filename().string(), ": ", total, " points, ", failed, " failed")) +
            ". What varies: " + html_escape(varies.empty() ? "nothing" : varies) + ".</p>";
     head += summary_section(points);
-    const std::string verdict = report::claim_section(points) + report::like_for_like_section(points);
+    const std::string verdict = report::study_verdict_section(points) + report::claim_section(points) +
+                                report::like_for_like_section(points);
     sections = sweep_charts(points, dims, e) + verdict + points_table(points);
     text_extra = verdict;
   } else if (fs::exists(dir / "summary.csv")) {

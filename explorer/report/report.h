@@ -12,7 +12,8 @@
 
 namespace llmx {
 
-// Writes the report for `dir` to `out_path`; throws llmx::Error on unreadable or inconsistent input.
-void write_report(const std::string& dir, const std::string& out_path);
+// Writes the report for `dir` to `out_path`; throws llmx::Error on unreadable or inconsistent input, and,
+// with `require_fit`, when a sweep's point streams weights over the host link (the LPDDR-vs-HBM study).
+void write_report(const std::string& dir, const std::string& out_path, bool require_fit = false);
 
 }  // namespace llmx

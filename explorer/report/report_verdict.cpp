@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 namespace llmx::report {
 namespace {
@@ -138,10 +139,21 @@ std::string claim_section(const std::vector<Point>& points) {
   };
   std::map<std::pair<std::string, int>, Group> groups;
   for (const auto& p : points) {
-    Group& g = groups[{p.summary.at("model"), int(number_or(p.summary, "batch", 1))}];
+    std::string model = p.summary.at("model");  // with the other swept keys, e.g. the context
+    for (const auto& [k, v] : p.swept)
+      if (k != "system.name" && k.rfind("modules.dram", 0) != 0 && k != "workload.trace" &&
+          k != "workload.batch")
+        model += ", " + k + "=" + v;
+    Group& g = groups[{model, int(number_or(p.summary, "batch", 1))}];
     const std::string f = p.summary.at("weight_format");
     if (is_hbm(p) && (f == "F16" || f == "BF16")) g.hbm_fp16 = &p;
-    if (is_lpddr(p) && compressed(f) && (!g.lpddr_best || p.tps > g.lpddr_best->tps)) g.lpddr_best = &p;
+    // The smallest LPDDR system swept (modules.dram.count), then its fastest compressed format.
+    const auto n = [](const Point& q) {
+      return q.swept.count("modules.dram.count") ? std::atof(q.swept.at("modules.dram.count").c_str()) : 0.0;
+    };
+    if (is_lpddr(p) && compressed(f) &&
+        (!g.lpddr_best || n(p) < n(*g.lpddr_best) || (n(p) == n(*g.lpddr_best) && p.tps > g.lpddr_best->tps)))
+      g.lpddr_best = &p;
   }
   std::vector<std::vector<std::string>> rows;
   std::string holds, breaks;
