@@ -74,6 +74,12 @@ void CsvTable::append_columns(const std::vector<std::pair<std::string, double>>&
   }
 }
 
+void CsvTable::append_column(const std::string& name, const std::string& value) {
+  if (rows_.size() != 1) throw Error("append_column: the table must have exactly one row");
+  columns_.push_back(name);
+  rows_[0].add(value);
+}
+
 std::string CsvTable::text() const {
   std::string out;
   for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + csv_quote(columns_[i]);

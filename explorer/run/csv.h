@@ -28,6 +28,7 @@ class CsvTable {
   Row& row();
   // Adds named real columns to a table of one row (a summary), the values to that row.
   void append_columns(const std::vector<std::pair<std::string, double>>& cells);
+  void append_column(const std::string& name, const std::string& value);
   std::string text() const;  // throws if a row's width differs from the header's
   const std::vector<std::string>& columns() const { return columns_; }
 

@@ -11,9 +11,11 @@
 #include "explorer/elab/elaborator.h"
 #include "explorer/plan/parallel.h"
 #include "explorer/run/multidev_results.h"
+#include "explorer/run/bottleneck.h"
 #include "explorer/run/csv.h"
 #include "explorer/run/request_metrics.h"
 #include "explorer/run/results_dir.h"
+#include "explorer/run/run_summary_print.h"
 #include "explorer/run/runtime_columns.h"
 #include "models/compute/processing_element.h"
 #include "models/core/error.h"
@@ -161,7 +163,9 @@ void run_point(const RunRequest& request) {
   double peak_step_power = 0;
   uint64_t decode_tokens = 0, decode_steps = 0;
   RequestMetrics per_request(workload);
+  RunProgress progress(workload.steps.size());
   sys->driver->on_step = [&](const StepRecord& step) {
+    progress.step_done();
     const Snapshot now = snapshot(*sys, step.end);
     const double latency_s = (step.end - step.start).to_seconds();
     const EnergyBreakdown spent = now.energy - last.energy;
@@ -199,6 +203,7 @@ void run_point(const RunRequest& request) {
   } catch (const sc_core::sc_report& r) {
     throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
   }
+  progress.finish();
   if (!sys->driver->finished()) throw Error("simulation ended before the trace was replayed");
 
   const sc_time end = sc_core::sc_time_stamp();
@@ -304,12 +309,17 @@ void run_point(const RunRequest& request) {
   per_request.add_cells(summary_row);
   add_cost_summary_cells(summary_row, cost, decode_s > 0 ? decode_tokens / decode_s : 0.0,
                          decode_tokens ? decode_j / decode_tokens : 0.0);
-  summary.append_columns(runtime_columns(*sys->driver, decode_s));
+  const auto runtime_cells = runtime_columns(*sys->driver, decode_s);
+  summary.append_columns(runtime_cells);
+  const std::vector<ResourceUse> uses = resource_uses(*sys, end, runtime_dispatch_share(runtime_cells));
+  const ResourceUse bound = bounding_resource(uses);
+  summary.append_column("bound_resource", bound.resource);
+  summary.append_columns({{"bound_utilization", bound.utilization}});
 
   // Where decode time goes: per layer and per op kind, with the memory-bound share.
   auto group_table = [&](const std::string& key) {
     return CsvTable({key, "ops", "memory_bound_ops", "time_ms", "time_share", "device_bytes", "gflop",
-                     "achieved_gbps", "achieved_gflops"});
+                     "achieved_gbps", "achieved_gflops", "memory_bound_time_share", "bound"});
   };
   auto group_row = [&](CsvTable& t, const std::string& name, const OpGroupTotals& g) {
     const double s = g.time.to_seconds();
@@ -322,7 +332,9 @@ void run_point(const RunRequest& request) {
         .add(g.device_bytes)
         .add(g.flops / 1e9)
         .add(s > 0 ? g.device_bytes / s / 1e9 : 0.0)
-        .add(s > 0 ? g.flops / s / 1e9 : 0.0);
+        .add(s > 0 ? g.flops / s / 1e9 : 0.0)
+        .add(s > 0 ? g.memory_bound_time.to_seconds() / s : 0.0)
+        .add(2 * g.memory_bound_time >= g.time ? "memory" : "compute");
   };
   CsvTable layers = group_table("layer");
   for (const auto& [layer, g] : sys->driver->layer_totals())
@@ -358,11 +370,15 @@ void run_point(const RunRequest& request) {
       {"layers.csv", layers.text()},         {"op_kinds.csv", kinds.text()}};
   if (driver_config.per_op) files.push_back({"ops.csv", ops_text});
   files.push_back({"cost.csv", cost_csv(cost)});
+  files.push_back({"bottleneck.csv", bottleneck_csv(uses)});
   if (sys->device_list) add_multidevice_results(*sys, end, decode_s, files);
   files.push_back({"resolved_config.yaml",
                    "# Fully resolved configuration of this run (defaults included); config_hash " +
                        config_hash + "\n" + resolved_text});
   install_results_dir(request.out_dir, files, inputs);
+  print_run_summary({request.out_dir, decode_s > 0 ? decode_tokens / decode_s : 0.0,
+                     decode_steps ? decode_s / decode_steps * 1e3 : 0.0,
+                     decode_tokens ? decode_j / decode_tokens : 0.0, bound});
 }
 
 }  // namespace llmx

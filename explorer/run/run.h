@@ -11,6 +11,7 @@
 //                        the typical bound and the maximum bound (_max_j)
 //   component_metrics.csv  component-specific figures (long format: component, metric, value)
 //   layers.csv, op_kinds.csv  decode time, traffic and memory-bound share per layer and per op kind
+//   bottleneck.csv       per resource class: utilization, busiest instance, the class that bounds the run
 //   ops.csv              one row per op (only with workload.per_op_csv: true)
 //   resolved_config.yaml the fully resolved configuration (defaults included): rerunning it reproduces the run
 //   explorer-manifest.txt  the files above with the hash of their bytes: what the explorer may replace

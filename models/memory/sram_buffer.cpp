@@ -1,6 +1,7 @@
 // On-chip SRAM scratchpad; see sram_buffer.h.
 #include "models/memory/sram_buffer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace llmx {
@@ -46,7 +47,10 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
 
 ComponentStats SramBuffer::stats(const sc_time& now) const {
   ComponentStats s;
-  s.busy = read_port_->busy() + (write_port_ ? write_port_->busy() : sc_core::SC_ZERO_TIME);
+  // Busy as its busier port: with a read and a write port both may serve at once, so their sum can exceed the
+  // elapsed time (a utilization above 1); each port's own busy time is reported beside it.
+  const sc_time write_busy = write_port_ ? write_port_->busy() : sc_core::SC_ZERO_TIME;
+  s.busy = std::max(read_port_->busy(), write_busy);
   s.bytes_read = bytes_read_;
   s.bytes_written = bytes_written_;
   s.requests = requests_;
@@ -54,6 +58,8 @@ ComponentStats SramBuffer::stats(const sc_time& now) const {
   s.energy[EnergyKind::write_array] = std::ceil(bytes_written_ / access_bytes_) * write_energy_j_;
   s.energy[EnergyKind::static_power] = leakage_w_ * now.to_seconds();
   s.extra.emplace_back("capacity_bytes", static_cast<double>(capacity_));
+  s.extra.emplace_back("read_port_busy_s", read_port_->busy().to_seconds());
+  if (write_port_) s.extra.emplace_back("write_port_busy_s", write_busy.to_seconds());
   energy_band_.fill(s);
   return s;
 }
