@@ -177,6 +177,18 @@ TEST_CASE("sweep: filters evaluate with precedence and types", "[sweep]") {
   CHECK_THAT(error_of("a.count = 4"), Contains("use '=='"));
   CHECK_THAT(error_of("(a.count > 1"), Contains("missing ')'"));
   CHECK_THAT(error_of("a.count / 0 > 1"), Contains("division by zero"));
+  // Nesting past the stated depth is one located error, not a stack overflow, in every form it can take.
+  const std::string deep_parens = std::string(10000, '(') + "c.flag" + std::string(10000, ')');
+  CHECK_THAT(error_of(deep_parens), StartsWith("spec.yaml:3:5: filters[0]: nested deeper than 100 levels"));
+  std::string nots;
+  for (int i = 0; i < 10000; ++i) nots += "not ";
+  CHECK_THAT(error_of(nots + "c.flag"), Contains("nested deeper than 100 levels"));
+  CHECK_THAT(error_of(std::string(10000, '-') + "a.count > 1"), Contains("nested deeper than 100 levels"));
+  std::string chain = "c.flag";
+  for (int i = 0; i < 10000; ++i) chain += " or c.flag";
+  CHECK_THAT(error_of(chain), Contains("nested deeper than 100 levels"));
+  std::string nested_ok = std::string(20, '(') + "c.flag" + std::string(20, ')');
+  CHECK(keeps(nested_ok));
 }
 
 TEST_CASE("sweep: points follow the axes in order, zip groups move together, filters drop points",

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <algorithm>
 
 #include "models/core/error.h"
 
@@ -36,6 +37,7 @@ struct Filter::Node {
   FilterValue value;  // constant
   size_t key = 0;     // key
   size_t column = 0;  // 1-based offset in the expression, for errors
+  size_t depth = 1;   // levels of this node's subtree
   std::unique_ptr<Node> a, b;
 };
 
@@ -102,10 +104,22 @@ class Parser {
     n->column = column;
     n->a = std::move(a);
     n->b = std::move(b);
+    n->depth = 1 + std::max(n->a ? n->a->depth : 0, n->b ? n->b->depth : 0);
+    if (n->depth > Filter::max_depth) fail(cat("nested deeper than ", Filter::max_depth, " levels"));
     return n;
   }
+  // Counts the parser's recursion so that nesting fails as an error before it can exhaust the stack.
+  struct Descent {
+    explicit Descent(Parser& p) : parser(p) {
+      if (++parser.descent_ > 4 * Filter::max_depth)
+        parser.fail(cat("nested deeper than ", Filter::max_depth, " levels"));
+    }
+    ~Descent() { --parser.descent_; }
+    Parser& parser;
+  };
 
   std::unique_ptr<Node> parse_or() {
+    const Descent guard(*this);
     auto n = parse_and();
     for (size_t at; skip(), at = pos_ + 1, keyword("or");) n = make(Op::or_, at, std::move(n), parse_and());
     return n;
@@ -116,6 +130,7 @@ class Parser {
     return n;
   }
   std::unique_ptr<Node> parse_not() {
+    const Descent guard(*this);
     skip();
     const size_t at = pos_ + 1;
     if (keyword("not")) return make(Op::not_, at, parse_not());
@@ -162,6 +177,7 @@ class Parser {
     }
   }
   std::unique_ptr<Node> parse_unary() {
+    const Descent guard(*this);
     skip();
     const size_t at = pos_ + 1;
     if (symbol("-")) return make(Op::neg, at, parse_unary());
@@ -226,6 +242,7 @@ class Parser {
   const std::vector<std::string>& keys_;
   const std::string& prefix_;
   size_t pos_ = 0;
+  size_t descent_ = 0;
 };
 
 FilterValue number(double d) {

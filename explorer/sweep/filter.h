@@ -14,6 +14,8 @@
 // for unquoted true/false, text otherwise. Text compares only with == and !=; arithmetic is on numbers only;
 // and/or/not take booleans; the whole filter must give a boolean. Leaves out: functions, variables that are
 // not swept keys (a filter cannot see the base config), short-circuit type checks (both sides are checked).
+// An expression nested deeper than Filter::max_depth levels (parentheses, not, minus or a chain of operators)
+// is refused as an error rather than parsed.
 #pragma once
 
 #include <memory>
@@ -38,6 +40,8 @@ struct FilterValue {
 
 class Filter {
  public:
+  static constexpr size_t max_depth = 100;
+
   // Parses `expression`; `keys` are the swept keys a filter may name (their index is the variable number).
   // `where` and `label` (e.g. "filters[0]") locate errors: "file:line:col: label: message".
   Filter(const std::string& expression, const std::vector<std::string>& keys, SourceLocation where,
