@@ -151,6 +151,10 @@ int trace_gen(GenCommand& a) {
     config = find_model(load_model_configs(a.configs), model);
   GenOptions o = a.options;
   o.weights = weights_format(o.weights, a.group);
+  const uint64_t positions = uint64_t{o.prompt_len} + o.decode_steps;
+  if (config.max_position > 0 && positions > config.max_position)
+    throw Error(cat("trace gen: --prompt + --steps (", positions, ") exceed ", config.name, "'s ",
+                    config.max_position, " positions"));
   const Trace t = generate_trace(config, o);
   write_trace(t, a.out);
   std::printf("wrote %s: %s, %s, %zu weights (%llu bytes), %zu op records\n", a.out.c_str(),
