@@ -325,4 +325,18 @@ TEST_CASE("moe: DeepSeek-V2-Lite caches one latent row per token and scales like
   REQUIRE(got_kv == Approx(want_kv).epsilon(1e-9));
   REQUIRE(got_w == Approx(want_w).epsilon(1e-9));
   REQUIRE(got_f == Approx(want_f).epsilon(1e-9));
+  // The plan holds one latent row per token and layer (the scores and the values read the same rows), the
+  // appends placed after the rows read, inside the layer's region.
+  const Plan plan = make_plan(w, {{uint64_t{64} << 30, 4}}, PlanConfig{}, "test");
+  const MemoryLayout& m = plan.devices[0].memory;
+  // (the rows read include the step's own token, as without latent attention; the append comes on top)
+  REQUIRE(m.kv_bytes == uint64_t{27} * 8 * (4096 + 1 + 1) * 576 * 2);
+  for (const PlannedOp& p : plan.steps[0].ops) {
+    const Op& op = w.steps[0].ops[p.op];
+    if (op.layer < 0) continue;
+    const size_t l = static_cast<size_t>(op.layer);
+    CHECK(p.kv_read_address + op.kv_read_bytes <= m.kv_base[l] + m.kv_size[l]);
+    CHECK(p.kv_write_address + op.kv_write_bytes <= m.kv_base[l] + m.kv_size[l]);
+    if (op.kv_write_bytes) CHECK(p.kv_write_address >= m.kv_base[l] + uint64_t{8} * 4096 * 576 * 2);
+  }
 }

@@ -128,7 +128,9 @@ StepPlan order_step(const Workload& w, const WorkloadStep& step, const Plan& pla
 // What the devices of stage `stage` hold: per weight id the bytes each holds (0: none), kept at the model
 // image's offsets less what the device does not hold before them (so one device holding everything keeps the
 // image's offsets); the KV region per layer (the largest reads + writes any step makes there, the cache at
-// the longest context plus the step's append), and the activations (the largest in + out of any op).
+// the longest context plus the step's append; with multi-head latent attention the scores and the values
+// read the same latent rows, so only the layer's largest read counts), and the activations (the largest
+// in + out of any op).
 struct StageNeeds {
   std::vector<uint64_t> weight_bytes, weight_offset;
   std::vector<uint64_t> kv_size;
@@ -142,16 +144,23 @@ StageNeeds stage_needs(const Workload& w, const Plan& plan, uint32_t stage) {
   n.kv_size.assign(w.header.layers, 0);
   const ParallelConfig& par = plan.parallel;
   std::vector<bool> read(weights, false);
-  std::vector<uint64_t> step_bytes(w.header.layers, 0);
+  const bool shared_rows = w.header.mla.any();
+  std::vector<uint64_t> step_bytes(w.header.layers, 0), step_read(w.header.layers, 0);
   for (size_t s = 0; s < w.steps.size(); ++s) {
     std::fill(step_bytes.begin(), step_bytes.end(), 0);
+    std::fill(step_read.begin(), step_read.end(), 0);
     for (const PlannedOp& p : plan.steps[s].ops) {
       const Op& op = w.steps[s].ops[p.op];
       for (int64_t id : {op.weight_id, op.weight_id2})
         if (id >= 0) read[static_cast<size_t>(id)] = true;
       if (p.stage != stage) continue;
       const Op part = device_op(par, w.batch(), op, p, 0);
-      if (op.layer >= 0) step_bytes[op.layer] += part.kv_read_bytes + part.kv_write_bytes;
+      if (op.layer >= 0 && shared_rows) {
+        step_bytes[op.layer] += part.kv_write_bytes;
+        step_read[op.layer] = std::max(step_read[op.layer], part.kv_read_bytes);
+      } else if (op.layer >= 0) {
+        step_bytes[op.layer] += part.kv_read_bytes + part.kv_write_bytes;
+      }
       n.act_size = std::max(n.act_size, part.act_in_bytes + part.act_out_bytes);
       for (int64_t id : {op.weight_id, op.weight_id2}) {
         if (id < 0) continue;
@@ -161,7 +170,8 @@ StageNeeds stage_needs(const Workload& w, const Plan& plan, uint32_t stage) {
         held = std::max(held, split ? share(whole, par.tensor, 0) : whole);
       }
     }
-    for (size_t l = 0; l < step_bytes.size(); ++l) n.kv_size[l] = std::max(n.kv_size[l], step_bytes[l]);
+    for (size_t l = 0; l < step_bytes.size(); ++l)
+      n.kv_size[l] = std::max(n.kv_size[l], step_bytes[l] + step_read[l]);
   }
   // Weights no op reads: on the first stage, whole (a single device holds the whole image).
   if (stage == 0)
@@ -233,11 +243,21 @@ MemoryLayout lay_out(const StageNeeds& n, uint64_t capacity, bool allow_offload,
 }
 
 // Addresses of a step's ops in their stage's memory: weights at their offsets, the KV cache read and appended
-// at a cursor per layer (starting over every step), everything else at the activations' region.
+// at a cursor per layer (starting over every step), everything else at the activations' region. With
+// multi-head latent attention every read starts at the layer's region (the same latent rows) and the appends
+// follow the layer's largest read.
 void place_ops(const Workload& w, const WorkloadStep& step, const Plan& plan,
                const std::vector<StageNeeds>& needs, StepPlan& sp) {
+  const bool shared_rows = w.header.mla.any();
   std::vector<std::vector<uint64_t>> cursor(plan.parallel.pipeline,
                                             std::vector<uint64_t>(w.header.layers, 0));
+  if (shared_rows)
+    for (const PlannedOp& p : sp.ops) {
+      const Op& op = step.ops[p.op];
+      if (op.layer < 0) continue;
+      uint64_t& c = cursor[p.stage][static_cast<size_t>(op.layer)];
+      c = std::max(c, device_op(plan.parallel, w.batch(), op, p, 0).kv_read_bytes);
+    }
   for (PlannedOp& p : sp.ops) {
     const Op& op = step.ops[p.op];
     const MemoryLayout& m = plan.devices[plan.stage_devices(p.stage)[0]].memory;
@@ -249,9 +269,15 @@ void place_ops(const Workload& w, const WorkloadStep& step, const Plan& plan,
       const size_t l = static_cast<size_t>(op.layer);
       const Op part = device_op(plan.parallel, w.batch(), op, p, 0);
       uint64_t& c = cursor[p.stage][l];
-      p.kv_read_address = m.kv_base[l] + c;
-      p.kv_write_address = m.kv_base[l] + c + part.kv_read_bytes;
-      c += part.kv_read_bytes + part.kv_write_bytes;
+      if (shared_rows) {
+        p.kv_read_address = m.kv_base[l];
+        p.kv_write_address = m.kv_base[l] + c;
+        c += part.kv_write_bytes;
+      } else {
+        p.kv_read_address = m.kv_base[l] + c;
+        p.kv_write_address = m.kv_base[l] + c + part.kv_read_bytes;
+        c += part.kv_read_bytes + part.kv_write_bytes;
+      }
     } else {
       p.kv_read_address = p.kv_write_address = m.act_base;
     }
