@@ -303,6 +303,14 @@ TEST_CASE(
   CHECK(tm == Approx(1.5 * t1).epsilon(0.05));
   CHECK(num(mb, "dram_read_bytes") > 1.9 * num(single, "dram_read_bytes"));
   CHECK(num(mb, "tokens") == num(single, "tokens"));
+  // Overlapping stages: each layer's and op kind's share of the time stays a share (they sum to at most 1).
+  for (const char* file : {"layers.csv", "op_kinds.csv"}) {
+    double shares = 0;
+    for (const auto& row : test::read_csv(dir / "mb" / file)) shares += num(row, "time_share");
+    INFO(file);
+    CHECK(shares <= 1.0 + 1e-9);
+    CHECK(shares > 0.9);
+  }
 }
 
 TEST_CASE("multidev: bytes and energy are conserved per device, links included", "[multidev]") {
