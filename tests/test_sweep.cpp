@@ -453,6 +453,11 @@ TEST_CASE("sweep: a bad spec gives one line naming file:line and key, and writes
       {head + "axes: []\n", ":2:1:", "axes"},
       {head + "set: {workload.decode_steps: [1, 2]}\naxes:\n  - {key: modules.pe.count, values: [2]}\n",
        ":2:7:", "set.workload.decode_steps"},
+      {head + "axes:\n  - {key: base, values: [configs/systems/hbm3-2x-tp.yaml]}\n", ":1:7:",
+       "base: an axis sweeps base"},
+      {"axes:\n  - {key: modules.pe.count, values: [2]}\n", ":1:1:", "base: missing required key"},
+      {"axes:\n  - {key: base, values: [configs/systems/ideal-roofline.yaml, configs/systems/none.yaml]}\n",
+       ":2:63:", "axes[0].values[1]: cannot open system config 'configs/systems/none.yaml'"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto spec = test::write_text(dir / ("bad" + std::to_string(i) + ".yaml"), cases[i].text);
@@ -465,4 +470,50 @@ TEST_CASE("sweep: a bad spec gives one line naming file:line and key, and writes
   // Wrong options are one line too.
   auto r = sweep("'" + (dir / "bad0.yaml").string() + "' --shard 3/3");
   expect_one_line_error(r, "sweep: --shard: ", "need 0 <= i < n, got '3/3'");
+}
+
+TEST_CASE("sweep: an axis on base compares a one-device system with a multi-device one", "[sweep]") {
+  const auto dir = test::scratch_dir("sweep-base");
+  const Inputs in = copy_inputs(dir);
+  const auto spec = test::write_text(dir / "base.yaml",
+                                     "trace: traces/q4.lxt.gz\n"
+                                     "set: {workload.decode_steps: 1}\n"
+                                     "axes:\n"
+                                     "  - key: base\n"
+                                     "    values: [configs/systems/hbm3-accel.yaml, configs/systems/hbm3-2x-tp.yaml]\n"
+                                     "  - {key: simulation.quantum_ns, values: [1000, 2000]}\n"
+                                     "filters:\n"
+                                     "  - base == 'configs/systems/hbm3-accel.yaml' or simulation.quantum_ns == 1000\n");
+  const fs::path out = dir / "out";
+  auto r = sweep("'" + spec.string() + "' -j 2 --out '" + out.string() + "'");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const auto rows = read_rows(out / "results.csv");
+  REQUIRE(rows.size() == 3);
+  std::set<std::string> systems;
+  for (const auto& row : rows) {
+    INFO(row.at("point") << " " << row.at("error"));
+    CHECK(row.at("status") == "ok");
+    systems.insert(row.at("system"));
+  }
+  CHECK(rows[0].at("base") == "configs/systems/hbm3-accel.yaml");
+  CHECK(rows[2].at("base") == "configs/systems/hbm3-2x-tp.yaml");
+  CHECK(systems == std::set<std::string>{"hbm3-accel", "hbm3-2x-tp"});
+  CHECK(fs::exists(out / "points" / rows[2].at("point_key") / "devices.csv"));
+  CHECK(!fs::exists(out / "points" / rows[0].at("point_key") / "devices.csv"));
+  // The multi-device point's extra columns are blank in the others' rows; shards of it (one holding only
+  // one-device points) merge into the same table.
+  for (const auto& [name, value] : rows[2])
+    if (!rows[0].count(name)) FAIL("column " << name << " missing from the one-device row");
+  std::string shards;
+  for (int i = 0; i < 2; ++i) {
+    const fs::path shard = dir / ("shard" + std::to_string(i));
+    r = sweep("'" + spec.string() + "' --shard " + std::to_string(i) + "/2 --out '" + shard.string() + "'");
+    REQUIRE(r.exit_code == 0);
+    shards = " '" + shard.string() + "'" + shards;
+  }
+  r = sweep("merge" + shards + " --out '" + (dir / "merged").string() + "'");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(test::read_text(dir / "merged/results.csv") == test::read_text(out / "results.csv"));
 }

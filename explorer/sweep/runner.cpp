@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 
+#include "explorer/run/csv.h"
 #include "explorer/run/results_dir.h"
 #include "explorer/run/run.h"
 #include "explorer/sweep/spec.h"
@@ -66,18 +67,6 @@ std::string one_line(std::string text) {
   for (char& c : text)
     if (c == '\n' || c == '\r') c = ' ';
   return text;
-}
-
-std::string csv_cell(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"')
-      out += "\"\"";
-    else
-      out += c;
-  }
-  return out + "\"";
 }
 
 // Number of cells in a CSV line (quotes respected).
@@ -144,26 +133,47 @@ std::vector<std::string> leading_columns(const SweepSpec& spec) {
 
 std::string join_csv(const std::vector<std::string>& cells) {
   std::string out;
-  for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
+  for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_quote(cells[i]);
   return out;
 }
 
+// The union of the points' summary columns in order of first appearance (a multi-device point has columns
+// a one-device point lacks), and a point's row laid out in it, blank where the point has no such column.
+class SummaryColumns {
+ public:
+  void add(const std::string& header) {
+    if (header.empty() || !seen_headers_.insert(header).second) return;
+    for (const std::string& name : split_csv_line(header))
+      if (at_.emplace(name, names_.size()).second) names_.push_back(name);
+    header_ = join_csv(names_);
+  }
+  const std::string& header() const { return header_; }
+  size_t width() const { return names_.size(); }
+  // `row` of a summary with columns `header`: unchanged when those are the union's.
+  std::string row(const std::string& header, const std::string& row) const {
+    if (header.empty()) return std::string(width() ? width() - 1 : 0, ',');
+    if (header == header_) return row;
+    const std::vector<std::string> names = split_csv_line(header), cells = split_csv_line(row);
+    if (names.size() != cells.size()) throw Error(cat("summary row of ", cells.size(), " cells under ", names.size(), " columns"));
+    std::vector<std::string> out(names_.size());
+    for (size_t i = 0; i < names.size(); ++i) out[at_.at(names[i])] = cells[i];
+    return join_csv(out);
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::map<std::string, size_t> at_;
+  std::set<std::string> seen_headers_;
+  std::string header_;
+};
+
 // The text of results.csv for the finished points among `points` (in order).
 std::string results_text(const std::string& leading_header, const std::vector<const SweepPoint*>& points,
-                         const std::vector<PointResult>& results, const fs::path& points_dir) {
-  std::string summary_header;
-  for (size_t i = 0; i < points.size(); ++i) {
-    const PointResult& r = results[i];
-    if (!r.ok) continue;
-    if (summary_header.empty())
-      summary_header = r.summary_header;
-    else if (r.summary_header != summary_header)
-      throw Error(
-          cat((points_dir / points[i]->key / "summary.csv").string(),
-              ": columns differ from other points' (a result of another explorer version?); remove it"));
-  }
-  const size_t summary_width = summary_header.empty() ? 0 : csv_width(summary_header);
-  std::string text = leading_header + (summary_header.empty() ? "" : "," + summary_header) + "\n";
+                         const std::vector<PointResult>& results) {
+  SummaryColumns columns;
+  for (size_t i = 0; i < points.size(); ++i)
+    if (results[i].ok) columns.add(results[i].summary_header);
+  std::string text = leading_header + (columns.width() ? "," + columns.header() : "") + "\n";
   for (size_t i = 0; i < points.size(); ++i) {
     const PointResult& r = results[i];
     if (!r.done) continue;
@@ -172,7 +182,7 @@ std::string results_text(const std::string& leading_header, const std::vector<co
     cells.push_back(r.ok ? "ok" : "error");
     cells.push_back(r.ok ? "" : r.error);
     text += join_csv(cells);
-    text += r.ok ? "," + r.summary_row : std::string(summary_width, ',');
+    if (columns.width()) text += "," + columns.row(r.ok ? r.summary_header : "", r.summary_row);
     text += "\n";
   }
   return text;
@@ -352,7 +362,7 @@ pid_t spawn_point(const SweepSpec& spec, const SweepPoint& point, const fs::path
   int code = 0;
   try {
     RunRequest request;
-    request.config_path = spec.base_path;
+    request.config_path = point.base_path;
     request.overrides = point.overrides;
     request.out_dir = (out_dir / "points" / point.key).string();
     run_point(request);
@@ -504,7 +514,7 @@ int run_sweep(const SweepOptions& options) {
       todo.push_back(i);
   }
   auto write_results = [&] {
-    write_atomically(out / kResults, results_text(leading, mine, results, points_dir));
+    write_atomically(out / kResults, results_text(leading, mine, results));
   };
   write_results();
   log_unlogged_points(out / "runs.log", mine, results);
@@ -583,8 +593,8 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
   std::error_code ec;
   Manifest first;
   std::map<size_t, std::string> shard_of;               // shard index -> dir
-  std::map<size_t, std::pair<std::string, bool>> rows;  // point -> (row, needs summary padding)
-  std::string summary_header;
+  std::map<size_t, std::pair<std::string, std::string>> rows;  // point -> (row, its shard's summary columns)
+  SummaryColumns columns;
   for (size_t d = 0; d < shard_dirs.size(); ++d) {
     const fs::path dir(shard_dirs[d]);
     if (fs::exists(out, ec) && fs::equivalent(dir, out, ec))
@@ -608,10 +618,7 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
     if (!header_rest.empty()) {
       if (header_rest[0] != ',') throw Error(cat(results_path.string(), ":1:1: malformed header"));
       header_rest = header_rest.substr(1);
-      if (summary_header.empty())
-        summary_header = header_rest;
-      else if (summary_header != header_rest)
-        throw Error(cat(results_path.string(), ":1:1: summary columns differ from the other shards'"));
+      columns.add(header_rest);
     }
     for (size_t l = 1; l < lines.size(); ++l) {
       const std::string& line = lines[l];
@@ -620,7 +627,7 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
       if (end == line.c_str() || *end != ',' || index >= m.points || index % m.shard_count != m.shard_index)
         throw Error(cat(results_path.string(), ":", l + 1, ":1: point: not a point of shard ", m.shard_index,
                         "/", m.shard_count));
-      if (!rows.emplace(index, std::make_pair(line, header_rest.empty())).second)
+      if (!rows.emplace(index, std::make_pair(line, header_rest)).second)
         throw Error(cat(results_path.string(), ":", l + 1, ":1: point ", index, " appears twice"));
     }
   }
@@ -633,10 +640,20 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
                         " point(s) not finished, first point ", p, " (run the shard again: it resumes)"));
   }
 
-  const size_t summary_width = summary_header.empty() ? 0 : csv_width(summary_header);
-  std::string text = first.columns + (summary_header.empty() ? "" : "," + summary_header) + "\n";
-  for (const auto& [index, row] : rows)
-    text += row.first + (row.second ? std::string(summary_width, ',') : "") + "\n";
+  const size_t leading = csv_width(first.columns);
+  std::string text = first.columns + (columns.width() ? "," + columns.header() : "") + "\n";
+  for (const auto& [index, row] : rows) {
+    const auto& [line, header] = row;
+    std::vector<std::string> cells = split_csv_line(line);
+    if (header.empty() || cells.size() < leading) {
+      text += line + (columns.width() ? "," + columns.row("", "") : "") + "\n";
+      continue;
+    }
+    const std::vector<std::string> lead(cells.begin(), cells.begin() + static_cast<ptrdiff_t>(leading));
+    const std::vector<std::string> rest(cells.begin() + static_cast<ptrdiff_t>(leading), cells.end());
+    text += header == columns.header() ? line : join_csv(lead) + "," + columns.row(header, join_csv(rest));
+    text += "\n";
+  }
 
   fs::create_directories(out / "points", ec);
   if (ec) throw Error(cat(out_dir, ": cannot create (", ec.message(), ")"));

@@ -38,7 +38,17 @@ std::string override_text(const std::string& key, const std::string& text, bool 
   return key + "=" + (quoted ? yaml_single_quoted(text) : text);
 }
 
-SweepKey read_key(Params& p, const std::set<std::string>& seen) {
+// `file` (relative to the spec's directory `dir`) as a path usable from the working directory; fails on
+// `key` when it is not a file.
+std::string config_file(Params& p, const std::string& key, const std::string& file, const fs::path& dir) {
+  const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : dir / file;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    p.fail(key, cat("cannot open system config '", file, "' (looked for ", path.lexically_normal().string(), ")"));
+  return path.lexically_normal().string();
+}
+
+SweepKey read_key(Params& p, const std::set<std::string>& seen, const fs::path& spec_dir) {
   SweepKey k;
   k.path = p.required<std::string>("key", "config key path to vary, e.g. modules.pe.count");
   k.where = p.location_of("key");
@@ -61,6 +71,11 @@ SweepKey read_key(Params& p, const std::set<std::string>& seen) {
     if (!distinct.insert(std::string(item.quoted ? "q" : "p") + item.scalar).second)
       throw Error(cat(item.location.str(), ": ", where, ": '", item.scalar, "' is listed twice"));
     k.values.push_back({item.scalar, item.quoted, item.location});
+    const fs::path file = spec_dir / item.scalar;
+    std::error_code ec;
+    if (k.path == kBaseKey && !fs::path(item.scalar).is_absolute() && !fs::is_regular_file(file, ec))
+      throw Error(cat(item.location.str(), ": ", where, ": cannot open system config '", item.scalar,
+                      "' (looked for ", file.lexically_normal().string(), ")"));
   }
   return k;
 }
@@ -108,14 +123,9 @@ SweepSpec read_sweep_spec(const std::string& path) {
   const fs::path dir = fs::path(path).parent_path();
   Params p(tree, "", nullptr);
 
-  const std::string base = p.required<std::string>("base", "system config to sweep, relative to this file");
-  const fs::path base_file = fs::path(base).is_absolute() ? fs::path(base) : dir / base;
-  std::error_code ec;
-  if (!fs::is_regular_file(base_file, ec))
-    p.fail("base", cat("cannot open system config '", base, "' (looked for ",
-                       base_file.lexically_normal().string(), ")"));
-  spec.base_path = base_file.lexically_normal().string();
-
+  if (p.has("base"))
+    spec.base_path =
+        config_file(p, "base", p.required<std::string>("base", "system config to sweep, relative to this file"), dir);
   Params set = p.optional_child("set", "overrides for every point, key.path: value");
   for (const auto& key : set.keys()) {
     set.claim(key);
@@ -128,6 +138,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
     const std::string trace =
         p.required<std::string>("trace", "decode trace for every point, relative to this file");
     const fs::path trace_file = fs::path(trace).is_absolute() ? fs::path(trace) : dir / trace;
+    std::error_code ec;
     if (!fs::is_regular_file(trace_file, ec))
       p.fail("trace", cat("cannot open trace file '", trace, "' (looked for ",
                           trace_file.lexically_normal().string(), ")"));
@@ -141,7 +152,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
       if (a.has("key") || a.has("values"))
         a.fail("zip", "an axis is either {key: ..., values: [...]} or {zip: [...]}, not both");
       for (Params& m : a.map_list("zip", "keys varied together: [{key, values}, ...]", true)) {
-        axis.keys.push_back(read_key(m, seen));
+        axis.keys.push_back(read_key(m, seen, dir));
         seen.insert(axis.keys.back().path);
         const SweepKey& first = axis.keys.front();
         if (axis.keys.back().values.size() != first.values.size())
@@ -151,13 +162,17 @@ SweepSpec read_sweep_spec(const std::string& path) {
       }
       if (axis.keys.empty()) a.fail("zip", "an empty zip group");
     } else {
-      axis.keys.push_back(read_key(a, seen));
+      axis.keys.push_back(read_key(a, seen, dir));
       seen.insert(axis.keys.back().path);
     }
     a.finish();
     spec.axes.push_back(std::move(axis));
   }
   if (spec.axes.empty()) p.fail("axes", "needs at least one axis");
+  if (seen.count(kBaseKey) && !spec.base_path.empty())
+    p.fail("base", "an axis sweeps base: the system configs are its values (drop this key)");
+  if (!seen.count(kBaseKey) && spec.base_path.empty())
+    p.fail("base", "missing required key (system config to sweep, relative to this file; or an axis on base)");
 
   if (p.has("filters")) {
     p.claim("filters");
@@ -179,7 +194,17 @@ SweepSpec read_sweep_spec(const std::string& path) {
 
 std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
   const fs::path dir = fs::path(spec.spec_path).parent_path();
-  const ConfigNodePtr base = load_config(spec.base_path, spec.base_overrides);
+  std::map<std::string, ConfigNodePtr> bases;  // by path: each system config loaded once
+  auto base_of = [&](const std::string& path, const SourceLocation* where) {
+    auto it = bases.find(path);
+    if (it != bases.end()) return it->second;
+    try {
+      return bases[path] = load_config(path, spec.base_overrides);
+    } catch (const Error& e) {
+      if (!where) throw;
+      throw Error(cat(where->str(), ": ", kBaseKey, ": ", e.what()));
+    }
+  };
 
   size_t total = 1;
   for (const auto& axis : spec.axes) {
@@ -211,8 +236,17 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
     if (keep) {
       point.index = points.size();
       point.overrides = spec.base_overrides;
-      ConfigNodePtr tree = base->clone();
+      point.base_path = spec.base_path;
+      const SourceLocation* base_where = nullptr;
+      for (size_t i = 0; i < keys.size(); ++i)
+        if (keys[i]->path == kBaseKey) {
+          point.base_path = (dir / chosen[i]->text).lexically_normal().string();
+          if (fs::path(chosen[i]->text).is_absolute()) point.base_path = chosen[i]->text;
+          base_where = &chosen[i]->where;
+        }
+      ConfigNodePtr tree = base_of(point.base_path, base_where)->clone();
       for (size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i]->path == kBaseKey) continue;
         const std::string o = override_text(keys[i]->path, chosen[i]->text, chosen[i]->quoted, dir);
         try {
           apply_override(*tree, o);

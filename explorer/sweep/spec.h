@@ -41,7 +41,8 @@ struct SweepAxis {
 
 struct SweepSpec {
   std::string spec_path;
-  std::string base_path;                    // system config, as a path usable from the working directory
+  std::string base_path;                    // system config, as a path usable from the working directory;
+                                            // empty when an axis sweeps `base` (kBaseKey)
   std::vector<std::string> base_overrides;  // from `set:` then `trace:`, "key.path=value" each
   std::vector<SweepAxis> axes;
   std::vector<Filter> filters;
@@ -52,9 +53,14 @@ struct SweepSpec {
 struct SweepPoint {
   size_t index = 0;                    // position in the deterministic order (after filtering)
   std::vector<std::string> values;     // one per swept key, as written in the spec
-  std::vector<std::string> overrides;  // base overrides, then one per swept key
+  std::string base_path;               // the point's system config (the spec's, or its `base` axis value)
+  std::vector<std::string> overrides;  // base overrides, then one per swept key (the `base` axis excepted)
   std::string key;                     // point key (see above)
 };
+
+// The axis key that sweeps the system config itself (its values: config files, relative to the spec), so
+// one sweep can compare, e.g., a one-device system with a multi-device one.
+inline constexpr const char* kBaseKey = "base";
 
 // Reads and checks a spec; errors are one line "file:line:col: key: message".
 SweepSpec read_sweep_spec(const std::string& path);
