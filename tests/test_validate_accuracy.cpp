@@ -1,10 +1,10 @@
 // The shipped validation set (validation/measured.csv) predicted within the bounds issue 10 sets: median
 // absolute error <= 5% and worst <= 15%, over all rows and within each class (apple: LPDDR unified memory;
 // gpu: HBM/GDDR/LPDDR GPUs). One decode step per row keeps it cheap (the KV traffic of one step differs from
-// the next by 0.01% of the bytes). The bound applies to the rows the model was built on (sets fit and check);
-// holdout rows (machines added after the runtime constants were fitted, never refitted on) are predicted and
-// printed, and their error is reported in docs/VALIDATION.md rather than bounded here: the RTX 4090 holdout
-// misses it (-27.7%), for reasons the model does not yet carry (docs/VALIDATION.md, "Holdout").
+// the next by 0.01% of the bytes). Both bounds apply to the rows the model was built on (sets fit and check).
+// Holdout rows (machines added after the runtime constants were fitted, never refitted on) are held to the
+// worst-case bound only: the one holdout so far, the RTX 4090, is at -14.3%, so its median (the same row)
+// misses the 5% median bound; docs/VALIDATION.md, "Holdout", says why.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -15,7 +15,7 @@
 using namespace llmx;
 namespace fs = std::filesystem;
 
-TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout printed", "[validate][accuracy]") {
+TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout within 15%", "[validate][accuracy]") {
   const fs::path dir = test::scratch_dir("validate-accuracy");
   const auto r = test::explorer("validate --root '" + test::source_dir() + "' --steps 1 -j 2 --out '" +
                                 (dir / "table.csv").string() + "'");
@@ -28,6 +28,8 @@ TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 
     const double e = std::fabs(std::stod(row.at("error")));
     if (row.at("set") == "holdout") {
       holdout.push_back(row.at("id") + " " + row.at("error"));
+      INFO("holdout " << row.at("id") << ": error " << row.at("error"));
+      CHECK(e <= 0.15);
       continue;
     }
     errors["all"].push_back(e);
@@ -43,6 +45,6 @@ TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 
     CHECK(median <= 0.05);
     CHECK(e.back() <= 0.15);
   }
-  for (const auto& h : holdout) WARN("holdout (not bounded): " << h);
+  for (const auto& h : holdout) WARN("holdout (worst-case bound only): " << h);
   CHECK(!holdout.empty());
 }
