@@ -3,12 +3,12 @@
 
 The method: every other constant of the preset stays as it is (cited); the fitted key is the value at which
 the mean signed error of ms/token over the runtime's `fit` rows of validation/measured.csv is zero. Time per
-token grows monotonically with the key (a launch latency or a minimum kernel duration), so the value is
-found by bisection, each step simulating every fit row once (`explorer run`, one decode step, the machine's
+token grows monotonically with the key (a launch latency, or a minimum kernel duration in ns or in cycles), so
+the value is found by bisection, each step simulating every fit row once (`explorer run`, one decode step, the machine's
 config from configs/validation/ with the preset included as `driver`). Prints each step and the result;
 writes nothing (copy the value into the preset with the rows it came from).
 
-    scripts/fit_runtime.py llama-cpp-cuda-graphs-2025 min_kernel_ns --hi 20000
+    scripts/fit_runtime.py llama-cpp-cuda-graphs-2025 min_kernel_cycles --hi 20000
 """
 import argparse
 import csv
@@ -50,7 +50,7 @@ def mean_error_ms(root, explorer, rows, key, value, work):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("runtime")
-    p.add_argument("key", help="the preset's fitted key under driver:, e.g. min_kernel_ns")
+    p.add_argument("key", help="the preset's fitted key under driver:, e.g. min_kernel_cycles")
     p.add_argument("--lo", type=float, default=0.0)
     p.add_argument("--hi", type=float, default=20000.0)
     p.add_argument("--tolerance", type=float, default=10.0, help="stop when the bracket is this narrow")

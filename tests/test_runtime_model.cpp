@@ -101,6 +101,25 @@ TEST_CASE("runtime: fused engine ops become one kernel, split ops several launch
   CHECK(launches == ops - norms + 2 * softmaxes);
 }
 
+TEST_CASE("runtime: the minimum kernel counts its cycles in the cores' clock plus a fixed part",
+          "[runtime]") {
+  const auto dir = test::scratch_dir("runtime-min-kernel");
+  const RuntimeConfig c = config_from("min_kernel_cycles: 3000\nmin_kernel_ns: 500\n", dir);
+  CHECK(c.min_kernel(1e9) == 3'500'000);     // 3000 cycles at 1 GHz = 3 us, plus 0.5 us
+  CHECK(c.min_kernel(2e9) == 2'000'000);     // the same cycles at twice the clock take half as long
+  CHECK(c.min_kernel(1.41e9) == 2'627'660);  // 2127.66 ns + 500 ns, to the picosecond
+  CHECK_THROWS_WITH(c.min_kernel(0), Contains("min_kernel_cycles"));
+  const RuntimeConfig ns_only = config_from("min_kernel_ns: 500\n", dir);
+  CHECK(ns_only.min_kernel(0) == 500'000);  // no cycles: no clock needed
+  CHECK(ns_only.min_kernel(2e9) == 500'000);
+
+  const Workload& w = tinyllama();
+  const Plan plan = make_plan(w, {{16 * kGiB, 8}}, PlanConfig{}, "test");
+  const Schedule s = make_schedule(plan, w, c, 2e9);
+  for (const Kernel& k : s.steps[0]) CHECK(k.min_duration == 2'000'000ull * k.launches);
+  CHECK_THROWS_WITH(config_from("min_kernel_cycles: -1\n", dir), Contains("min_kernel_cycles"));
+}
+
 TEST_CASE("runtime: malformed fusion and split entries name file:line and key", "[runtime][errors]") {
   const auto dir = test::scratch_dir("runtime-errors");
   CHECK_THROWS_WITH(config_from("fuse_ops: [RMS_NORM]\n", dir),
@@ -174,7 +193,8 @@ TEST_CASE("run: on a GPU-like system, graph launch beats eager launch and the ru
       {"none", "--set driver.dispatch_latency_ns=0"},
       {"eager", ""},
       {"graph", "--set driver.dispatch_overlap=true"},
-      {"host", "--set driver.token_overhead_ns=200000 --set driver.min_kernel_ns=3000"}};
+      {"host", "--set driver.token_overhead_ns=200000 --set driver.min_kernel_ns=3000"},
+      {"cycles", "--set driver.token_overhead_ns=200000 --set driver.min_kernel_cycles=5670"}};
   for (const auto& [mode, set] : modes) {
     const auto r =
         test::explorer("run '" + system + "' --trace '" + kTrace + "' --set workload.decode_steps=2 " + set +
@@ -208,4 +228,6 @@ TEST_CASE("run: on a GPU-like system, graph launch beats eager launch and the ru
   CHECK(num("host", "runtime_host_share") * num("host", "ms_per_token") <= 0.2);
   CHECK(num("host", "runtime_min_kernel_share") > 0);
   CHECK(num("host", "ms_per_token") >= num("host", "kernels_per_step") * 0.003 + 0.2);
+  // 5670 cycles of gpu-hbm3's 1890 MHz PEs are the same 3 us.
+  CHECK(res["cycles"].at("ms_per_token") == res["host"].at("ms_per_token"));
 }

@@ -1,10 +1,10 @@
 // The shipped validation set (validation/measured.csv) predicted within the bounds issue 10 sets: median
 // absolute error <= 5% and worst <= 15%, over all rows and within each class (apple: LPDDR unified memory;
 // gpu: HBM/GDDR/LPDDR GPUs). One decode step per row keeps it cheap (the KV traffic of one step differs from
-// the next by 0.01% of the bytes). The bound applies to the rows the model was built on (sets fit and check);
-// holdout rows (machines added after the runtime constants were fitted, never refitted on) are predicted and
-// printed, and their error is reported in docs/VALIDATION.md rather than bounded here: the RTX 4090 holdout
-// misses it (-27.7%), for reasons the model does not yet carry (docs/VALIDATION.md, "Holdout").
+// the next by 0.01% of the bytes). The issue's bounds apply to the rows the model was built on (sets fit and
+// check). The holdout rows (machines added after the runtime constants were fitted, never refitted on) miss
+// them: 24 rows, median 7.5%, worst 24.7% (M1 Ultra 48c F16; docs/VALIDATION.md, "Holdout"). They are held to
+// a regression guard at those figures rounded up (median 8%, worst 25%), which is not the issue's bound.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -15,7 +15,7 @@
 using namespace llmx;
 namespace fs = std::filesystem;
 
-TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout printed", "[validate][accuracy]") {
+TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout guarded", "[validate][accuracy]") {
   const fs::path dir = test::scratch_dir("validate-accuracy");
   const auto r = test::explorer("validate --root '" + test::source_dir() + "' --steps 1 -j 2 --out '" +
                                 (dir / "table.csv").string() + "'");
@@ -23,11 +23,13 @@ TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 
   REQUIRE(r.exit_code == 0);
   std::map<std::string, std::vector<double>> errors;
   std::vector<std::string> holdout;
+  std::vector<double> holdout_errors;
   for (const auto& row : test::read_csv(dir / "table.csv")) {
     REQUIRE(row.at("status") == "ok");
     const double e = std::fabs(std::stod(row.at("error")));
     if (row.at("set") == "holdout") {
       holdout.push_back(row.at("id") + " " + row.at("error"));
+      holdout_errors.push_back(e);
       continue;
     }
     errors["all"].push_back(e);
@@ -35,14 +37,22 @@ TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 
   }
   REQUIRE(errors.count("apple"));
   REQUIRE(errors.count("gpu"));
-  for (auto& [group, e] : errors) {
+  auto median_of = [](std::vector<double>& e) {
     std::sort(e.begin(), e.end());
     const size_t n = e.size();
-    const double median = n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
-    INFO(group << ": " << n << " rows, median " << median << ", worst " << e.back());
+    return n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
+  };
+  for (auto& [group, e] : errors) {
+    const double median = median_of(e);
+    INFO(group << ": " << e.size() << " rows, median " << median << ", worst " << e.back());
     CHECK(median <= 0.05);
     CHECK(e.back() <= 0.15);
   }
-  for (const auto& h : holdout) WARN("holdout (not bounded): " << h);
-  CHECK(!holdout.empty());
+  for (const auto& h : holdout) WARN("holdout (regression guard, not the issue's bound): " << h);
+  REQUIRE(!holdout_errors.empty());
+  const double holdout_median = median_of(holdout_errors);
+  INFO("holdout: " << holdout_errors.size() << " rows, median " << holdout_median << ", worst "
+                   << holdout_errors.back());
+  CHECK(holdout_median <= 0.08);
+  CHECK(holdout_errors.back() <= 0.25);
 }

@@ -88,6 +88,18 @@ std::vector<std::string> config_files(const ConfigNode& root) {
   return files;
 }
 
+// The clock that counts a runtime's min_kernel_cycles: a kernel spans the PEs and ends when the slowest
+// drains (0 when the system has none).
+double slowest_pe_clock_hz(const System& sys) {
+  double slowest = 0;
+  for (const auto& c : sys.components)
+    if (auto* pe = dynamic_cast<const ProcessingElement*>(c.get())) {
+      const double hz = pe->inventory().clock_hz;
+      slowest = slowest == 0 ? hz : std::min(slowest, hz);
+    }
+  return slowest;
+}
+
 }  // namespace
 
 std::string trace_path_in(const ConfigNode& root) {
@@ -146,7 +158,10 @@ void run_point(const RunRequest& request) {
                                            share, " B) does not fit its buffer beside its tiles in flight"));
     }
   }
-  Schedule schedule = make_schedule(plan, workload, runtime);
+  const double core_clock_hz = slowest_pe_clock_hz(*sys);
+  if (runtime.min_kernel_cycles > 0 && core_clock_hz <= 0)
+    driver_params.fail("min_kernel_cycles", "counts core-clock cycles, but the system has no PE to clock them");
+  Schedule schedule = make_schedule(plan, workload, runtime, core_clock_hz);
   sys->driver->load(std::move(plan), std::move(schedule));
   const MemoryLayout memory = total_memory(sys->driver->plan());
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "models/core/error.h"
+
 namespace llmx {
 
 Picoseconds picoseconds(double ns) {
@@ -83,8 +85,12 @@ RuntimeConfig RuntimeConfig::read(Params& d) {
       d.optional<double>("token_overhead_ns", 0.0,
                          "host time per step before its first kernel (graph build, encoding, sync, sampling)",
                          Bound::non_negative());
-  c.min_kernel_ns = d.optional<double>("min_kernel_ns", 0.0, "shortest duration of a launched kernel",
+  c.min_kernel_ns = d.optional<double>("min_kernel_ns", 0.0,
+                                       "shortest duration of a launched kernel: fixed part (ns)",
                                        Bound::non_negative());
+  c.min_kernel_cycles = d.optional<double>(
+      "min_kernel_cycles", 0.0, "shortest duration of a launched kernel: part in core-clock cycles",
+      Bound::non_negative());
   for (const auto& e : d.optional<std::vector<std::string>>(
            "fuse_ops", {}, "engine-op sequences launched as one kernel, e.g. RMS_NORM+MUL"))
     c.fuse_ops.push_back(read_fusion(d, e));
@@ -97,12 +103,19 @@ RuntimeConfig RuntimeConfig::read(Params& d) {
   return c;
 }
 
-Schedule make_schedule(const Plan& plan, const Workload& workload, const RuntimeConfig& config) {
+Picoseconds RuntimeConfig::min_kernel(double core_clock_hz) const {
+  if (min_kernel_cycles <= 0) return picoseconds(min_kernel_ns);
+  if (!(core_clock_hz > 0)) throw Error("min_kernel_cycles needs the clock of the cores running the kernels");
+  return picoseconds(min_kernel_ns + min_kernel_cycles / core_clock_hz * 1e9);
+}
+
+Schedule make_schedule(const Plan& plan, const Workload& workload, const RuntimeConfig& config,
+                       double core_clock_hz) {
   Schedule s;
   s.token_overhead = picoseconds(config.token_overhead_ns);
   s.steps.reserve(plan.steps.size());
   const Picoseconds launch = picoseconds(config.dispatch_latency_ns);
-  const Picoseconds min_kernel = picoseconds(config.min_kernel_ns);
+  const Picoseconds min_kernel = config.min_kernel(core_clock_hz);
   for (size_t st = 0; st < plan.steps.size(); ++st) {
     const auto& planned = plan.steps[st].ops;
     const auto& ops = workload.steps[st].ops;

@@ -13,8 +13,11 @@
 //   launch, `dispatch_overlap: false`) or pipelined behind the running kernel (graph launch,
 //   `dispatch_overlap: true`: a launch shows only when the kernel before it was shorter than a launch, so an
 //   overlapped schedule is never slower than a serial one);
-// - a minimum kernel duration (`min_kernel_ns`: spreading a kernel's blocks over every core and draining
-//   them), below which no launched kernel ends.
+// - a minimum kernel duration, below which no launched kernel ends: `min_kernel_cycles` in the device's
+//   core clock (the graph's kernel-to-kernel gap in the front end, spreading a kernel's blocks over every
+//   core, its barriers and reductions, draining them: work of the cores and their scheduler, so it follows
+//   their clock) plus `min_kernel_ns` of fixed time. The memory round trips of a short kernel are not part of
+//   it: the simulation charges them to the kernel's ops (load latency and the memory's own timing).
 // Leaves out: concurrent kernels (independent ops overlapping on the device), CPU-side launch throughput as
 // a separate limit, runtime costs that depend on the op's shape.
 #pragma once
@@ -37,12 +40,15 @@ struct RuntimeConfig {
   double dispatch_latency_ns = 0;  // per kernel launch
   bool dispatch_overlap = false;   // graph launch: launches pipelined behind the running kernel
   double token_overhead_ns = 0;    // per step, on the host, before the step's first kernel
-  double min_kernel_ns = 0;        // shortest kernel, launch excluded
+  double min_kernel_ns = 0;        // shortest kernel, launch excluded: fixed part
+  double min_kernel_cycles = 0;    // shortest kernel: part counted in core-clock cycles
   std::vector<std::vector<std::string>> fuse_ops;       // engine-op sequences launched as one kernel
   std::vector<std::pair<std::string, uint32_t>> split;  // engine op, kernels it takes
 
   // Reads the runtime's keys of `driver:`; file:line errors for malformed entries.
   static RuntimeConfig read(Params& driver);
+  // The shortest kernel on cores clocked at `core_clock_hz` (0: no cores; then min_kernel_cycles must be 0).
+  Picoseconds min_kernel(double core_clock_hz) const;
 };
 
 struct Kernel {
@@ -60,8 +66,10 @@ struct Schedule {
 };
 
 // The kernels of `plan`'s steps; `workload` is the one the plan was made from (its ops' engine names are
-// what the fusion rules match).
-Schedule make_schedule(const Plan& plan, const Workload& workload, const RuntimeConfig& config);
+// what the fusion rules match); `core_clock_hz` counts min_kernel_cycles (the slowest PE clock: a kernel
+// ends when its last core drains).
+Schedule make_schedule(const Plan& plan, const Workload& workload, const RuntimeConfig& config,
+                       double core_clock_hz = 0);
 
 // Where one step's runtime time went (picoseconds).
 struct StepRuntime {
