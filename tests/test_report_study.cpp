@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "explorer/report/report_study.h"
+#include "explorer/report/report_verdict.h"
 #include "models/core/error.h"
 
 using namespace llmx;
@@ -49,11 +50,13 @@ TEST_CASE("study verdict: break-even is interpolated between the bracketing chan
   const auto pts = study();
   const std::vector<const Point*> l{&pts[0], &pts[1], &pts[2]};
   const BreakEven b = break_even(l, 30);  // 20 at 16, 40 at 32 channels: 24 channels
+  CHECK(b.where == BreakEven::Where::between);
   CHECK(b.channels == Approx(24));
   CHECK(b.gbps == Approx(24 * 17.07).epsilon(1e-3));
   CHECK_THAT(b.how, Contains("interpolated linearly between 16 and 32"));
-  CHECK_THAT(break_even(l, 50).how, Contains("not reached in the sweep"));
+  CHECK(break_even(l, 50).where == BreakEven::Where::beyond);
   CHECK(break_even(l, 50).channels == 32);
+  CHECK(break_even(l, 5).where == BreakEven::Where::at_or_below);
   CHECK_THAT(break_even(l, 5).how, Contains("at or below the smallest"));
 }
 
@@ -73,9 +76,12 @@ TEST_CASE("study verdict: names each basis per model and batch and whether the e
   // Iso-power: LPDDR INT4 at 32 channels 5 tokens/s per W vs HBM 6.67.
   CHECK_THAT(html, Contains("iso-power INT4_G128 (LPDDR at 32 channels, its best): LPDDR 5 vs HBM 6.67 "
                             "tokens/s per W (HBM ahead"));
-  CHECK_THAT(html,
-             Contains("break-even F16: LPDDR matches HBM&#39;s 30 tokens/s at 24.0 channels = 410 GB/s"));
-  CHECK_THAT(html, Contains("break-even INT4_G128: LPDDR matches HBM&#39;s 120 tokens/s at 32.0 channels"));
+  // Break-even at 95% of HBM's tokens/s: F16 28.5 between 20 (16) and 40 (32 channels) is 22.8 channels.
+  CHECK_THAT(html, Contains("break-even F16: LPDDR reaches 95% of HBM&#39;s 30 tokens/s at 22.8 channels = "
+                            "389 GB/s (HBM 1638 GB/s), interpolated linearly between 16 and 32"));
+  // INT4: 114 is beyond the 100 of 32 channels (0.833 of HBM's 120).
+  CHECK_THAT(html, Contains("break-even INT4_G128: not reached in the sweep: the largest swept LPDDR, 32 "
+                            "channels = 546 GB/s, gives 0.833 of HBM&#39;s 120 tokens/s"));
 }
 
 TEST_CASE("study verdict: an overlapping energy band says the ranking does not survive", "[report]") {
@@ -90,4 +96,25 @@ TEST_CASE("study verdict: a point that streams weights over the host link fails 
   pts[3].summary["offloaded_weight_bytes"] = "9e9";
   CHECK_THROWS_WITH(require_fit(pts),
                     Contains("hbm3-accel, Llama-2-7B F16 batch 1: 9 GB over the host link"));
+}
+
+TEST_CASE("claim verdict: explains each case by the resources that bound the two systems", "[report]") {
+  auto pts = study();
+  // HBM F16 held by its buffers with its DRAM at 30%; LPDDR INT4 at 8 channels bound by its DRAM.
+  Point& h = pts[3];
+  Point& l = pts[4];
+  h.summary["bound_resource"] = "sram", h.summary["bound_utilization"] = "0.96";
+  h.summary["dram_bandwidth_share"] = "0.3";
+  l.summary["bound_resource"] = "dram_bandwidth", l.summary["bound_utilization"] = "0.97";
+  l.summary["dram_bandwidth_share"] = "0.78";
+  const std::string holds = claim_section(pts);
+  CHECK_THAT(holds, Contains("the HBM system is bound by its on-chip buffers (SRAM) at 96% (DRAM at 30% of "
+                             "peak), the LPDDR system by its DRAM bandwidth at 97% (DRAM at 78% of peak)"));
+  CHECK_THAT(holds, Contains("fewer bytes through the same PEs and buffers decide"));
+  CHECK_THAT(holds, !Contains("batching"));
+  // Slower LPDDR (8 channels' 35 against HBM's 60): its DRAM bandwidth is what limits it.
+  h.tps = 60;
+  h.summary["tokens_per_s"] = "60";
+  const std::string breaks = claim_section(pts);
+  CHECK_THAT(breaks, Contains("LPDDR&#39;s DRAM bandwidth limits it while the HBM system&#39;s has headroom"));
 }

@@ -18,13 +18,19 @@ namespace llmx::report {
 // the study's comparison assumes each model and its KV cache fit device memory.
 void require_fit(const std::vector<Point>& points);
 
-// The LPDDR bandwidth (GB/s) and channel count at which LPDDR's tokens/s meets `hbm_tps`, from points of
-// one case sorted by channel count; `how` says whether it was interpolated or lies outside the sweep.
+// "LPDDR matches HBM" means within 5% of its tokens/s or faster, in the claim's verdict and the break-even.
+inline constexpr double kMatchShare = 0.95;
+
+// The LPDDR bandwidth (GB/s) and channel count at which LPDDR's tokens/s reaches `target_tps`, from points of
+// one case sorted by channel count; `where` says whether it was interpolated or lies outside the sweep (then
+// `channels` is the smallest or largest swept count).
 struct BreakEven {
+  enum class Where { at_or_below, between, beyond };
+  Where where = Where::beyond;
   double channels = 0, gbps = 0;
-  std::string how;  // "interpolated between 16 and 32 channels", "beyond the sweep", "at or below ..."
+  std::string how;  // "interpolated linearly between 16 and 32 swept channels", ...
 };
-BreakEven break_even(const std::vector<const Point*>& lpddr_by_channels, double hbm_tps);
+BreakEven break_even(const std::vector<const Point*>& lpddr_by_channels, double target_tps);
 
 // The study's verdict as HTML (empty when the points hold no LPDDR/HBM pair).
 std::string study_verdict_section(const std::vector<Point>& points);

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 
 namespace llmx::report {
 namespace {
@@ -43,6 +44,28 @@ std::pair<double, double> memory_bits(const Point& p) {
   return {0, 0};
 }
 
+// The resource class that bounds a point (bottleneck.csv's classes); for results from before that column,
+// DRAM bandwidth when the DRAM ran at half its peak or more, else "".
+std::string bound(const Point& p) {
+  auto it = p.summary.find("bound_resource");
+  if (it != p.summary.end()) return it->second;
+  return number_or(p.summary, "dram_bandwidth_share", 0) >= 0.5 ? "dram_bandwidth" : "";
+}
+
+// "its on-chip buffers (SRAM at 96%; DRAM at 30% of peak)": the bound in words, with the DRAM share.
+std::string bound_text(const Point& p) {
+  static const std::map<std::string, std::string> names{
+      {"dram_bandwidth", "its DRAM bandwidth"}, {"pe_compute", "its PE compute"},
+      {"sram", "its on-chip buffers (SRAM)"},   {"crossbar", "its on-chip interconnect"},
+      {"host_link", "its host link"},           {"chip_link", "its chip-to-chip links"},
+      {"runtime_dispatch", "runtime dispatch"}};
+  const std::string b = bound(p);
+  auto it = names.find(b);
+  return (it == names.end() ? (b.empty() ? std::string("an unreported resource") : b) : it->second) + " at " +
+         fmt(100 * number_or(p.summary, "bound_utilization", 0), "%.0f") + "% (DRAM at " +
+         fmt(100 * number_or(p.summary, "dram_bandwidth_share", 0), "%.0f") + "% of peak)";
+}
+
 // Why the claim holds or breaks for one case.
 std::string why(const Point& l, const Point& h) {
   const double oh = offloaded(h), ol = offloaded(l);
@@ -53,11 +76,15 @@ std::string why(const Point& l, const Point& h) {
   if (oh > 0)
     return "FP16 weights do not fit the HBM system's memory: " + fmt(oh / 1e9) +
            " GB stream over the host link every step, while the compressed model fits the LPDDR system";
-  const double sh = number_or(h.summary, "dram_bandwidth_share", 0);
-  if (sh < 0.5)
-    return "the HBM system is compute-bound here (its DRAM at " + fmt(100 * sh, "%.0f") +
-           "% of peak): batching amortises the weights, and the compressed format's cheaper arithmetic "
-           "decides";
+  if (bound(h) != "dram_bandwidth" || bound(l) != "dram_bandwidth") {
+    const bool faster = l.tps >= 0.95 * h.tps;
+    return "the HBM system is bound by " + bound_text(h) + ", the LPDDR system by " + bound_text(l) +
+           "; per token they move " + fmt(bytes_per_token(h) / 1e9) + " and " + fmt(bytes_per_token(l) / 1e9) +
+           " GB: " +
+           (faster                        ? "fewer bytes through the same PEs and buffers decide"
+            : bound(l) == "dram_bandwidth" ? "LPDDR's DRAM bandwidth limits it while the HBM system's has headroom"
+                                           : "the same datapath with less headroom limits it");
+  }
   const double ph = number_or(h.summary, "dram_peak_gbps", 0), pl = number_or(l.summary, "dram_peak_gbps", 1);
   const bool faster = l.tps >= 0.95 * h.tps;
   return "both are memory-bound: per token the LPDDR system moves " + fmt(bytes_per_token(l) / 1e9) +
@@ -70,7 +97,9 @@ std::string why(const Point& l, const Point& h) {
 // The parameter that would flip the throughput comparison, when LPDDR is the slower and memory-bound.
 std::string flip_throughput(const Point& l, const Point& h) {
   if (l.tps >= 0.95 * h.tps) return "LPDDR is as fast";
-  if (number_or(l.summary, "dram_bandwidth_share", 0) < 0.5)
+  if (!bound(l).empty() && bound(l) != "dram_bandwidth")
+    return "LPDDR is bound by " + bound_text(l) + ": not its bandwidth";
+  if (bound(l).empty() && number_or(l.summary, "dram_bandwidth_share", 0) < 0.5)
     return "LPDDR is compute-bound: more PEs, not bandwidth";
   const double need = number_or(l.summary, "dram_peak_gbps", 0) * 0.95 * h.tps / l.tps;
   return "LPDDR peak bandwidth >= " + fmt(need, "%.0f") + " GB/s (now " +
