@@ -15,8 +15,9 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// Writes, per chart, "CHART <class>|<title>" then "AXIS <text>", "LEGEND <text>" lines, and "OVERLAP <a> |
-// <b>" for every pair of its texts whose boxes intersect by more than half a pixel each way.
+// Writes, per chart, "CHART <class>|<title>" then "AXIS <text>", "LEGEND <text>" lines, "OVERLAP <a> | <b>"
+// for every pair of its texts whose boxes intersect by more than half a pixel each way, and "CLIPPED <text>"
+// for a text reaching more than half a pixel beyond the chart's left or right edge.
 const char* kMeasure = R"(<script>
 (function () {
   const out = [];
@@ -27,6 +28,10 @@ const char* kMeasure = R"(<script>
     texts.filter(t => t.classList.contains('axis-title')).forEach(t => out.push('AXIS ' + t.textContent));
     texts.filter(t => t.classList.contains('legend')).forEach(t => out.push('LEGEND ' + t.textContent));
     const boxes = texts.map(t => t.getBoundingClientRect());
+    const edge = svg.getBoundingClientRect();
+    texts.forEach(function (t, i) {
+      if (boxes[i].left < edge.left - 0.5 || boxes[i].right > edge.right + 0.5) out.push('CLIPPED ' + t.textContent);
+    });
     for (let i = 0; i < texts.length; ++i)
       for (let j = i + 1; j < texts.length; ++j) {
         const a = boxes[i], b = boxes[j];
@@ -44,7 +49,7 @@ const char* kMeasure = R"(<script>
 
 struct Chart {
   std::string kind, title;
-  std::vector<std::string> axes, legend, overlaps;
+  std::vector<std::string> axes, legend, overlaps, clipped;
 };
 
 // Lays `page` out in headless Chromium and reads the charts back.
@@ -74,13 +79,15 @@ std::vector<Chart> measure(const fs::path& page, const fs::path& work) {
     };
     if (line.rfind("CHART ", 0) == 0) {
       const std::string t = rest(6);
-      charts.push_back({t.substr(0, t.find('|')), t.substr(t.find('|') + 1), {}, {}, {}});
+      charts.push_back({t.substr(0, t.find('|')), t.substr(t.find('|') + 1), {}, {}, {}, {}});
     } else if (!charts.empty() && line.rfind("AXIS ", 0) == 0) {
       charts.back().axes.push_back(rest(5));
     } else if (!charts.empty() && line.rfind("LEGEND ", 0) == 0) {
       charts.back().legend.push_back(rest(7));
     } else if (!charts.empty() && line.rfind("OVERLAP ", 0) == 0) {
       charts.back().overlaps.push_back(rest(8));
+    } else if (!charts.empty() && line.rfind("CLIPPED ", 0) == 0) {
+      charts.back().clipped.push_back(rest(8));
     }
   }
   return charts;
@@ -101,6 +108,7 @@ void check_charts(const std::vector<Chart>& charts) {
     // categories).
     CHECK(with_unit >= (c.kind.find("xy") != std::string::npos ? 2u : 1u));
     for (const auto& o : c.overlaps) FAIL_CHECK("overlapping texts: " << o);
+    for (const auto& t : c.clipped) FAIL_CHECK("text cut at the chart's edge: " << t);
   }
 }
 
@@ -205,10 +213,13 @@ TEST_CASE("report layout: the measurement finds overlapping texts and a chart wi
                        "<html><body><svg class='chart xy' width='300' height='200' font-family='DejaVu Sans'>"
                        "<text class='title' x='150' y='20' text-anchor='middle'>bad</text>"
                        "<text class='tick' x='40' y='100' font-size='12'>1000</text>"
-                       "<text class='tick' x='50' y='104' font-size='12'>2000</text></svg></body></html>");
+                       "<text class='tick' x='50' y='104' font-size='12'>2000</text>"
+                       "<text class='tick' x='6' y='150' font-size='12' text-anchor='end'>batch 64, "
+                       "dram.count 32</text></svg></body></html>");
   const auto charts = measure(page, dir / "chromium");
   REQUIRE(charts.size() == 1);
   CHECK(charts[0].overlaps.size() == 1);
+  CHECK(charts[0].clipped.size() == 1);
   CHECK(charts[0].legend.empty());
   CHECK(charts[0].axes.empty());
 }

@@ -407,6 +407,25 @@ std::string category_bars(const BarChart& c, size_t i, double b0, double band, c
 
 }  // namespace
 
+// `label` broken after its ", " separators into lines no wider than `max_px` (a part wider than that keeps
+// a line of its own).
+std::vector<std::string> wrap_label(const std::string& label, double max_px) {
+  std::vector<std::string> lines{""};
+  size_t from = 0;
+  while (from <= label.size()) {
+    const size_t comma = label.find(", ", from);
+    const std::string part = label.substr(from, comma == std::string::npos ? std::string::npos : comma + 1 - from);
+    const std::string joined = lines.back().empty() ? part : lines.back() + " " + part;
+    if (!lines.back().empty() && text_width_px(joined, kTickPx) > max_px)
+      lines.push_back(part);
+    else
+      lines.back() = joined;
+    if (comma == std::string::npos) break;
+    from = comma + 2;
+  }
+  return lines;
+}
+
 std::string svg_bar_chart(const BarChart& c) {
   const std::vector<double> extent = bar_extent(c);
   Scale vs = make_scale(extent, c.value_axis.log, !c.value_axis.log);
@@ -415,21 +434,30 @@ std::string svg_bar_chart(const BarChart& c) {
   std::string body;
   double bottom;
   if (c.horizontal) {
+    const double max_label_w = kWidth * 0.45 - 12, line_px = kTickPx + 3;
     double label_w = 0;
-    for (const auto& cat : c.categories) label_w = std::max(label_w, text_width_px(cat, kTickPx));
+    std::vector<std::vector<std::string>> labels;
+    for (const auto& cat : c.categories) {
+      labels.push_back(wrap_label(cat, max_label_w));
+      for (const auto& line : labels.back()) label_w = std::max(label_w, text_width_px(line, kTickPx));
+    }
     const double per_cat = c.stacked ? 22 : std::max(22.0, 7.0 * double(c.series.size()) + 6);
-    const double left = std::min(12 + label_w, kWidth * 0.45), top = 52,
-                 plot_h = per_cat * double(std::max<size_t>(n, 1));
+    std::vector<double> slot_top{52};  // each category's slot: tall enough for its label's lines
+    for (const auto& lines : labels)
+      slot_top.push_back(slot_top.back() + std::max(per_cat, line_px * double(lines.size()) + 6));
+    const double left = 12 + std::min(label_w, max_label_w), top = 52,
+                 plot_h = n ? slot_top.back() - top : per_cat;
     vs.a = left, vs.b = kWidth - 24;
     Scale ys;
     ys.lo = 0, ys.hi = 1, ys.a = top + plot_h, ys.b = top;
     if (!c.category_title.empty())
       body += text(12, top - 8, c.category_title, kAxisPx, "axis-title", "start");
     for (size_t i = 0; i < n; ++i) {
-      const double b0 = top + per_cat * double(i) + 3;
-      body += category_bars(c, i, b0, per_cat - 6, vs);
-      body +=
-          text(left - 6, b0 + (per_cat - 6) / 2 + kTickPx * 0.35, c.categories[i], kTickPx, "tick", "end");
+      const double middle = (slot_top[i] + slot_top[i + 1]) / 2;
+      body += category_bars(c, i, middle - (per_cat - 6) / 2, per_cat - 6, vs);
+      const double first = middle - line_px * double(labels[i].size() - 1) / 2 + kTickPx * 0.35;
+      for (size_t k = 0; k < labels[i].size(); ++k)
+        body += text(left - 6, first + line_px * double(k), labels[i][k], kTickPx, "tick", "end");
     }
     for (double t : spaced_x_ticks(vs))
       body += "<line x1='" + num(vs(t)) + "' x2='" + num(vs(t)) + "' y1='" + num(top) + "' y2='" +
