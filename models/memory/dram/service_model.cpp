@@ -215,9 +215,14 @@ const ServiceCalibration& calibrate(const DramSpec& spec) {
 
 namespace {
 
+// q^k from the table of powers when it holds k (the same values: the table is filled by std::pow).
+double decay_pow(const std::vector<double>& table, uint64_t k) {
+  return k < table.size() ? table[k] : std::pow(1.0 - kDensityAlpha, double(k));
+}
+
 // Sum over j = 1..n of miss_weight(d0 * q^j), q = 1 - alpha: the weights of n hits in a row, in closed form
 // (the weight is the density clipped linearly between the stream's and random traffic's miss densities).
-double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c) {
+double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c, const std::vector<double>& pw) {
   const double q = 1.0 - kDensityAlpha;
   if (n <= 64) {
     double sum = 0, d = d0;
@@ -230,18 +235,19 @@ double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c) {
   // First j whose density falls below `level` (d0 q^j < level), clamped to [1, n + 1].
   auto first_below = [&](double level, bool or_equal) {
     if (level <= 0) return n + 1;
+    const auto below = [&](uint64_t k) {
+      const double d = d0 * decay_pow(pw, k);
+      return or_equal ? d <= level : d < level;
+    };
     double j = std::ceil(std::log(level / d0) / std::log(q));
     uint64_t k = uint64_t(std::max(1.0, std::min(double(n + 1), j)));
-    while (k > 1 &&
-           (or_equal ? d0 * std::pow(q, double(k - 1)) <= level : d0 * std::pow(q, double(k - 1)) < level))
-      --k;
-    while (k <= n && !(or_equal ? d0 * std::pow(q, double(k)) <= level : d0 * std::pow(q, double(k)) < level))
-      ++k;
+    while (k > 1 && below(k - 1)) --k;
+    while (k <= n && !below(k)) ++k;
     return k;
   };
   const uint64_t j1 = first_below(dr, false);               // j < j1: weight 1
   const uint64_t j2 = std::max(j1, first_below(ds, true));  // j >= j2: weight 0
-  const double geometric = d0 * (std::pow(q, double(j1)) - std::pow(q, double(j2))) / (1 - q);
+  const double geometric = d0 * (decay_pow(pw, j1) - decay_pow(pw, j2)) / (1 - q);
   return double(j1 - 1) + (geometric - ds * double(j2 - j1)) / (dr - ds);
 }
 
@@ -255,29 +261,168 @@ ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
   hit_pipeline_wr_ns_ = double(k.wl) * tick;
   act_ns_ = double(k.rcd_rd) * tick;
   pre_ns_ = double(k.rp) * tick;
+  row_on_top_ = build_stripe_tables();
+}
 
-  // The bulk-hit fast path needs the row to be the address's top field: check it on every stripe boundary
-  // region and a spread of addresses (deterministic), and use the burst-by-burst path otherwise.
+// The closed-form path needs the row to be the address's top field and the bank a function of the offset in
+// the stripe: tabulate the banks of stripe 0, then check both on every stripe boundary region of a spread of
+// addresses (deterministic). Returns false (burst-by-burst decoding) otherwise.
+bool ChannelServiceModel::build_stripe_tables() {
   const auto& o = spec_.org;
   stripe_bytes_ = uint64_t(o.total_banks()) * uint64_t(o.page_bytes);
   const uint64_t tx = uint64_t(o.tx_bytes());
   const uint64_t capacity = o.capacity_bytes();
-  row_on_top_ = stripe_bytes_ > 0 && capacity % stripe_bytes_ == 0;
+  if (stripe_bytes_ == 0 || capacity % stripe_bytes_ != 0 || stripe_bytes_ % tx != 0 ||
+      stripe_bytes_ / tx > (uint64_t(1) << 22))
+    return false;
+  auto bank_of = [&](uint64_t a) {
+    const DecodedAddress d = spec_.mapping.decode(a);
+    return uint32_t(((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group +
+                    d.bank);
+  };
+  const uint64_t stripe_bursts = stripe_bytes_ / tx;
+  bank_of_burst_.resize(size_t(stripe_bursts));
+  for (uint64_t i = 0; i < stripe_bursts; ++i) bank_of_burst_[size_t(i)] = bank_of(i * tx);
   uint64_t lcg = 0x9e3779b97f4a7c15ull;
-  for (int i = 0; i < 4096 && row_on_top_; ++i) {
+  for (int i = 0; i < 4096; ++i) {
     lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
     const uint64_t a = (lcg >> 11) % capacity / tx * tx;
     for (uint64_t probe :
          {a, a / stripe_bytes_ * stripe_bytes_, a / stripe_bytes_ * stripe_bytes_ + stripe_bytes_ - tx}) {
-      if (spec_.mapping.decode(probe).row % o.rows != int64_t((probe / stripe_bytes_) % uint64_t(o.rows))) {
-        row_on_top_ = false;
-        break;
+      if (spec_.mapping.decode(probe).row % o.rows != int64_t((probe / stripe_bytes_) % uint64_t(o.rows)) ||
+          bank_of(probe) != bank_of_burst_[size_t(probe % stripe_bytes_ / tx)]) {
+        bank_of_burst_.clear();
+        return false;
       }
     }
   }
+  banks_holding_.assign(size_t(o.rows), 0);
+  decay_pow_.resize(size_t(stripe_bursts + 2));
+  for (size_t j = 0; j < decay_pow_.size(); ++j) decay_pow_[j] = std::pow(1.0 - kDensityAlpha, double(j));
+  return true;
 }
 
+// One burst to `bank` in `row`, classified against the open rows, which it updates.
+void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write, bool* first_burst,
+                                         Cost* c) {
+  const int64_t open = open_row_[bank];
+  const bool hit = open == row;
+  if (*first_burst) {
+    c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+    if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
+    *first_burst = false;
+  }
+  if (!hit && row_on_top_) {
+    ++banks_on_row_;
+    if (open >= 0) --banks_holding_[size_t(open)];
+    ++banks_holding_[size_t(row)];
+  }
+  open_row_[bank] = row;
+  ++c->bursts;
+  // Moving average of whether recent bursts missed.
+  miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
+  double cost = cal_.burst_ns;
+  const double w = miss_weight(miss_density_, cal_);
+  if (!hit) {
+    cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
+    ++c->misses;
+  } else {
+    ++c->hits;
+  }
+  c->busy_ns += cost * refresh_factor(w);
+}
+
+// The bursts of [x, stop) in stripe `base` (row `row`) one by one, as classify_burst does them, until every
+// bank holds the row; returns where it stopped. The same operations in the same order, on local copies.
+uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write,
+                                           bool* first_burst, Cost* c) {
+  const uint64_t tx = uint64_t(spec_.org.tx_bytes());
+  const int total_banks = spec_.org.total_banks();
+  const double d_seq = 1 - cal_.seq_hit_rate, span = (1 - cal_.rand_hit_rate) - d_seq;
+  const bool linear = span > 1e-6;
+  const double burst_ns = cal_.burst_ns, seq_extra = cal_.seq_miss_extra_ns;
+  const double rand_extra = cal_.rand_miss_extra_ns;
+  const double f_seq = cal_.refresh_factor_seq, f_rand = cal_.refresh_factor_rand;
+  double density = miss_density_, busy = c->busy_ns;
+  uint64_t hits = 0, misses = 0;
+  int on_row = banks_on_row_;
+  for (; x < stop && on_row < total_banks; x += tx) {
+    const size_t bank = bank_of_burst_[size_t((x - base) / tx)];
+    const int64_t open = open_row_[bank];
+    const bool hit = open == row;
+    if (*first_burst) {
+      c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+      if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
+      *first_burst = false;
+    }
+    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
+    const double w = std::min(1.0, std::max(0.0, linear ? (density - d_seq) / span : 1.0));
+    double cost = burst_ns;
+    if (!hit) {
+      ++on_row;
+      if (open >= 0) --banks_holding_[size_t(open)];
+      ++banks_holding_[size_t(row)];
+      open_row_[bank] = row;
+      cost += (1 - w) * seq_extra + w * rand_extra;
+      ++misses;
+    } else {
+      ++hits;
+    }
+    busy += cost * ((1 - w) * f_seq + w * f_rand);
+  }
+  banks_on_row_ = on_row;
+  miss_density_ = density;
+  c->busy_ns = busy;
+  c->bursts += hits + misses;
+  c->hits += hits;
+  c->misses += misses;
+  return x;
+}
+
+// n hits in a row, in closed form: as burst by burst, each hit decays the density, then its weight sets its
+// refresh factor.
+void ChannelServiceModel::bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c) {
+  if (*first_burst) {
+    c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+    *first_burst = false;
+  }
+  c->bursts += n;
+  c->hits += n;
+  const double sum_w = decayed_weight_sum(miss_density_, n, cal_, decay_pow_);
+  miss_density_ *= decay_pow(decay_pow_, n);
+  c->busy_ns += cal_.burst_ns * (double(n) * cal_.refresh_factor_seq +
+                                 sum_w * (cal_.refresh_factor_rand - cal_.refresh_factor_seq));
+}
+
+// Stripe by stripe: bursts one by one (bank from the table) until every bank holds the stripe's row, then
+// the rest of the stripe as hits in bulk.
 ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t bytes, bool is_write) {
+  if (!row_on_top_) return access_decoded(addr, bytes, is_write);
+  Cost c;
+  const uint64_t tx = uint64_t(spec_.org.tx_bytes());
+  const uint64_t rows = uint64_t(spec_.org.rows);
+  const uint64_t end = addr + std::max<uint64_t>(bytes, 1);
+  bool first_burst = true;
+  for (uint64_t x = addr / tx * tx; x < end;) {
+    const uint64_t stripe = x / stripe_bytes_;
+    const int64_t row = int64_t(stripe % rows);
+    const uint64_t base = stripe * stripe_bytes_;
+    const uint64_t stop = std::min(end, base + stripe_bytes_);
+    if (row != stripe_row_) {
+      stripe_row_ = row;
+      banks_on_row_ = banks_holding_[size_t(row)];
+    }
+    x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
+    if (x < stop) {
+      const uint64_t n = (stop - x + tx - 1) / tx;
+      bulk_hits(n, is_write, &first_burst, &c);
+      x += n * tx;
+    }
+  }
+  return c;
+}
+
+ChannelServiceModel::Cost ChannelServiceModel::access_decoded(uint64_t addr, uint64_t bytes, bool is_write) {
   Cost c;
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const uint64_t first = addr / tx * tx;
@@ -291,17 +436,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       // Every bank holds this stripe's row: the bursts up to the stripe's end are hits.
       const uint64_t stop = std::min(end, (x / stripe_bytes_ + 1) * stripe_bytes_);
       const uint64_t n = (stop - x + tx - 1) / tx;
-      if (first_burst) {
-        c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
-        first_burst = false;
-      }
-      c.bursts += n;
-      c.hits += n;
-      // As burst by burst: each hit decays the density, then its weight sets its refresh factor.
-      const double sum_w = decayed_weight_sum(miss_density_, n, cal_);
-      miss_density_ *= std::pow(1.0 - kDensityAlpha, double(n));
-      c.busy_ns += cal_.burst_ns * (double(n) * cal_.refresh_factor_seq +
-                                    sum_w * (cal_.refresh_factor_rand - cal_.refresh_factor_seq));
+      bulk_hits(n, is_write, &first_burst, &c);
       x += n * tx;
       continue;
     }
@@ -313,26 +448,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       stripe_row_ = row;
       banks_on_row_ = int(std::count(open_row_.begin(), open_row_.end(), row));
     }
-    const bool hit = open_row_[bank] == row;
-    if (first_burst) {
-      c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
-      if (!hit) c.pipeline_ns += act_ns_ + (open_row_[bank] >= 0 ? pre_ns_ : 0.0);
-      first_burst = false;
-    }
-    if (!hit && row_on_top_) ++banks_on_row_;
-    open_row_[bank] = row;
-    ++c.bursts;
-    // Moving average of whether recent bursts missed.
-    miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
-    double cost = cal_.burst_ns;
-    const double w = miss_weight(miss_density_, cal_);
-    if (!hit) {
-      cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
-      ++c.misses;
-    } else {
-      ++c.hits;
-    }
-    c.busy_ns += cost * refresh_factor(w);
+    classify_burst(bank, row, is_write, &first_burst, &c);
     x += tx;
   }
   return c;

@@ -53,6 +53,10 @@ class ChannelServiceModel {
   };
   // Classifies the bursts of [addr, addr + bytes) against the open rows, updating them.
   Cost access(uint64_t addr, uint64_t bytes, bool is_write);
+  // The same, decoding every burst through the address mapping: the reference `access` matches to the bit
+  // (and what it does for mappings whose row is not the top field).
+  Cost access_decoded(uint64_t addr, uint64_t bytes, bool is_write);
+  bool closed_form() const { return row_on_top_; }
 
   const ServiceCalibration& calibration() const { return cal_; }
   // Channel-time stretch by refresh at random-likeness weight w (0: stream, 1: random traffic).
@@ -69,11 +73,22 @@ class ChannelServiceModel {
   // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
   // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the
   // stripe's row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
+  // The bank of a burst is then a function of its offset in the stripe (a table), and the number of banks
+  // holding each row is kept as rows open and close.
   bool row_on_top_ = false;
   uint64_t stripe_bytes_ = 0;
   int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
   int banks_on_row_ = 0;     // banks whose open row is stripe_row_
+  std::vector<uint32_t> bank_of_burst_;  // bank of each burst of a stripe, by its index in the stripe
+  std::vector<int32_t> banks_holding_;   // per row: banks whose open row it is
+  std::vector<double> decay_pow_;        // (1 - alpha)^k for k up to a stripe's bursts + 1
   double hit_pipeline_rd_ns_, hit_pipeline_wr_ns_, act_ns_, pre_ns_;
+
+  bool build_stripe_tables();
+  void classify_burst(size_t bank, int64_t row, bool is_write, bool* first_burst, Cost* c);
+  uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write, bool* first_burst,
+                        Cost* c);
+  void bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c);
 };
 
 }  // namespace llmx::dram
