@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -253,6 +254,18 @@ double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c, co
 
 }  // namespace
 
+namespace {
+constexpr size_t kMemoEntries = 1024;
+uint64_t bits_of(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+size_t memo_slot(uint64_t a, uint64_t b, uint64_t n) {
+  return size_t(mix(a ^ mix(b ^ mix(n))) % kMemoEntries);
+}
+}  // namespace
+
 ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
     : spec_(spec), cal_(calibrate(spec)), open_row_(size_t(spec.org.total_banks()), -1) {
   const TickTiming k = to_ticks(spec_);
@@ -296,7 +309,21 @@ bool ChannelServiceModel::build_stripe_tables() {
       }
     }
   }
-  banks_holding_.assign(size_t(o.rows), 0);
+  // Sliding window over the stripe's bursts: which windows of total_banks bursts see every bank once.
+  const size_t banks = size_t(o.total_banks());
+  covers_banks_.assign(size_t(stripe_bursts), 0);
+  std::vector<uint32_t> in_window(banks, 0);
+  size_t distinct = 0;
+  for (size_t i = 0; i < size_t(stripe_bursts); ++i) {
+    distinct += in_window[bank_of_burst_[i]]++ == 0;
+    if (i + 1 < banks) continue;
+    const size_t start = i + 1 - banks;
+    covers_banks_[start] = distinct == banks;
+    distinct -= --in_window[bank_of_burst_[start]] == 0;
+  }
+  run_hits_.assign(size_t(stripe_bursts), 0);
+  run_memo_.resize(kMemoEntries);
+  hit_memo_.resize(kMemoEntries);
   decay_pow_.resize(size_t(stripe_bursts + 2));
   for (size_t j = 0; j < decay_pow_.size(); ++j) decay_pow_[j] = std::pow(1.0 - kDensityAlpha, double(j));
   return true;
@@ -312,11 +339,7 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
     if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
     *first_burst = false;
   }
-  if (!hit && row_on_top_) {
-    ++banks_on_row_;
-    if (open >= 0) --banks_holding_[size_t(open)];
-    ++banks_holding_[size_t(row)];
-  }
+  if (!hit && row_on_top_) ++banks_on_row_;
   open_row_[bank] = row;
   ++c->bursts;
   // Moving average of whether recent bursts missed.
@@ -332,22 +355,31 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
   c->busy_ns += cost * refresh_factor(w);
 }
 
-// The bursts of [x, stop) in stripe `base` (row `row`) one by one, as classify_burst does them, until every
-// bank holds the row; returns where it stopped. The same operations in the same order, on local copies.
+// The bursts of [x, stop) in stripe `base` (row `row`) one by one until every bank holds the row: first the
+// open rows and hit flags, then their cost; returns where it stopped.
 uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write,
                                            bool* first_burst, Cost* c) {
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const int total_banks = spec_.org.total_banks();
-  const double d_seq = 1 - cal_.seq_hit_rate, span = (1 - cal_.rand_hit_rate) - d_seq;
-  const bool linear = span > 1e-6;
-  const double burst_ns = cal_.burst_ns, seq_extra = cal_.seq_miss_extra_ns;
-  const double rand_extra = cal_.rand_miss_extra_ns;
-  const double f_seq = cal_.refresh_factor_seq, f_rand = cal_.refresh_factor_rand;
-  double density = miss_density_, busy = c->busy_ns;
-  uint64_t hits = 0, misses = 0;
+  size_t index = size_t((x - base) / tx);
+  if (banks_on_row_ == 0 && covers_banks_[index] && stop - x > uint64_t(total_banks - 1) * tx) {
+    // Every bank once, none on the row: all misses.
+    if (*first_burst) {
+      c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+      c->pipeline_ns += act_ns_ + (open_row_[bank_of_burst_[index]] >= 0 ? pre_ns_ : 0.0);
+      *first_burst = false;
+    }
+    std::fill(open_row_.begin(), open_row_.end(), row);
+    banks_on_row_ = total_banks;
+    std::fill(run_hits_.begin(), run_hits_.begin() + total_banks, uint8_t(0));
+    cost_run(size_t(total_banks), true, c);
+    return x + uint64_t(total_banks) * tx;
+  }
   int on_row = banks_on_row_;
-  for (; x < stop && on_row < total_banks; x += tx) {
-    const size_t bank = bank_of_burst_[size_t((x - base) / tx)];
+  size_t n = 0;
+  bool all_miss = true;
+  for (; x < stop && on_row < total_banks; x += tx, ++n, ++index) {
+    const size_t bank = bank_of_burst_[index];
     const int64_t open = open_row_[bank];
     const bool hit = open == row;
     if (*first_burst) {
@@ -355,28 +387,62 @@ uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t b
       if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
       *first_burst = false;
     }
+    run_hits_[n] = hit;
+    if (hit) {
+      all_miss = false;
+      continue;
+    }
+    ++on_row;
+    open_row_[bank] = row;
+  }
+  banks_on_row_ = on_row;
+  cost_run(n, all_miss, c);
+  return x;
+}
+
+// The cost of the classified run in run_hits_, burst by burst as classify_burst does it (the same operations
+// in the same order, on local copies), or from the memo when the run is all misses.
+void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
+  RunMemo* memo = nullptr;
+  if (all_miss) {
+    const uint64_t d = bits_of(miss_density_), b = bits_of(c->busy_ns);
+    memo = &run_memo_[memo_slot(d, b, bursts)];
+    if (memo->density_bits == d && memo->busy_bits == b && memo->bursts == bursts) {
+      miss_density_ = memo->density;
+      c->busy_ns = memo->busy;
+      c->bursts += bursts;
+      c->misses += bursts;
+      return;
+    }
+    *memo = RunMemo{d, b, bursts, 0, 0};
+  }
+  const double d_seq = 1 - cal_.seq_hit_rate, span = (1 - cal_.rand_hit_rate) - d_seq;
+  const bool linear = span > 1e-6;
+  const double burst_ns = cal_.burst_ns, seq_extra = cal_.seq_miss_extra_ns;
+  const double rand_extra = cal_.rand_miss_extra_ns;
+  const double f_seq = cal_.refresh_factor_seq, f_rand = cal_.refresh_factor_rand;
+  double density = miss_density_, busy = c->busy_ns;
+  uint64_t hits = 0;
+  for (size_t k = 0; k < bursts; ++k) {
+    const bool hit = run_hits_[k];
     density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
     const double w = std::min(1.0, std::max(0.0, linear ? (density - d_seq) / span : 1.0));
     double cost = burst_ns;
-    if (!hit) {
-      ++on_row;
-      if (open >= 0) --banks_holding_[size_t(open)];
-      ++banks_holding_[size_t(row)];
-      open_row_[bank] = row;
+    if (!hit)
       cost += (1 - w) * seq_extra + w * rand_extra;
-      ++misses;
-    } else {
+    else
       ++hits;
-    }
     busy += cost * ((1 - w) * f_seq + w * f_rand);
   }
-  banks_on_row_ = on_row;
   miss_density_ = density;
   c->busy_ns = busy;
-  c->bursts += hits + misses;
+  c->bursts += bursts;
   c->hits += hits;
-  c->misses += misses;
-  return x;
+  c->misses += bursts - hits;
+  if (memo) {
+    memo->density = density;
+    memo->busy = busy;
+  }
 }
 
 // n hits in a row, in closed form: as burst by burst, each hit decays the density, then its weight sets its
@@ -388,7 +454,11 @@ void ChannelServiceModel::bulk_hits(uint64_t n, bool is_write, bool* first_burst
   }
   c->bursts += n;
   c->hits += n;
-  const double sum_w = decayed_weight_sum(miss_density_, n, cal_, decay_pow_);
+  const uint64_t d = bits_of(miss_density_);
+  HitMemo& memo = hit_memo_[memo_slot(d, 0, n)];
+  if (memo.density_bits != d || memo.bursts != n)
+    memo = HitMemo{d, n, decayed_weight_sum(miss_density_, n, cal_, decay_pow_)};
+  const double sum_w = memo.sum_w;
   miss_density_ *= decay_pow(decay_pow_, n);
   c->busy_ns += cal_.burst_ns * (double(n) * cal_.refresh_factor_seq +
                                  sum_w * (cal_.refresh_factor_rand - cal_.refresh_factor_seq));
@@ -401,6 +471,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
   Cost c;
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const uint64_t rows = uint64_t(spec_.org.rows);
+  const int total_banks = spec_.org.total_banks();
   const uint64_t end = addr + std::max<uint64_t>(bytes, 1);
   bool first_burst = true;
   for (uint64_t x = addr / tx * tx; x < end;) {
@@ -410,7 +481,10 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
     const uint64_t stop = std::min(end, base + stripe_bytes_);
     if (row != stripe_row_) {
       stripe_row_ = row;
-      banks_on_row_ = banks_holding_[size_t(row)];
+      // Every bank on the old row: none on this one; else count them.
+      banks_on_row_ = banks_on_row_ == total_banks
+                          ? 0
+                          : int(std::count(open_row_.begin(), open_row_.end(), row));
     }
     x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
     if (x < stop) {

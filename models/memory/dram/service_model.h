@@ -73,21 +73,38 @@ class ChannelServiceModel {
   // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
   // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the
   // stripe's row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
-  // The bank of a burst is then a function of its offset in the stripe (a table), and the number of banks
-  // holding each row is kept as rows open and close.
+  // The bank of a burst is then a function of its offset in the stripe (a table). When no bank holds the
+  // stripe's row and the next total_banks bursts go to distinct banks (a second table), they are all misses
+  // and leave every bank on the row: classified in one step.
   bool row_on_top_ = false;
   uint64_t stripe_bytes_ = 0;
   int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
   int banks_on_row_ = 0;     // banks whose open row is stripe_row_
   std::vector<uint32_t> bank_of_burst_;  // bank of each burst of a stripe, by its index in the stripe
-  std::vector<int32_t> banks_holding_;   // per row: banks whose open row it is
+  std::vector<uint8_t> covers_banks_;    // per burst index: the total_banks bursts from it hit distinct banks
   std::vector<double> decay_pow_;        // (1 - alpha)^k for k up to a stripe's bursts + 1
   double hit_pipeline_rd_ns_, hit_pipeline_wr_ns_, act_ns_, pre_ns_;
 
   bool build_stripe_tables();
   void classify_burst(size_t bank, int64_t row, bool is_write, bool* first_burst, Cost* c);
+  // Memos of results that are pure functions of their key (exact: the same operations gave them): the cost
+  // of a run of misses by (density, busy so far, bursts) and the weight sum of a run of hits by (density,
+  // bursts). Direct-mapped; a collision only recomputes.
+  struct RunMemo {
+    uint64_t density_bits = ~uint64_t(0), busy_bits = 0, bursts = 0;
+    double density = 0, busy = 0;
+  };
+  struct HitMemo {
+    uint64_t density_bits = ~uint64_t(0), bursts = 0;
+    double sum_w = 0;
+  };
+  std::vector<RunMemo> run_memo_;
+  std::vector<HitMemo> hit_memo_;
+  std::vector<uint8_t> run_hits_;  // hit flags of the current run of bursts
+
   uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write, bool* first_burst,
                         Cost* c);
+  void cost_run(size_t bursts, bool all_miss, Cost* c);
   void bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c);
 };
 
