@@ -255,7 +255,7 @@ double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c, co
 }  // namespace
 
 namespace {
-constexpr size_t kMemoEntries = 1024;
+constexpr size_t kMemoEntries = 4096;
 uint64_t bits_of(double v) {
   uint64_t b;
   std::memcpy(&b, &v, sizeof b);
@@ -322,8 +322,15 @@ bool ChannelServiceModel::build_stripe_tables() {
     distinct -= --in_window[bank_of_burst_[start]] == 0;
   }
   run_hits_.assign(size_t(stripe_bursts), 0);
-  run_memo_.resize(kMemoEntries);
-  hit_memo_.resize(kMemoEntries);
+  static std::map<std::string, std::weak_ptr<Memo>> shared;  // simulation is single-threaded
+  auto& slot = shared[timing_key(spec_)];
+  memo_ = slot.lock();
+  if (!memo_) {
+    memo_ = std::make_shared<Memo>();
+    memo_->runs.resize(kMemoEntries);
+    memo_->hits.resize(kMemoEntries);
+    slot = memo_;
+  }
   decay_pow_.resize(size_t(stripe_bursts + 2));
   for (size_t j = 0; j < decay_pow_.size(); ++j) decay_pow_[j] = std::pow(1.0 - kDensityAlpha, double(j));
   return true;
@@ -406,7 +413,7 @@ void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
   RunMemo* memo = nullptr;
   if (all_miss) {
     const uint64_t d = bits_of(miss_density_), b = bits_of(c->busy_ns);
-    memo = &run_memo_[memo_slot(d, b, bursts)];
+    memo = &memo_->runs[memo_slot(d, b, bursts)];
     if (memo->density_bits == d && memo->busy_bits == b && memo->bursts == bursts) {
       miss_density_ = memo->density;
       c->busy_ns = memo->busy;
@@ -455,7 +462,7 @@ void ChannelServiceModel::bulk_hits(uint64_t n, bool is_write, bool* first_burst
   c->bursts += n;
   c->hits += n;
   const uint64_t d = bits_of(miss_density_);
-  HitMemo& memo = hit_memo_[memo_slot(d, 0, n)];
+  HitMemo& memo = memo_->hits[memo_slot(d, 0, n)];
   if (memo.density_bits != d || memo.bursts != n)
     memo = HitMemo{d, n, decayed_weight_sum(miss_density_, n, cal_, decay_pow_)};
   const double sum_w = memo.sum_w;

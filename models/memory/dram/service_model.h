@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -87,9 +88,10 @@ class ChannelServiceModel {
 
   bool build_stripe_tables();
   void classify_burst(size_t bank, int64_t row, bool is_write, bool* first_burst, Cost* c);
-  // Memos of results that are pure functions of their key (exact: the same operations gave them): the cost
-  // of a run of misses by (density, busy so far, bursts) and the weight sum of a run of hits by (density,
-  // bursts). Direct-mapped; a collision only recomputes.
+  // Memos of results that are pure functions of their key and the timing (exact: the same operations gave
+  // them): the cost of a run of misses by (density, busy so far, bursts) and the weight sum of a run of hits
+  // by (density, bursts). Shared by the channels of one timing key, so the few keys a stream pattern
+  // produces stay in cache. Direct-mapped; a collision only recomputes.
   struct RunMemo {
     uint64_t density_bits = ~uint64_t(0), busy_bits = 0, bursts = 0;
     double density = 0, busy = 0;
@@ -98,8 +100,11 @@ class ChannelServiceModel {
     uint64_t density_bits = ~uint64_t(0), bursts = 0;
     double sum_w = 0;
   };
-  std::vector<RunMemo> run_memo_;
-  std::vector<HitMemo> hit_memo_;
+  struct Memo {
+    std::vector<RunMemo> runs;
+    std::vector<HitMemo> hits;
+  };
+  std::shared_ptr<Memo> memo_;
   std::vector<uint8_t> run_hits_;  // hit flags of the current run of bursts
 
   uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write, bool* first_burst,
