@@ -63,3 +63,23 @@ TEST_CASE("dram service model: the closed form matches burst-by-burst decoding t
     CHECK(mismatches == 0);
   }
 }
+
+TEST_CASE("dram service model: a cached calibration reads back to the bit, and only under its own key",
+          "[dram][service]") {
+  const DramSpec spec = load_preset("hbm3-6400.yaml");
+  const ServiceCalibration& c = calibrate(spec);
+  const std::string key = "calibration v1|test|" + timing_key(spec);
+  const std::string text = calibration_text(key, c);
+  ServiceCalibration back;
+  REQUIRE(parse_calibration(text, key, &back));
+  for (auto [a, b] : {std::pair{c.burst_ns, back.burst_ns}, {c.seq_miss_extra_ns, back.seq_miss_extra_ns},
+                      {c.rand_miss_extra_ns, back.rand_miss_extra_ns}, {c.seq_hit_rate, back.seq_hit_rate},
+                      {c.rand_hit_rate, back.rand_hit_rate}, {c.refresh_factor_seq, back.refresh_factor_seq},
+                      {c.refresh_factor_rand, back.refresh_factor_rand},
+                      {c.seq_mean_latency_ns, back.seq_mean_latency_ns},
+                      {c.rand_ns_per_burst, back.rand_ns_per_burst}})
+    CHECK(same_bits(a, b));
+  CHECK_FALSE(parse_calibration(text, key + "x", &back));                     // another spec's file
+  CHECK_FALSE(parse_calibration(text.substr(0, text.size() / 2), key, &back));  // cut short
+  CHECK_FALSE(parse_calibration(text.substr(0, text.size() - 4), key, &back));  // no end mark
+}

@@ -4,15 +4,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build_paths.h"
+#include "models/core/config_tree.h"
+#include "models/core/error.h"
 #include "models/memory/dram/memory_system.h"
 
 namespace llmx::dram {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -203,6 +215,86 @@ std::string timing_key(const DramSpec& s) {
   return k.str();
 }
 
+namespace {
+
+// The fields of a calibration, in file order.
+std::vector<double ServiceCalibration::*> calibration_fields() {
+  using C = ServiceCalibration;
+  return {&C::burst_ns,           &C::seq_miss_extra_ns,   &C::rand_miss_extra_ns, &C::seq_ns_per_burst,
+          &C::rand_ns_per_burst,  &C::seq_hit_rate,        &C::rand_hit_rate,      &C::refresh_factor_seq,
+          &C::refresh_factor_rand, &C::seq_mean_latency_ns, &C::rand_mean_latency_ns};
+}
+
+// What identifies the running executable: a relinked binary (which may calibrate differently) gets new keys.
+std::string executable_identity() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  struct stat st {};
+  if (ec || ::stat(exe.c_str(), &st) != 0) return {};
+  return cat(exe.string(), ':', st.st_size, ':', st.st_mtim.tv_sec, '.', st.st_mtim.tv_nsec, ':', st.st_ino);
+}
+
+ServiceCalibration calibrate_via_disk(const DramSpec& spec, const std::string& timing) {
+  static const std::string exe = executable_identity();
+  const std::string dir = calibration_cache_dir();
+  if (dir.empty() || exe.empty()) return run_calibration(spec);
+  const std::string key = "calibration v1|" + exe + "|" + timing;
+  const fs::path file = fs::path(dir) / (fnv1a_hex(key) + ".txt");
+  ServiceCalibration c;
+  std::ifstream in(file);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    if (parse_calibration(text.str(), key, &c)) return c;
+  }
+  c = run_calibration(spec);
+  // Best effort, written whole then renamed (concurrent sweep points may race; either file is complete).
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path tmp = file.string() + ".partial-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp);
+    out << calibration_text(key, c);
+    if (!out.flush()) return c;
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+  return c;
+}
+
+}  // namespace
+
+std::string calibration_cache_dir() {
+  if (const char* env = std::getenv("LLMX_CALIBRATION_CACHE")) return std::string(env) == "off" ? "" : env;
+  return (fs::path(LLMX_EXPLORER_BIN).parent_path() / "calibration-cache").string();
+}
+
+std::string calibration_text(const std::string& key, const ServiceCalibration& c) {
+  std::string text = key + "\n";
+  char buf[64];
+  for (auto field : calibration_fields()) {
+    std::snprintf(buf, sizeof buf, "%a\n", c.*field);
+    text += buf;
+  }
+  return text + "end\n";
+}
+
+bool parse_calibration(const std::string& text, const std::string& key, ServiceCalibration* out) {
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != key) return false;
+  ServiceCalibration c;
+  for (auto field : calibration_fields()) {
+    if (!std::getline(in, line) || line.empty()) return false;
+    char* end = nullptr;
+    c.*field = std::strtod(line.c_str(), &end);
+    if (end != line.c_str() + line.size()) return false;
+  }
+  if (!std::getline(in, line) || line != "end") return false;
+  *out = c;
+  return true;
+}
+
 const ServiceCalibration& calibrate(const DramSpec& spec) {
   static std::mutex mu;
   static std::map<std::string, std::unique_ptr<ServiceCalibration>> cache;
@@ -210,7 +302,7 @@ const ServiceCalibration& calibrate(const DramSpec& spec) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
   if (it == cache.end())
-    it = cache.emplace(key, std::make_unique<ServiceCalibration>(run_calibration(spec))).first;
+    it = cache.emplace(key, std::make_unique<ServiceCalibration>(calibrate_via_disk(spec, key))).first;
   return *it->second;
 }
 

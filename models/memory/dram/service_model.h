@@ -36,8 +36,18 @@ struct ServiceCalibration {
   double seq_mean_latency_ns = 0, rand_mean_latency_ns = 0;
 };
 
-// Runs (or returns the cached result of) the two calibration streams for this spec.
+// Runs (or returns the cached result of) the two calibration streams for this spec. Results are cached in
+// the process and on disk (calibration_cache_dir()), keyed by timing_key and the identity of the running
+// executable (path, size, modification time, inode: a rebuild never reads an older build's figures); the
+// figures are stored exactly (hexadecimal floating point), so a cached run is byte-identical to a fresh one.
 const ServiceCalibration& calibrate(const DramSpec& spec);
+// Where calibrations are cached: $LLMX_CALIBRATION_CACHE ("off": nowhere), else calibration-cache/ beside
+// the build's explorer binary; "" when off.
+std::string calibration_cache_dir();
+// The cache file's text for a calibration under `key`, and back (false when the text is not a complete
+// record of that key).
+std::string calibration_text(const std::string& key, const ServiceCalibration& c);
+bool parse_calibration(const std::string& text, const std::string& key, ServiceCalibration* out);
 // Weight of the random-like miss extra at a recent miss density (0: stream-like, 1: random-like).
 double miss_weight(double density, const ServiceCalibration& c);
 // A text that identifies everything in a spec that changes timing (the calibration cache key).
