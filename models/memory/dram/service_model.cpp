@@ -386,6 +386,9 @@ bool ChannelServiceModel::build_stripe_tables() {
                     d.bank);
   };
   const uint64_t stripe_bursts = stripe_bytes_ / tx;
+  tx_div_ = Divisor(tx);
+  stripe_div_ = Divisor(stripe_bytes_);
+  rows_div_ = Divisor(uint64_t(o.rows));
   bank_of_burst_.resize(size_t(stripe_bursts));
   for (uint64_t i = 0; i < stripe_bursts; ++i) bank_of_burst_[size_t(i)] = bank_of(i * tx);
   uint64_t lcg = 0x9e3779b97f4a7c15ull;
@@ -460,7 +463,7 @@ uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t b
                                            bool* first_burst, Cost* c) {
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const int total_banks = spec_.org.total_banks();
-  size_t index = size_t((x - base) / tx);
+  size_t index = size_t(tx_div_.div(x - base));
   if (banks_on_row_ == 0 && covers_banks_[index] && stop - x > uint64_t(total_banks - 1) * tx) {
     // Every bank once, none on the row: all misses.
     if (*first_burst) {
@@ -569,13 +572,12 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
   if (!row_on_top_) return access_decoded(addr, bytes, is_write);
   Cost c;
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
-  const uint64_t rows = uint64_t(spec_.org.rows);
   const int total_banks = spec_.org.total_banks();
   const uint64_t end = addr + std::max<uint64_t>(bytes, 1);
   bool first_burst = true;
-  for (uint64_t x = addr / tx * tx; x < end;) {
-    const uint64_t stripe = x / stripe_bytes_;
-    const int64_t row = int64_t(stripe % rows);
+  for (uint64_t x = tx_div_.div(addr) * tx; x < end;) {
+    const uint64_t stripe = stripe_div_.div(x);
+    const int64_t row = int64_t(rows_div_.mod(stripe));
     const uint64_t base = stripe * stripe_bytes_;
     const uint64_t stop = std::min(end, base + stripe_bytes_);
     if (row != stripe_row_) {
@@ -587,7 +589,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
     }
     x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
     if (x < stop) {
-      const uint64_t n = (stop - x + tx - 1) / tx;
+      const uint64_t n = tx_div_.div(stop - x + tx - 1);
       bulk_hits(n, is_write, &first_burst, &c);
       x += n * tx;
     }

@@ -91,6 +91,14 @@ class ChannelServiceModel {
   uint64_t stripe_bytes_ = 0;
   int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
   int banks_on_row_ = 0;     // banks whose open row is stripe_row_
+  struct Divisor {  // integer division, by a shift when the divisor is a power of two
+    uint64_t d = 1;
+    int shift = 0;
+    explicit Divisor(uint64_t v = 1) : d(v), shift(v && !(v & (v - 1)) ? __builtin_ctzll(v) : -1) {}
+    uint64_t div(uint64_t a) const { return shift >= 0 ? a >> shift : a / d; }
+    uint64_t mod(uint64_t a) const { return shift >= 0 ? a & (d - 1) : a % d; }
+  };
+  Divisor tx_div_, stripe_div_, rows_div_;
   std::vector<uint32_t> bank_of_burst_;  // bank of each burst of a stripe, by its index in the stripe
   std::vector<uint8_t> covers_banks_;    // per burst index: the total_banks bursts from it hit distinct banks
   std::vector<double> decay_pow_;        // (1 - alpha)^k for k up to a stripe's bursts + 1
