@@ -354,7 +354,7 @@ uint64_t bits_of(double v) {
   return b;
 }
 size_t memo_slot(uint64_t a, uint64_t b, uint64_t n) {
-  return size_t(mix(a ^ mix(b ^ mix(n))) % kMemoEntries);
+  return size_t(mix(a ^ (b * 0x9e3779b97f4a7c15ull) ^ (n * 0xc2b2ae3d27d4eb4full)) % kMemoEntries);
 }
 }  // namespace
 
