@@ -286,3 +286,21 @@ TEST_CASE("trace: a 7B trace of 128 decode steps loads whole", "[trace]") {
   REQUIRE(t.header.decode_steps == 128);
   REQUIRE(t.ops.size() == 91590);
 }
+
+TEST_CASE("trace: a kept trace is reused while its file is unchanged and read again when it changes",
+          "[trace]") {
+  const auto dir = test::scratch_dir("trace-kept");
+  const std::string path = (dir / "kept.lxt.gz").string();
+  std::filesystem::copy_file(test::source_dir() + "/traces/tinyllama-1.1b-q4_0-gen.lxt.gz", path,
+                             std::filesystem::copy_options::overwrite_existing);
+  const Trace& first = read_trace_cached(path);
+  const size_t ops = first.ops.size();
+  CHECK(&read_trace_cached(path) == &first);
+  CHECK(read_trace_cached(path).ops.size() == ops);
+  // Another trace in the same file: the kept one is not used.
+  std::filesystem::copy_file(test::source_dir() + "/traces/llama-2-7b-bcq3_g128.lxt.gz", path,
+                             std::filesystem::copy_options::overwrite_existing);
+  const Trace& second = read_trace_cached(path);
+  CHECK(second.ops.size() == read_trace(path).ops.size());
+  CHECK(second.ops.size() != ops);
+}

@@ -139,7 +139,7 @@ void run_point(const RunRequest& request) {
     workload_params.fail("trace", cat("cannot open trace file '", trace_path, "'"));
   spec.trace_path = fs::absolute(trace_path).lexically_normal().string();
   resolved->find("workload")->set("trace", ConfigNode::make_scalar(spec.trace_path, {}, true));
-  const Workload workload = build_workload(trace::read_trace(spec.trace_path), spec);
+  const Workload workload = build_workload(trace::read_trace_cached(spec.trace_path), spec);
 
   std::unique_ptr<System> sys = elaborate(root, driver_config, workload);
   const SystemCostSpec cost_spec = read_system_cost(root);

@@ -21,10 +21,12 @@
 #include <set>
 #include <sstream>
 
+#include "explorer/config/loader.h"
 #include "explorer/run/csv.h"
 #include "explorer/run/results_dir.h"
 #include "explorer/run/run.h"
 #include "explorer/sweep/spec.h"
+#include "explorer/trace/trace.h"
 #include "models/core/error.h"
 
 namespace fs = std::filesystem;
@@ -336,6 +338,19 @@ struct BlockedChildSignal {
   BlockedChildSignal& operator=(const BlockedChildSignal&) = delete;
 };
 
+// Reads the traces the points to run name, so that their processes inherit them parsed. A point whose
+// config or trace cannot be read is left to report that itself.
+void preload_traces(const std::vector<const SweepPoint*>& points) {
+  for (const SweepPoint* point : points) {
+    try {
+      const std::string path = trace_path_in(*load_config(point->base_path, point->overrides));
+      if (!path.empty() && fs::is_regular_file(path))
+        trace::read_trace_cached(fs::absolute(path).lexically_normal().string());
+    } catch (const std::exception&) {
+    }
+  }
+}
+
 // Forks the process for one point. The child dies with the parent (a killed sweep leaves no orphans that
 // would finish points behind the next run's back).
 pid_t spawn_point(const SweepSpec& spec, const SweepPoint& point, const fs::path& out_dir, int lock_fd) {
@@ -518,6 +533,10 @@ int run_sweep(const SweepOptions& options) {
   };
   write_results();
   log_unlogged_points(out / "runs.log", mine, results);
+
+  std::vector<const SweepPoint*> to_run;
+  for (size_t i : todo) to_run.push_back(mine[i]);
+  preload_traces(to_run);
 
   std::ofstream runs_log(out / "runs.log", std::ios::app);
   Progress progress(todo.size(), already);

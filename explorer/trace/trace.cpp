@@ -5,6 +5,7 @@
 // quantize.h).
 #include "explorer/trace/trace.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string_view>
 
 #include "explorer/run/results_dir.h"
@@ -771,6 +773,26 @@ Trace read_trace(const std::string& path) {
   Reader r(path, none);
   r.keep_ops = true;
   return r.run();
+}
+
+const Trace& read_trace_cached(const std::string& path) {
+  struct Kept {
+    std::string identity;
+    Trace trace;
+  };
+  static std::map<std::string, Kept> kept;
+  struct stat st {};
+  const std::string identity =
+      ::stat(path.c_str(), &st) == 0
+          ? cat(st.st_size, ':', st.st_mtim.tv_sec, '.', st.st_mtim.tv_nsec, ':', st.st_ino, ':', st.st_dev)
+          : std::string();
+  auto it = kept.find(path);
+  if (it != kept.end() && !identity.empty() && it->second.identity == identity) return it->second.trace;
+  Trace trace = read_trace(path);
+  Kept& k = kept[path];
+  k.identity = identity;
+  k.trace = std::move(trace);
+  return k.trace;
 }
 
 Trace read_trace_streaming(const std::string& path, const std::function<void(const Op&)>& on_op) {

@@ -131,6 +131,10 @@ std::string header_extra(const Header& header, const std::string& key);
 // Reads a whole trace. Errors (missing file, truncated, wrong version, unknown op kind, negative or
 // malformed numbers) throw llmx::Error "path: record N: message".
 Trace read_trace(const std::string& path);
+// The same, kept for the life of the process (and of processes forked after it: a sweep reads each trace
+// once, before it forks its points). A kept trace is used while the file's size, modification time and
+// inode are those it was read with; otherwise it is read again.
+const Trace& read_trace_cached(const std::string& path);
 // Streams ops to `on_op` without keeping them; returns header and weights.
 Trace read_trace_streaming(const std::string& path, const std::function<void(const Op&)>& on_op);
 // Writes gzip-compressed; deterministic bytes for the same Trace; replaces an existing file only when it is a

@@ -41,6 +41,10 @@ class BandwidthBooker {
   // The same with the simulation time given: `now` never decreases from one call to the next.
   sc_core::sc_time book_at(const sc_core::sc_time& now, const sc_core::sc_time& delay, uint64_t bytes);
 
+  // Counts bytes that passed without being booked in windows (a resource that can never bind: its busy
+  // time still counts them).
+  void count_unbooked(uint64_t bytes) { booked_ += bytes; }
+
   double bytes_per_s() const { return rate_; }
   // Time the resource spent serving (bytes booked / rate).
   sc_core::sc_time busy() const;

@@ -29,8 +29,17 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, Params& p, const ElabCon
 
 void Crossbar::end_of_elaboration() {
   for (unsigned i = 0; i < in.size(); ++i) in_links_.push_back(std::make_unique<BandwidthBooker>(link_bytes_per_s_, window_));
-  for (unsigned i = 0; i < out.size(); ++i)
+  for (unsigned i = 0; i < out.size(); ++i) {
     out_links_.push_back(std::make_unique<BandwidthBooker>(link_bytes_per_s_, window_));
+    const double peak = i < out_peaks_.size() ? out_peaks_[i] : 0.0;
+    out_booked_.push_back(!(peak > 0 && link_bytes_per_s_ >= peak));
+  }
+}
+
+void Crossbar::bound_to(const std::string& socket, Component& peer) {
+  if (socket != "out") return;
+  const auto* memory = dynamic_cast<const MemoryDevice*>(&peer);
+  out_peaks_.push_back(memory ? memory->peak_bandwidth_bytes_per_s() : 0.0);
 }
 
 Crossbar::Slice Crossbar::slice(uint64_t address, uint64_t bytes, uint64_t g, uint64_t channels, uint64_t c) {
@@ -70,7 +79,12 @@ void Crossbar::b_transport(int port, tlm::tlm_generic_payload& trans, sc_time& d
       trans.set_response_status(forward_.get_response_status());
       return;
     }
-    done = std::max({done, t, out_links_[c]->book(start, s.bytes) + hop_latency_ * hops_});
+    if (out_booked_[c]) {
+      done = std::max({done, t, out_links_[c]->book(start, s.bytes) + hop_latency_ * hops_});
+    } else {
+      out_links_[c]->count_unbooked(s.bytes);
+      done = std::max(done, t);
+    }
   }
   (trans.is_write() ? bytes_written_ : bytes_read_) += bytes;
   ++requests_;

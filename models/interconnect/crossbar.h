@@ -4,6 +4,8 @@
 // chunks (channel = chunk mod channels); a transaction is split into one transaction per channel, each with a
 // dense channel-local address (the channel bits removed), forwarded in parallel; a link per input and per output
 // port with its own bandwidth (windowed booking), a latency per hop and energy per bit per hop; static power.
+// An output link at least as fast as the peak of the memory device behind it can never bind (the device books
+// every byte at no more than its peak, starting no earlier): its bytes are counted, not booked.
 // Left out: arbitration detail beyond bandwidth sharing, flit-level flow control, topology beyond one crossbar
 // (set `hops` for a multi-hop network's average distance).
 //
@@ -41,6 +43,7 @@ class Crossbar : public Component {
  private:
   void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void end_of_elaboration() override;
+  void bound_to(const std::string& socket, Component& peer) override;
 
   uint64_t interleave_;
   double link_bytes_per_s_;
@@ -50,6 +53,8 @@ class Crossbar : public Component {
   double static_w_;
   sc_core::sc_time window_;
   std::vector<std::unique_ptr<BandwidthBooker>> in_links_, out_links_;
+  std::vector<double> out_peaks_;  // peak of the device behind each output (0: not a memory device)
+  std::vector<bool> out_booked_;   // whether each output link can bind (is booked)
   tlm::tlm_generic_payload forward_;
   uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;
 };

@@ -45,7 +45,11 @@ void DramChannel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   // The booker takes and returns annotated local times (offsets from sc_time_stamp()).
   const sc_time start = delay;
   const sc_time served = booker_.book(start, uint64_t(std::llround(equivalent_bytes)));
-  const sc_time done = served + sc_time(cost.pipeline_ns, sc_core::SC_NS);
+  if (cost.pipeline_ns != pipeline_ns_) {  // a handful of values: convert each once
+    pipeline_ns_ = cost.pipeline_ns;
+    pipeline_ = sc_time(cost.pipeline_ns, sc_core::SC_NS);
+  }
+  const sc_time done = served + pipeline_;
   delay = done;
   ++requests_;
   if (write) {

@@ -4,14 +4,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build_paths.h"
+#include "models/core/config_tree.h"
+#include "models/core/error.h"
 #include "models/memory/dram/memory_system.h"
 
 namespace llmx::dram {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -202,6 +215,86 @@ std::string timing_key(const DramSpec& s) {
   return k.str();
 }
 
+namespace {
+
+// The fields of a calibration, in file order.
+std::vector<double ServiceCalibration::*> calibration_fields() {
+  using C = ServiceCalibration;
+  return {&C::burst_ns,           &C::seq_miss_extra_ns,   &C::rand_miss_extra_ns, &C::seq_ns_per_burst,
+          &C::rand_ns_per_burst,  &C::seq_hit_rate,        &C::rand_hit_rate,      &C::refresh_factor_seq,
+          &C::refresh_factor_rand, &C::seq_mean_latency_ns, &C::rand_mean_latency_ns};
+}
+
+// What identifies the running executable: a relinked binary (which may calibrate differently) gets new keys.
+std::string executable_identity() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  struct stat st {};
+  if (ec || ::stat(exe.c_str(), &st) != 0) return {};
+  return cat(exe.string(), ':', st.st_size, ':', st.st_mtim.tv_sec, '.', st.st_mtim.tv_nsec, ':', st.st_ino);
+}
+
+ServiceCalibration calibrate_via_disk(const DramSpec& spec, const std::string& timing) {
+  static const std::string exe = executable_identity();
+  const std::string dir = calibration_cache_dir();
+  if (dir.empty() || exe.empty()) return run_calibration(spec);
+  const std::string key = "calibration v1|" + exe + "|" + timing;
+  const fs::path file = fs::path(dir) / (fnv1a_hex(key) + ".txt");
+  ServiceCalibration c;
+  std::ifstream in(file);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    if (parse_calibration(text.str(), key, &c)) return c;
+  }
+  c = run_calibration(spec);
+  // Best effort, written whole then renamed (concurrent sweep points may race; either file is complete).
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path tmp = file.string() + ".partial-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp);
+    out << calibration_text(key, c);
+    if (!out.flush()) return c;
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+  return c;
+}
+
+}  // namespace
+
+std::string calibration_cache_dir() {
+  if (const char* env = std::getenv("LLMX_CALIBRATION_CACHE")) return std::string(env) == "off" ? "" : env;
+  return (fs::path(LLMX_EXPLORER_BIN).parent_path() / "calibration-cache").string();
+}
+
+std::string calibration_text(const std::string& key, const ServiceCalibration& c) {
+  std::string text = key + "\n";
+  char buf[64];
+  for (auto field : calibration_fields()) {
+    std::snprintf(buf, sizeof buf, "%a\n", c.*field);
+    text += buf;
+  }
+  return text + "end\n";
+}
+
+bool parse_calibration(const std::string& text, const std::string& key, ServiceCalibration* out) {
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != key) return false;
+  ServiceCalibration c;
+  for (auto field : calibration_fields()) {
+    if (!std::getline(in, line) || line.empty()) return false;
+    char* end = nullptr;
+    c.*field = std::strtod(line.c_str(), &end);
+    if (end != line.c_str() + line.size()) return false;
+  }
+  if (!std::getline(in, line) || line != "end") return false;
+  *out = c;
+  return true;
+}
+
 const ServiceCalibration& calibrate(const DramSpec& spec) {
   static std::mutex mu;
   static std::map<std::string, std::unique_ptr<ServiceCalibration>> cache;
@@ -209,15 +302,20 @@ const ServiceCalibration& calibrate(const DramSpec& spec) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
   if (it == cache.end())
-    it = cache.emplace(key, std::make_unique<ServiceCalibration>(run_calibration(spec))).first;
+    it = cache.emplace(key, std::make_unique<ServiceCalibration>(calibrate_via_disk(spec, key))).first;
   return *it->second;
 }
 
 namespace {
 
+// q^k from the table of powers when it holds k (the same values: the table is filled by std::pow).
+double decay_pow(const std::vector<double>& table, uint64_t k) {
+  return k < table.size() ? table[k] : std::pow(1.0 - kDensityAlpha, double(k));
+}
+
 // Sum over j = 1..n of miss_weight(d0 * q^j), q = 1 - alpha: the weights of n hits in a row, in closed form
 // (the weight is the density clipped linearly between the stream's and random traffic's miss densities).
-double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c) {
+double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c, const std::vector<double>& pw) {
   const double q = 1.0 - kDensityAlpha;
   if (n <= 64) {
     double sum = 0, d = d0;
@@ -230,21 +328,34 @@ double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c) {
   // First j whose density falls below `level` (d0 q^j < level), clamped to [1, n + 1].
   auto first_below = [&](double level, bool or_equal) {
     if (level <= 0) return n + 1;
+    const auto below = [&](uint64_t k) {
+      const double d = d0 * decay_pow(pw, k);
+      return or_equal ? d <= level : d < level;
+    };
     double j = std::ceil(std::log(level / d0) / std::log(q));
     uint64_t k = uint64_t(std::max(1.0, std::min(double(n + 1), j)));
-    while (k > 1 &&
-           (or_equal ? d0 * std::pow(q, double(k - 1)) <= level : d0 * std::pow(q, double(k - 1)) < level))
-      --k;
-    while (k <= n && !(or_equal ? d0 * std::pow(q, double(k)) <= level : d0 * std::pow(q, double(k)) < level))
-      ++k;
+    while (k > 1 && below(k - 1)) --k;
+    while (k <= n && !below(k)) ++k;
     return k;
   };
   const uint64_t j1 = first_below(dr, false);               // j < j1: weight 1
   const uint64_t j2 = std::max(j1, first_below(ds, true));  // j >= j2: weight 0
-  const double geometric = d0 * (std::pow(q, double(j1)) - std::pow(q, double(j2))) / (1 - q);
+  const double geometric = d0 * (decay_pow(pw, j1) - decay_pow(pw, j2)) / (1 - q);
   return double(j1 - 1) + (geometric - ds * double(j2 - j1)) / (dr - ds);
 }
 
+}  // namespace
+
+namespace {
+constexpr size_t kMemoEntries = 4096;
+uint64_t bits_of(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+size_t memo_slot(uint64_t a, uint64_t b, uint64_t n) {
+  return size_t(mix(a ^ (b * 0x9e3779b97f4a7c15ull) ^ (n * 0xc2b2ae3d27d4eb4full)) % kMemoEntries);
+}
 }  // namespace
 
 ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
@@ -255,29 +366,238 @@ ChannelServiceModel::ChannelServiceModel(const DramSpec& spec)
   hit_pipeline_wr_ns_ = double(k.wl) * tick;
   act_ns_ = double(k.rcd_rd) * tick;
   pre_ns_ = double(k.rp) * tick;
+  row_on_top_ = build_stripe_tables();
+}
 
-  // The bulk-hit fast path needs the row to be the address's top field: check it on every stripe boundary
-  // region and a spread of addresses (deterministic), and use the burst-by-burst path otherwise.
+// The closed-form path needs the row to be the address's top field and the bank a function of the offset in
+// the stripe: tabulate the banks of stripe 0, then check both on every stripe boundary region of a spread of
+// addresses (deterministic). Returns false (burst-by-burst decoding) otherwise.
+bool ChannelServiceModel::build_stripe_tables() {
   const auto& o = spec_.org;
   stripe_bytes_ = uint64_t(o.total_banks()) * uint64_t(o.page_bytes);
   const uint64_t tx = uint64_t(o.tx_bytes());
   const uint64_t capacity = o.capacity_bytes();
-  row_on_top_ = stripe_bytes_ > 0 && capacity % stripe_bytes_ == 0;
+  if (stripe_bytes_ == 0 || capacity % stripe_bytes_ != 0 || stripe_bytes_ % tx != 0 ||
+      stripe_bytes_ / tx > (uint64_t(1) << 22))
+    return false;
+  auto bank_of = [&](uint64_t a) {
+    const DecodedAddress d = spec_.mapping.decode(a);
+    return uint32_t(((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group +
+                    d.bank);
+  };
+  const uint64_t stripe_bursts = stripe_bytes_ / tx;
+  tx_div_ = Divisor(tx);
+  stripe_div_ = Divisor(stripe_bytes_);
+  rows_div_ = Divisor(uint64_t(o.rows));
+  bank_of_burst_.resize(size_t(stripe_bursts));
+  for (uint64_t i = 0; i < stripe_bursts; ++i) bank_of_burst_[size_t(i)] = bank_of(i * tx);
   uint64_t lcg = 0x9e3779b97f4a7c15ull;
-  for (int i = 0; i < 4096 && row_on_top_; ++i) {
+  for (int i = 0; i < 4096; ++i) {
     lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
     const uint64_t a = (lcg >> 11) % capacity / tx * tx;
     for (uint64_t probe :
          {a, a / stripe_bytes_ * stripe_bytes_, a / stripe_bytes_ * stripe_bytes_ + stripe_bytes_ - tx}) {
-      if (spec_.mapping.decode(probe).row % o.rows != int64_t((probe / stripe_bytes_) % uint64_t(o.rows))) {
-        row_on_top_ = false;
-        break;
+      if (spec_.mapping.decode(probe).row % o.rows != int64_t((probe / stripe_bytes_) % uint64_t(o.rows)) ||
+          bank_of(probe) != bank_of_burst_[size_t(probe % stripe_bytes_ / tx)]) {
+        bank_of_burst_.clear();
+        return false;
       }
     }
   }
+  // Sliding window over the stripe's bursts: which windows of total_banks bursts see every bank once.
+  const size_t banks = size_t(o.total_banks());
+  covers_banks_.assign(size_t(stripe_bursts), 0);
+  std::vector<uint32_t> in_window(banks, 0);
+  size_t distinct = 0;
+  for (size_t i = 0; i < size_t(stripe_bursts); ++i) {
+    distinct += in_window[bank_of_burst_[i]]++ == 0;
+    if (i + 1 < banks) continue;
+    const size_t start = i + 1 - banks;
+    covers_banks_[start] = distinct == banks;
+    distinct -= --in_window[bank_of_burst_[start]] == 0;
+  }
+  run_hits_.assign(size_t(stripe_bursts), 0);
+  static std::map<std::string, std::weak_ptr<Memo>> shared;  // simulation is single-threaded
+  auto& slot = shared[timing_key(spec_)];
+  memo_ = slot.lock();
+  if (!memo_) {
+    memo_ = std::make_shared<Memo>();
+    memo_->runs.resize(kMemoEntries);
+    memo_->hits.resize(kMemoEntries);
+    slot = memo_;
+  }
+  decay_pow_.resize(size_t(stripe_bursts + 2));
+  for (size_t j = 0; j < decay_pow_.size(); ++j) decay_pow_[j] = std::pow(1.0 - kDensityAlpha, double(j));
+  return true;
 }
 
+// One burst to `bank` in `row`, classified against the open rows, which it updates.
+void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write, bool* first_burst,
+                                         Cost* c) {
+  const int64_t open = open_row_[bank];
+  const bool hit = open == row;
+  if (*first_burst) {
+    c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+    if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
+    *first_burst = false;
+  }
+  if (!hit && row_on_top_) ++banks_on_row_;
+  open_row_[bank] = row;
+  ++c->bursts;
+  // Moving average of whether recent bursts missed.
+  miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
+  double cost = cal_.burst_ns;
+  const double w = miss_weight(miss_density_, cal_);
+  if (!hit) {
+    cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
+    ++c->misses;
+  } else {
+    ++c->hits;
+  }
+  c->busy_ns += cost * refresh_factor(w);
+}
+
+// The bursts of [x, stop) in stripe `base` (row `row`) one by one until every bank holds the row: first the
+// open rows and hit flags, then their cost; returns where it stopped.
+uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write,
+                                           bool* first_burst, Cost* c) {
+  const uint64_t tx = uint64_t(spec_.org.tx_bytes());
+  const int total_banks = spec_.org.total_banks();
+  size_t index = size_t(tx_div_.div(x - base));
+  if (banks_on_row_ == 0 && covers_banks_[index] && stop - x > uint64_t(total_banks - 1) * tx) {
+    // Every bank once, none on the row: all misses.
+    if (*first_burst) {
+      c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+      c->pipeline_ns += act_ns_ + (open_row_[bank_of_burst_[index]] >= 0 ? pre_ns_ : 0.0);
+      *first_burst = false;
+    }
+    std::fill(open_row_.begin(), open_row_.end(), row);
+    banks_on_row_ = total_banks;
+    std::fill(run_hits_.begin(), run_hits_.begin() + total_banks, uint8_t(0));
+    cost_run(size_t(total_banks), true, c);
+    return x + uint64_t(total_banks) * tx;
+  }
+  int on_row = banks_on_row_;
+  size_t n = 0;
+  bool all_miss = true;
+  for (; x < stop && on_row < total_banks; x += tx, ++n, ++index) {
+    const size_t bank = bank_of_burst_[index];
+    const int64_t open = open_row_[bank];
+    const bool hit = open == row;
+    if (*first_burst) {
+      c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+      if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
+      *first_burst = false;
+    }
+    run_hits_[n] = hit;
+    if (hit) {
+      all_miss = false;
+      continue;
+    }
+    ++on_row;
+    open_row_[bank] = row;
+  }
+  banks_on_row_ = on_row;
+  cost_run(n, all_miss, c);
+  return x;
+}
+
+// The cost of the classified run in run_hits_, burst by burst as classify_burst does it (the same operations
+// in the same order, on local copies), or from the memo when the run is all misses.
+void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
+  RunMemo* memo = nullptr;
+  if (all_miss) {
+    const uint64_t d = bits_of(miss_density_), b = bits_of(c->busy_ns);
+    memo = &memo_->runs[memo_slot(d, b, bursts)];
+    if (memo->density_bits == d && memo->busy_bits == b && memo->bursts == bursts) {
+      miss_density_ = memo->density;
+      c->busy_ns = memo->busy;
+      c->bursts += bursts;
+      c->misses += bursts;
+      return;
+    }
+    *memo = RunMemo{d, b, bursts, 0, 0};
+  }
+  const double d_seq = 1 - cal_.seq_hit_rate, span = (1 - cal_.rand_hit_rate) - d_seq;
+  const bool linear = span > 1e-6;
+  const double burst_ns = cal_.burst_ns, seq_extra = cal_.seq_miss_extra_ns;
+  const double rand_extra = cal_.rand_miss_extra_ns;
+  const double f_seq = cal_.refresh_factor_seq, f_rand = cal_.refresh_factor_rand;
+  double density = miss_density_, busy = c->busy_ns;
+  uint64_t hits = 0;
+  for (size_t k = 0; k < bursts; ++k) {
+    const bool hit = run_hits_[k];
+    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
+    const double w = std::min(1.0, std::max(0.0, linear ? (density - d_seq) / span : 1.0));
+    double cost = burst_ns;
+    if (!hit)
+      cost += (1 - w) * seq_extra + w * rand_extra;
+    else
+      ++hits;
+    busy += cost * ((1 - w) * f_seq + w * f_rand);
+  }
+  miss_density_ = density;
+  c->busy_ns = busy;
+  c->bursts += bursts;
+  c->hits += hits;
+  c->misses += bursts - hits;
+  if (memo) {
+    memo->density = density;
+    memo->busy = busy;
+  }
+}
+
+// n hits in a row, in closed form: as burst by burst, each hit decays the density, then its weight sets its
+// refresh factor.
+void ChannelServiceModel::bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c) {
+  if (*first_burst) {
+    c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+    *first_burst = false;
+  }
+  c->bursts += n;
+  c->hits += n;
+  const uint64_t d = bits_of(miss_density_);
+  HitMemo& memo = memo_->hits[memo_slot(d, 0, n)];
+  if (memo.density_bits != d || memo.bursts != n)
+    memo = HitMemo{d, n, decayed_weight_sum(miss_density_, n, cal_, decay_pow_)};
+  const double sum_w = memo.sum_w;
+  miss_density_ *= decay_pow(decay_pow_, n);
+  c->busy_ns += cal_.burst_ns * (double(n) * cal_.refresh_factor_seq +
+                                 sum_w * (cal_.refresh_factor_rand - cal_.refresh_factor_seq));
+}
+
+// Stripe by stripe: bursts one by one (bank from the table) until every bank holds the stripe's row, then
+// the rest of the stripe as hits in bulk.
 ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t bytes, bool is_write) {
+  if (!row_on_top_) return access_decoded(addr, bytes, is_write);
+  Cost c;
+  const uint64_t tx = uint64_t(spec_.org.tx_bytes());
+  const int total_banks = spec_.org.total_banks();
+  const uint64_t end = addr + std::max<uint64_t>(bytes, 1);
+  bool first_burst = true;
+  for (uint64_t x = tx_div_.div(addr) * tx; x < end;) {
+    const uint64_t stripe = stripe_div_.div(x);
+    const int64_t row = int64_t(rows_div_.mod(stripe));
+    const uint64_t base = stripe * stripe_bytes_;
+    const uint64_t stop = std::min(end, base + stripe_bytes_);
+    if (row != stripe_row_) {
+      stripe_row_ = row;
+      // Every bank on the old row: none on this one; else count them.
+      banks_on_row_ = banks_on_row_ == total_banks
+                          ? 0
+                          : int(std::count(open_row_.begin(), open_row_.end(), row));
+    }
+    x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
+    if (x < stop) {
+      const uint64_t n = tx_div_.div(stop - x + tx - 1);
+      bulk_hits(n, is_write, &first_burst, &c);
+      x += n * tx;
+    }
+  }
+  return c;
+}
+
+ChannelServiceModel::Cost ChannelServiceModel::access_decoded(uint64_t addr, uint64_t bytes, bool is_write) {
   Cost c;
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const uint64_t first = addr / tx * tx;
@@ -291,17 +611,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       // Every bank holds this stripe's row: the bursts up to the stripe's end are hits.
       const uint64_t stop = std::min(end, (x / stripe_bytes_ + 1) * stripe_bytes_);
       const uint64_t n = (stop - x + tx - 1) / tx;
-      if (first_burst) {
-        c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
-        first_burst = false;
-      }
-      c.bursts += n;
-      c.hits += n;
-      // As burst by burst: each hit decays the density, then its weight sets its refresh factor.
-      const double sum_w = decayed_weight_sum(miss_density_, n, cal_);
-      miss_density_ *= std::pow(1.0 - kDensityAlpha, double(n));
-      c.busy_ns += cal_.burst_ns * (double(n) * cal_.refresh_factor_seq +
-                                    sum_w * (cal_.refresh_factor_rand - cal_.refresh_factor_seq));
+      bulk_hits(n, is_write, &first_burst, &c);
       x += n * tx;
       continue;
     }
@@ -313,26 +623,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       stripe_row_ = row;
       banks_on_row_ = int(std::count(open_row_.begin(), open_row_.end(), row));
     }
-    const bool hit = open_row_[bank] == row;
-    if (first_burst) {
-      c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
-      if (!hit) c.pipeline_ns += act_ns_ + (open_row_[bank] >= 0 ? pre_ns_ : 0.0);
-      first_burst = false;
-    }
-    if (!hit && row_on_top_) ++banks_on_row_;
-    open_row_[bank] = row;
-    ++c.bursts;
-    // Moving average of whether recent bursts missed.
-    miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
-    double cost = cal_.burst_ns;
-    const double w = miss_weight(miss_density_, cal_);
-    if (!hit) {
-      cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
-      ++c.misses;
-    } else {
-      ++c.hits;
-    }
-    c.busy_ns += cost * refresh_factor(w);
+    classify_burst(bank, row, is_write, &first_burst, &c);
     x += tx;
   }
   return c;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,18 @@ struct ServiceCalibration {
   double seq_mean_latency_ns = 0, rand_mean_latency_ns = 0;
 };
 
-// Runs (or returns the cached result of) the two calibration streams for this spec.
+// Runs (or returns the cached result of) the two calibration streams for this spec. Results are cached in
+// the process and on disk (calibration_cache_dir()), keyed by timing_key and the identity of the running
+// executable (path, size, modification time, inode: a rebuild never reads an older build's figures); the
+// figures are stored exactly (hexadecimal floating point), so a cached run is byte-identical to a fresh one.
 const ServiceCalibration& calibrate(const DramSpec& spec);
+// Where calibrations are cached: $LLMX_CALIBRATION_CACHE ("off": nowhere), else calibration-cache/ beside
+// the build's explorer binary; "" when off.
+std::string calibration_cache_dir();
+// The cache file's text for a calibration under `key`, and back (false when the text is not a complete
+// record of that key).
+std::string calibration_text(const std::string& key, const ServiceCalibration& c);
+bool parse_calibration(const std::string& text, const std::string& key, ServiceCalibration* out);
 // Weight of the random-like miss extra at a recent miss density (0: stream-like, 1: random-like).
 double miss_weight(double density, const ServiceCalibration& c);
 // A text that identifies everything in a spec that changes timing (the calibration cache key).
@@ -53,6 +64,10 @@ class ChannelServiceModel {
   };
   // Classifies the bursts of [addr, addr + bytes) against the open rows, updating them.
   Cost access(uint64_t addr, uint64_t bytes, bool is_write);
+  // The same, decoding every burst through the address mapping: the reference `access` matches to the bit
+  // (and what it does for mappings whose row is not the top field).
+  Cost access_decoded(uint64_t addr, uint64_t bytes, bool is_write);
+  bool closed_form() const { return row_on_top_; }
 
   const ServiceCalibration& calibration() const { return cal_; }
   // Channel-time stretch by refresh at random-likeness weight w (0: stream, 1: random traffic).
@@ -69,11 +84,51 @@ class ChannelServiceModel {
   // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
   // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the
   // stripe's row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
+  // The bank of a burst is then a function of its offset in the stripe (a table). When no bank holds the
+  // stripe's row and the next total_banks bursts go to distinct banks (a second table), they are all misses
+  // and leave every bank on the row: classified in one step.
   bool row_on_top_ = false;
   uint64_t stripe_bytes_ = 0;
   int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
   int banks_on_row_ = 0;     // banks whose open row is stripe_row_
+  struct Divisor {  // integer division, by a shift when the divisor is a power of two
+    uint64_t d = 1;
+    int shift = 0;
+    explicit Divisor(uint64_t v = 1) : d(v), shift(v && !(v & (v - 1)) ? __builtin_ctzll(v) : -1) {}
+    uint64_t div(uint64_t a) const { return shift >= 0 ? a >> shift : a / d; }
+    uint64_t mod(uint64_t a) const { return shift >= 0 ? a & (d - 1) : a % d; }
+  };
+  Divisor tx_div_, stripe_div_, rows_div_;
+  std::vector<uint32_t> bank_of_burst_;  // bank of each burst of a stripe, by its index in the stripe
+  std::vector<uint8_t> covers_banks_;    // per burst index: the total_banks bursts from it hit distinct banks
+  std::vector<double> decay_pow_;        // (1 - alpha)^k for k up to a stripe's bursts + 1
   double hit_pipeline_rd_ns_, hit_pipeline_wr_ns_, act_ns_, pre_ns_;
+
+  bool build_stripe_tables();
+  void classify_burst(size_t bank, int64_t row, bool is_write, bool* first_burst, Cost* c);
+  // Memos of results that are pure functions of their key and the timing (exact: the same operations gave
+  // them): the cost of a run of misses by (density, busy so far, bursts) and the weight sum of a run of hits
+  // by (density, bursts). Shared by the channels of one timing key, so the few keys a stream pattern
+  // produces stay in cache. Direct-mapped; a collision only recomputes.
+  struct RunMemo {
+    uint64_t density_bits = ~uint64_t(0), busy_bits = 0, bursts = 0;
+    double density = 0, busy = 0;
+  };
+  struct HitMemo {
+    uint64_t density_bits = ~uint64_t(0), bursts = 0;
+    double sum_w = 0;
+  };
+  struct Memo {
+    std::vector<RunMemo> runs;
+    std::vector<HitMemo> hits;
+  };
+  std::shared_ptr<Memo> memo_;
+  std::vector<uint8_t> run_hits_;  // hit flags of the current run of bursts
+
+  uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write, bool* first_burst,
+                        Cost* c);
+  void cost_run(size_t bursts, bool all_miss, Cost* c);
+  void bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c);
 };
 
 }  // namespace llmx::dram
