@@ -148,9 +148,11 @@ std::string join_csv(const std::vector<std::string>& cells) {
   return out;
 }
 
-// The text of results.csv for the finished points among `points` (in order).
+// The text of results.csv for the finished points among `points` (in order); paths in error rows are
+// relative to the spec's directory (the same text in every checkout).
 std::string results_text(const std::string& leading_header, const std::vector<const SweepPoint*>& points,
-                         const std::vector<PointResult>& results, const fs::path& points_dir) {
+                         const std::vector<PointResult>& results, const fs::path& points_dir,
+                         const std::string& spec_dir) {
   std::string summary_header;
   for (size_t i = 0; i < points.size(); ++i) {
     const PointResult& r = results[i];
@@ -170,7 +172,7 @@ std::string results_text(const std::string& leading_header, const std::vector<co
     std::vector<std::string> cells{std::to_string(points[i]->index), points[i]->key};
     cells.insert(cells.end(), points[i]->values.begin(), points[i]->values.end());
     cells.push_back(r.ok ? "ok" : "error");
-    cells.push_back(r.ok ? "" : r.error);
+    cells.push_back(r.ok ? "" : paths_relative_to(r.error, spec_dir));
     text += join_csv(cells);
     text += r.ok ? "," + r.summary_row : std::string(summary_width, ',');
     text += "\n";
@@ -459,6 +461,7 @@ int run_sweep(const SweepOptions& options) {
   for (const auto& p : all)
     if (p.index % options.shard_count == options.shard_index) mine.push_back(&p);
   const std::string leading = join_csv(leading_columns(spec));
+  const std::string spec_dir = fs::path(options.spec_path).parent_path().string();
 
   if (options.list_only) {
     std::printf("%s\n", join_csv([&] {
@@ -504,7 +507,7 @@ int run_sweep(const SweepOptions& options) {
       todo.push_back(i);
   }
   auto write_results = [&] {
-    write_atomically(out / kResults, results_text(leading, mine, results, points_dir));
+    write_atomically(out / kResults, results_text(leading, mine, results, points_dir, spec_dir));
   };
   write_results();
   log_unlogged_points(out / "runs.log", mine, results);

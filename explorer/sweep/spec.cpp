@@ -99,6 +99,29 @@ std::vector<std::string> SweepSpec::keys() const {
   return out;
 }
 
+std::string paths_relative_to(const std::string& text, const std::string& dir) {
+  const fs::path root = fs::absolute(dir.empty() ? "." : dir).lexically_normal();
+  const auto starts_token = [](char c) { return c == ' ' || c == '\'' || c == '"' || c == '(' || c == '='; };
+  const auto ends_token = [](char c) {
+    return c == ' ' || c == '\'' || c == '"' || c == '(' || c == ')' || c == ',' || c == ':' || c == '\n';
+  };
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '/' || (i > 0 && !starts_token(text[i - 1]))) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !ends_token(text[end])) ++end;
+    const std::string token = text.substr(i, end - i);
+    const fs::path relative = fs::path(token).lexically_normal().lexically_relative(root);
+    out += relative.empty() ? token : relative.string();
+    i = end;
+  }
+  return out;
+}
+
 SweepSpec read_sweep_spec(const std::string& path) {
   ConfigNodePtr tree = parse_yaml_file(path);
   if (tree->kind != ConfigNode::Kind::map)
@@ -114,7 +137,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
   if (!fs::is_regular_file(base_file, ec))
     p.fail("base", cat("cannot open system config '", base, "' (looked for ",
                        base_file.lexically_normal().string(), ")"));
-  spec.base_path = base_file.lexically_normal().string();
+  spec.base_path = fs::absolute(base_file).lexically_normal().string();
 
   Params set = p.optional_child("set", "overrides for every point, key.path: value");
   for (const auto& key : set.keys()) {
@@ -222,8 +245,8 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
         }
         point.overrides.push_back(o);
       }
-      point.key =
-          fnv1a_hex(to_yaml(*tree) + "\ntrace " + file_content_hash(trace_path_in(*tree), trace_hashes));
+      point.key = fnv1a_hex(paths_relative_to(to_yaml(*tree), dir.string()) + "\ntrace " +
+                            file_content_hash(trace_path_in(*tree), trace_hashes));
       points.push_back(std::move(point));
     }
     for (size_t a = spec.axes.size(); a-- > 0;) {
