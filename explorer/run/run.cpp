@@ -203,6 +203,15 @@ void run_point(const RunRequest& request) {
   } catch (const sc_core::sc_report& r) {
     throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
   }
+  try {
+    sys->driver->rethrow_failure();
+  } catch (const sc_core::sc_report& r) {
+    throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(cat("simulation failed: ", e.what()));
+  }
   progress.finish();
   if (!sys->driver->finished()) throw Error("simulation ended before the trace was replayed");
 
