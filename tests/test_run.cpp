@@ -407,6 +407,6 @@ TEST_CASE("run: a missing trace or config file is one line", "[run][errors]") {
   const auto dir = test::scratch_dir("err-files");
   auto cfg = system_file(dir, shipped_system_text());
   CHECK_THAT(expect_failure(cfg, "--trace /nonexistent/trace.lxt.gz"),
-             Contains("workload.trace: cannot open trace file"));
+             Contains("--trace /nonexistent/trace.lxt.gz: cannot open trace file"));
   CHECK_THAT(expect_failure(dir / "absent.yaml"), Contains("absent.yaml: cannot open config file"));
 }
