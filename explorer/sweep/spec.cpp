@@ -254,7 +254,9 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
       at[a] = 0;
     }
   }
-  if (points.empty()) throw Error(cat(spec.spec_path, ": filters: no point passes the filters"));
+  if (points.empty())
+    throw Error(cat(spec.filters.empty() ? spec.spec_path : spec.filters.front().where().str(),
+                    ": filters: no point passes the filters"));
   return points;
 }
 
