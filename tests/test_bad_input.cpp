@@ -123,6 +123,7 @@ TEST_CASE("bad input: --set values out of their physical range or of the wrong t
       set(ideal(), "driver.token_overhead_ns=1e11"),
       set(ideal(), "driver.min_kernel_ns=1e10"),
       set(ideal(), "workload.token_bytes=1e18"),
+      set(ideal(), "workload.batch=4000000000"),
       set(lpddr(), "modules.dram.timing.trcd_ns=1e12"),
       set(lpddr(), "modules.dram.timing.trefi_ns=1e13"),
       set(lpddr(), "modules.dram.timing.tccd_l_ck=1e9"),
@@ -252,6 +253,7 @@ TEST_CASE("bad input: decode traces", "[bad-input]") {
   cases.push_back({"trace info trailing.lxt.gz", "trailing.lxt.gz: record ", "after the end of the gzip stream"});
   cases.push_back({"trace info batch0.lxt", "batch0.lxt: record ", "batch is 0"});
   cases.push_back({"trace gen TinyLlama-1.1B --prompt 32 --steps 4000000000 --out g.lxt.gz", "steps", "positions"});
+  cases.push_back({"trace gen TinyLlama-1.1B --batch 4000000000 --steps 1 --out g.lxt.gz", "batch", "1048576"});
   cases.push_back({"trace quantize kind.lxt --weights Q4_0 --out q.lxt.gz", "kind.lxt: record ", "matmul_qq"});
   run_cases("trace", files, cases);
 }

@@ -864,6 +864,8 @@ void validate(const ModelConfig& c) {
 Trace generate_trace(const ModelConfig& config, const GenOptions& options) {
   validate(config);
   if (options.batch == 0) throw Error("batch must be at least 1");
+  // Byte counts are batch x context x row: a batch beyond a million sequences would overflow them.
+  if (options.batch > (1u << 20)) throw Error(cat("batch ", options.batch, " beyond 1048576 sequences"));
   if (options.prompt_len == 0 && options.decode_steps == 0)
     throw Error("nothing to generate: no prompt and no decode steps");
   BlockLayout l;

@@ -545,6 +545,9 @@ class Reader {
     last_step_ = o.step;
     ++ops_;
     if (ops_ > h.records) fail(cat("more op records than the header's ", h.records));
+    // Totals over the trace stay far from 64-bit overflow (each count is at most 1 PiB, see bytes()).
+    total_bytes_ += o.weight_bytes + o.kv_read_bytes + o.kv_write_bytes + o.act_in_bytes + o.act_out_bytes;
+    if (total_bytes_ > kMaxBytes * 1024) fail("the trace's byte counts add up to more than 1 EiB");
     if (keep_ops) trace_.ops.push_back(o);
     if (on_op_) on_op_(o);
   }
@@ -589,6 +592,7 @@ class Reader {
   Op op_;
   uint64_t line_no_ = 0;
   uint64_t ops_ = 0;
+  uint64_t total_bytes_ = 0;
   uint32_t last_step_ = 0;
   uint32_t crc_ = 0;
   bool in_ops_ = false;
