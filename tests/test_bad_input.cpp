@@ -166,6 +166,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"list.yaml", "- a\n- b\n"},
       {"quantum.yaml", edited(base, "quantum_ns: 1000", "quantum_ns: 0")},
       {"steps.yaml", edited(base, "decode_steps: 1", "decode_steps: -1")},
+      {"nul.yaml", "\xef\xbb\xbfsystem: {name: \"a\\\x01\"}\n"},
       {"trace-missing.yaml", edited(base, "tinyllama-1.1b-q4_0.lxt.gz", "nothere.lxt.gz")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
@@ -191,6 +192,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("steps.yaml"), "steps.yaml:", "workload.decode_steps"},
       {run("trace-missing.yaml"), "trace-missing.yaml:", "workload.trace: cannot open trace file"},
       {run("absent.yaml"), "absent.yaml", "cannot open config file"},
+      {run("nul.yaml"), "nul.yaml:", "YAML syntax error"},
       {run("."), ".: ", "is a directory"},
   };
   run_cases("config", files, cases);
