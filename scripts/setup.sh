@@ -8,7 +8,7 @@ packages=(build-essential cmake pkg-config ninja-build libsystemc-dev libyaml-cp
 # Extra groups, requested by name: `setup.sh tests` adds what only the test suite uses.
 for group in "$@"; do
   case "$group" in
-    tests) packages+=(slurm-wlm munge chromium fonts-dejavu-core) ;;
+    tests) packages+=(slurm-wlm munge chromium fonts-dejavu-core clang) ;;
     *) echo "setup.sh: unknown package group '$group'" >&2; exit 2 ;;
   esac
 done

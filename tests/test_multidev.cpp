@@ -100,7 +100,7 @@ fs::path ideal_system(const fs::path& dir, const std::string& name, uint32_t dev
 }
 
 const std::string kUnlimited =
-    "  topology: ring\n  bandwidth_gbps: 1.0e9\n  latency_ns: 0\n  energy_pj_per_bit: 0\n  static_power_mw: "
+    "  topology: ring\n  bandwidth_gbps: 1.0e6\n  latency_ns: 0\n  energy_pj_per_bit: 0\n  static_power_mw: "
     "0\n";
 std::string preset_links(const std::string& topology, const std::string& preset) {
   return "  topology: " + topology + "\n  include: " + configs() + "links/" + preset + "\n";

@@ -242,7 +242,7 @@ TEST_CASE("run: a negative bandwidth fails with file:line and the key path", "[r
   auto cfg =
       system_file(dir, replace(shipped_system_text(), "  noc:\n", "  noc:\n    link_bandwidth_gbps: -64\n"));
   CHECK_THAT(expect_failure(cfg), Contains("system.yaml:19:26: modules.noc.link_bandwidth_gbps: -64 is out "
-                                           "of range (must be greater than 0)"));
+                                           "of range (must be greater than 0 and at most 1e+06: 1 PB/s)"));
   // The same from the command line names the option.
   cfg = system_file(dir, shipped_system_text());
   CHECK_THAT(expect_failure(cfg, "--set modules.mem.bandwidth_gbps=-1"),
@@ -407,6 +407,6 @@ TEST_CASE("run: a missing trace or config file is one line", "[run][errors]") {
   const auto dir = test::scratch_dir("err-files");
   auto cfg = system_file(dir, shipped_system_text());
   CHECK_THAT(expect_failure(cfg, "--trace /nonexistent/trace.lxt.gz"),
-             Contains("workload.trace: cannot open trace file"));
+             Contains("--trace /nonexistent/trace.lxt.gz: cannot open trace file"));
   CHECK_THAT(expect_failure(dir / "absent.yaml"), Contains("absent.yaml: cannot open config file"));
 }

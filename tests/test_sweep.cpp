@@ -381,6 +381,54 @@ TEST_CASE("sweep: a point with an out-of-range value gives an error row and the 
   CHECK(runs_log_keys(out).size() == logged);
 }
 
+TEST_CASE("sweep: results.csv with error rows is byte-identical in checkouts at different paths", "[sweep]") {
+  // Two copies of the same inputs, one nested deeper and run from another working directory, one reached
+  // through a symlink: point keys and error rows must not carry where the checkout lies.
+  const auto dir = test::scratch_dir("sweep-portable");
+  const fs::path a = dir / "a", b = dir / "elsewhere/deeper/b", link = dir / "link";
+  const std::string spec_text =
+      "base: ../configs/systems/ideal-roofline.yaml\n"
+      "trace: ../traces/q4.lxt.gz\n"
+      "set: {workload.decode_steps: 1}\n"
+      "axes:\n"
+      "  - key: modules.pe.count\n"
+      "    values: [8, 0, 2]\n"
+      "  - key: workload.trace\n"
+      "    values: [../traces/q4.lxt.gz, ../configs/README.md, ../traces/missing.lxt.gz]\n";
+  for (const fs::path& root : {a, b}) {
+    fs::create_directories(root);
+    copy_inputs(root);
+    test::write_text(root / "configs/README.md", "not a trace\n");
+    test::write_text(root / "sweeps/errors.yaml", spec_text);
+  }
+  fs::create_directory_symlink(b, link);
+  auto ra = test::run_command("cd '" + a.string() + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
+                              test::explorer_bin() + "' sweep sweeps/errors.yaml -j 2 --out '" +
+                              (dir / "out-a").string() + "'");
+  auto rb = sweep("'" + (b / "sweeps/errors.yaml").string() + "' -j 2 --out '" + (dir / "out-b").string() + "'");
+  auto rl = test::run_command("cd '" + (link / "configs").string() + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
+                              test::explorer_bin() + "' sweep ../sweeps/errors.yaml -j 2 --out '" +
+                              (dir / "out-l").string() + "'");
+  INFO(ra.out << rb.out << rl.out);
+  REQUIRE(ra.exit_code == 0);
+  REQUIRE(rb.exit_code == 0);
+  REQUIRE(rl.exit_code == 0);
+  const std::string text = test::read_text(dir / "out-a/results.csv");
+  CHECK(text == test::read_text(dir / "out-b/results.csv"));
+  CHECK(text == test::read_text(dir / "out-l/results.csv"));
+  CHECK(text.find(dir.string()) == std::string::npos);
+  const auto rows = read_rows(dir / "out-a/results.csv");
+  REQUIRE(rows.size() == 9);
+  size_t errors = 0, naming_a_file = 0;
+  for (const auto& row : rows) {
+    errors += row.at("status") == "error";
+    naming_a_file += row.at("error").find("../configs/README.md") != std::string::npos ||
+                     row.at("error").find("../traces/missing.lxt.gz") != std::string::npos;
+  }
+  CHECK(errors == 8);  // only 8 PEs (as many as buffers) on the real trace runs
+  CHECK(naming_a_file >= 4);
+}
+
 TEST_CASE("sweep: shards 0/3, 1/3 and 2/3 merged equal the unsharded run", "[sweep]") {
   const auto dir = test::scratch_dir("sweep-shards");
   const Inputs in = copy_inputs(dir);

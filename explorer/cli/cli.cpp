@@ -33,11 +33,29 @@ int run_explorer(const std::vector<std::string>& args) {
   return cli.run(args);
 }
 
+// An error is one line: control characters a message carries from its input (a parser quoting the byte it
+// stopped at) are shown escaped, trailing ones dropped.
+static std::string printable(std::string message) {
+  while (!message.empty() && static_cast<unsigned char>(message.back()) < 0x20) message.pop_back();
+  std::string out;
+  for (char c : message) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%02x", u);
+      out += b;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 int explorer_main(const std::vector<std::string>& args) {
   auto fail = [](const char* message, int code) {
     std::fflush(stdout);
     std::cout.flush();
-    std::cerr << "explorer: " << message << "\n";
+    std::cerr << "explorer: " << printable(message) << "\n";
     return code;
   };
   try {

@@ -143,6 +143,8 @@ ConfigNodePtr resolve_includes(const ConfigNodePtr& node, const fs::path& dir, c
 }  // namespace
 
 ConfigNodePtr parse_yaml_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw Error(cat(path, ": is a directory, not a config file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(cat(path, ": cannot open config file"));
   std::stringstream text;

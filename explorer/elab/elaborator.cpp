@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <map>
 
 #include "explorer/elab/system_devices.h"
 #include "models/core/error.h"
@@ -66,6 +68,33 @@ std::string port_list(Component& c) {
   std::string out;
   for (auto& p : c.ports()) out += (out.empty() ? "" : ", ") + p.name + (p.is_initiator ? " (initiator)" : " (target)");
   return out;
+}
+
+
+// Requests flow from initiators to targets; a cycle of components would pass one around forever.
+void refuse_wiring_loops(const std::vector<std::pair<Binding, Binding>>& pairs) {
+  std::map<const Component*, std::vector<const std::pair<Binding, Binding>*>> out;
+  for (const auto& p : pairs) out[p.first.component].push_back(&p);
+  std::map<const Component*, int> state;  // 0 unseen, 1 on the path, 2 done
+  std::vector<const std::pair<Binding, Binding>*> path;
+  std::function<void(const Component*)> visit = [&](const Component* c) {
+    state[c] = 1;
+    for (const auto* edge : out[c]) {
+      const Component* next = edge->second.component;
+      path.push_back(edge);
+      if (state[next] == 1) {
+        std::string loop;
+        for (const auto* e : path) loop += e->first.label + " -> ";
+        throw Error(cat(edge->second.where.str(), ": ", edge->second.path, ".to: wiring loop ", loop,
+                        edge->second.label, " (a request would circle forever)"));
+      }
+      if (state[next] == 0) visit(next);
+      path.pop_back();
+    }
+    state[c] = 2;
+  };
+  for (const auto& p : pairs)
+    if (state[p.first.component] == 0) visit(p.first.component);
 }
 
 }  // namespace
@@ -186,6 +215,8 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
                  conn.location_of("from"), from.instance->elements[f], conn.path()};
       Binding bt{find_port(*to.instance->elements[t], to.socket), element_label(*to.instance, t, to.socket),
                  conn.location_of("to"), to.instance->elements[t], conn.path()};
+      if (bf.component == bt.component)
+        conn.fail("to", cat("'", bf.label, "' is wired to its own '", bt.label, "' (a request would circle forever)"));
       for (Binding* b : {&bf, &bt}) {
         if (!b->port->multi && b->port->bound > 0)
           throw Error(cat(b->where.str(), ": ", conn.path(), ": socket '", b->label, "' is bound twice (already bound at ",
@@ -195,6 +226,7 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
       pairs.emplace_back(bf, bt);
     }
   }
+  refuse_wiring_loops(pairs);
   for (const std::string& name : order) {
     const Instance& inst = *own.at(name);
     for (size_t i = 0; i < inst.elements.size(); ++i) {

@@ -22,6 +22,12 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
+const std::string& Row::at(const std::string& column) const {
+  const auto it = find(column);
+  if (it == end()) throw Error(cat(origin.empty() ? "report" : origin, ": no column '", column, "'"));
+  return it->second;
+}
+
 std::vector<Row> parse_csv(const std::string& text, const std::string& origin) {
   std::vector<Row> rows;
   std::istringstream in(text);
@@ -35,6 +41,7 @@ std::vector<Row> parse_csv(const std::string& text, const std::string& origin) {
     if (cells.size() != header.size())
       throw Error(cat(origin, ":", n, ": ", cells.size(), " cells for ", header.size(), " columns"));
     Row r;
+    r.origin = cat(origin, ":", n);
     for (size_t i = 0; i < header.size(); ++i) r[header[i]] = cells[i];
     rows.push_back(std::move(r));
   }

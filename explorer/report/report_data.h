@@ -14,7 +14,12 @@
 
 namespace llmx::report {
 
-using Row = std::map<std::string, std::string>;
+// One CSV row, column -> cell; at() on a column the file lacks is one line naming the file and the column.
+struct Row : std::map<std::string, std::string> {
+  using std::map<std::string, std::string>::map;
+  std::string origin;  // the file (and line) it came from
+  const std::string& at(const std::string& column) const;
+};
 
 std::vector<Row> parse_csv(const std::string& text, const std::string& origin);
 std::vector<Row> read_csv(const std::filesystem::path& p);

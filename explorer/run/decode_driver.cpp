@@ -5,6 +5,7 @@
 
 #include "explorer/plan/parallel.h"
 #include "models/core/error.h"
+#include "models/core/link_transfer.h"
 
 namespace llmx {
 
@@ -110,7 +111,20 @@ Picoseconds DecodeDriver::host_transfer(size_t device, tlm::tlm_command directio
   return absolute(delay);
 }
 
+// An exception must not unwind through SystemC's scheduler (nor leave payloads pointing at extensions they
+// would free): it is kept, the simulation stopped, and run.cpp rethrows it once sc_start returns.
 void DecodeDriver::run() {
+  try {
+    run_steps();
+  } catch (...) {
+    failure_ = std::current_exception();
+    for (auto& p : payloads_) p.clear_extension<WorkItem>();
+    link_payload_.clear_extension<LinkTransfer>();
+    sc_core::sc_stop();
+  }
+}
+
+void DecodeDriver::run_steps() {
   if (!loaded_) SC_REPORT_FATAL(name(), "nothing loaded to execute before simulation");
   const size_t pes = pe.size();
   payloads_ = std::vector<tlm::tlm_generic_payload>(pes);

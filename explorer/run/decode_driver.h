@@ -30,6 +30,7 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <exception>
 #include <functional>
 #include <map>
 
@@ -137,6 +138,10 @@ class DecodeDriver : public Component {
   const std::map<trace::OpKind, OpGroupTotals>& kind_totals() const { return by_kind_; }
   const std::vector<CollectiveRecord>& collectives() const { return collective_records_; }
   bool finished() const { return finished_; }
+  // Rethrows what ended the simulation thread early, if anything did (after sc_start returns).
+  void rethrow_failure() const {
+    if (failure_) std::rethrow_exception(failure_);
+  }
   // Bytes the simulated ops demanded from device memory (the conservation reference).
   uint64_t demanded_read_bytes() const { return demanded_read_; }
   uint64_t demanded_write_bytes() const { return demanded_write_; }
@@ -163,6 +168,7 @@ class DecodeDriver : public Component {
   };
 
   void run();
+  void run_steps();
   void run_step(size_t s);
   // The stage that runs next: ready first among those with something left whose next op's activations
   // have arrived; -1 when none is left.
@@ -196,6 +202,7 @@ class DecodeDriver : public Component {
   std::vector<DeviceBinding> devices_;
   Topology topology_;
   bool loaded_ = false, finished_ = false;
+  std::exception_ptr failure_;
   std::vector<StageClock> stages_;
   std::vector<Picoseconds> arrived_;  // this step's collectives: when each ended (0: not yet)
   std::vector<tlm::tlm_generic_payload> payloads_;

@@ -114,7 +114,15 @@ std::string trace_path_in(const ConfigNode& root) {
 void run_point(const RunRequest& request) {
   install_report_handler();
   auto tree = load_config(request.config_path, request.overrides);
-  if (!request.trace_path.empty()) apply_override(*tree, "workload.trace=" + request.trace_path);
+  if (!request.trace_path.empty()) {
+    // The option is to blame for its own path (not the --set it becomes below).
+    std::error_code ec;
+    if (fs::is_directory(request.trace_path, ec))
+      throw Error(cat("--trace ", request.trace_path, ": is a directory, not a trace file"));
+    if (!fs::is_regular_file(request.trace_path, ec))
+      throw Error(cat("--trace ", request.trace_path, ": cannot open trace file"));
+    apply_override(*tree, "workload.trace=" + request.trace_path);
+  }
   const std::string trace_path = trace_path_in(*tree);
   std::vector<std::string> inputs = config_files(*tree);
   inputs.push_back(request.config_path);
@@ -217,6 +225,15 @@ void run_point(const RunRequest& request) {
     sc_core::sc_start();
   } catch (const sc_core::sc_report& r) {
     throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
+  }
+  try {
+    sys->driver->rethrow_failure();
+  } catch (const sc_core::sc_report& r) {
+    throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(cat("simulation failed: ", e.what()));
   }
   progress.finish();
   if (!sys->driver->finished()) throw Error("simulation ended before the trace was replayed");

@@ -54,6 +54,7 @@ class Filter {
   // llmx::Error located at the filter.
   bool keeps(const std::vector<FilterValue>& values) const;
   const std::string& expression() const { return expression_; }
+  const SourceLocation& where() const { return where_; }
 
   struct Node;
 

@@ -169,9 +169,10 @@ class SummaryColumns {
   std::string header_;
 };
 
-// The text of results.csv for the finished points among `points` (in order).
+// The text of results.csv for the finished points among `points` (in order); paths in error rows are
+// relative to the spec's directory (the same text in every checkout).
 std::string results_text(const std::string& leading_header, const std::vector<const SweepPoint*>& points,
-                         const std::vector<PointResult>& results) {
+                         const std::vector<PointResult>& results, const std::string& spec_dir) {
   SummaryColumns columns;
   for (size_t i = 0; i < points.size(); ++i)
     if (results[i].ok) columns.add(results[i].summary_header);
@@ -182,7 +183,7 @@ std::string results_text(const std::string& leading_header, const std::vector<co
     std::vector<std::string> cells{std::to_string(points[i]->index), points[i]->key};
     cells.insert(cells.end(), points[i]->values.begin(), points[i]->values.end());
     cells.push_back(r.ok ? "ok" : "error");
-    cells.push_back(r.ok ? "" : r.error);
+    cells.push_back(r.ok ? "" : paths_relative_to(r.error, spec_dir));
     text += join_csv(cells);
     if (columns.width()) text += "," + columns.row(r.ok ? r.summary_header : "", r.summary_row);
     text += "\n";
@@ -484,6 +485,7 @@ int run_sweep(const SweepOptions& options) {
   for (const auto& p : all)
     if (p.index % options.shard_count == options.shard_index) mine.push_back(&p);
   const std::string leading = join_csv(leading_columns(spec));
+  const std::string spec_dir = fs::path(options.spec_path).parent_path().string();
 
   if (options.list_only) {
     std::printf("%s\n", join_csv([&] {
@@ -529,7 +531,7 @@ int run_sweep(const SweepOptions& options) {
       todo.push_back(i);
   }
   auto write_results = [&] {
-    write_atomically(out / kResults, results_text(leading, mine, results));
+    write_atomically(out / kResults, results_text(leading, mine, results, spec_dir));
   };
   write_results();
   log_unlogged_points(out / "runs.log", mine, results);

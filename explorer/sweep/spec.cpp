@@ -45,7 +45,7 @@ std::string config_file(Params& p, const std::string& key, const std::string& fi
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
     p.fail(key, cat("cannot open system config '", file, "' (looked for ", path.lexically_normal().string(), ")"));
-  return path.lexically_normal().string();
+  return fs::absolute(path).lexically_normal().string();
 }
 
 SweepKey read_key(Params& p, const std::set<std::string>& seen, const fs::path& spec_dir) {
@@ -114,6 +114,29 @@ std::vector<std::string> SweepSpec::keys() const {
   return out;
 }
 
+std::string paths_relative_to(const std::string& text, const std::string& dir) {
+  const fs::path root = fs::absolute(dir.empty() ? "." : dir).lexically_normal();
+  const auto starts_token = [](char c) { return c == ' ' || c == '\'' || c == '"' || c == '(' || c == '='; };
+  const auto ends_token = [](char c) {
+    return c == ' ' || c == '\'' || c == '"' || c == '(' || c == ')' || c == ',' || c == ':' || c == '\n';
+  };
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '/' || (i > 0 && !starts_token(text[i - 1]))) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !ends_token(text[end])) ++end;
+    const std::string token = text.substr(i, end - i);
+    const fs::path relative = fs::path(token).lexically_normal().lexically_relative(root);
+    out += relative.empty() ? token : relative.string();
+    i = end;
+  }
+  return out;
+}
+
 SweepSpec read_sweep_spec(const std::string& path) {
   ConfigNodePtr tree = parse_yaml_file(path);
   if (tree->kind != ConfigNode::Kind::map)
@@ -126,6 +149,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
   if (p.has("base"))
     spec.base_path =
         config_file(p, "base", p.required<std::string>("base", "system config to sweep, relative to this file"), dir);
+
   Params set = p.optional_child("set", "overrides for every point, key.path: value");
   for (const auto& key : set.keys()) {
     set.claim(key);
@@ -240,8 +264,7 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
       const SourceLocation* base_where = nullptr;
       for (size_t i = 0; i < keys.size(); ++i)
         if (keys[i]->path == kBaseKey) {
-          point.base_path = (dir / chosen[i]->text).lexically_normal().string();
-          if (fs::path(chosen[i]->text).is_absolute()) point.base_path = chosen[i]->text;
+          point.base_path = fs::absolute(dir / chosen[i]->text).lexically_normal().string();
           base_where = &chosen[i]->where;
         }
       ConfigNodePtr tree = base_of(point.base_path, base_where)->clone();
@@ -256,8 +279,8 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
         }
         point.overrides.push_back(o);
       }
-      point.key =
-          fnv1a_hex(to_yaml(*tree) + "\ntrace " + file_content_hash(trace_path_in(*tree), trace_hashes));
+      point.key = fnv1a_hex(paths_relative_to(to_yaml(*tree), dir.string()) + "\ntrace " +
+                            file_content_hash(trace_path_in(*tree), trace_hashes));
       points.push_back(std::move(point));
     }
     for (size_t a = spec.axes.size(); a-- > 0;) {
@@ -265,7 +288,9 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
       at[a] = 0;
     }
   }
-  if (points.empty()) throw Error(cat(spec.spec_path, ": filters: no point passes the filters"));
+  if (points.empty())
+    throw Error(cat(spec.filters.empty() ? spec.spec_path : spec.filters.front().where().str(),
+                    ": filters: no point passes the filters"));
   return points;
 }
 

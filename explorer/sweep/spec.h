@@ -8,7 +8,8 @@
 //
 // Point key: 16 hex digits, FNV-1a of the canonical YAML of the point's merged config (base file with its
 // includes resolved, then `set:`, `trace:` and the point's axis values applied as overrides; defaults are not
-// in it) followed by the FNV-1a of the trace file's bytes. It does not cover the explorer binary itself.
+// in it, file paths relative to the spec's directory) followed by the FNV-1a of the trace file's bytes, so a
+// point has the same key in every checkout of the same files. It does not cover the explorer binary itself.
 // Leaves out: running the points (runner.h), validating that a swept key exists in the system (a point with
 // an unknown key fails when it runs, as an error row).
 #pragma once
@@ -41,8 +42,8 @@ struct SweepAxis {
 
 struct SweepSpec {
   std::string spec_path;
-  std::string base_path;                    // system config, as a path usable from the working directory;
-                                            // empty when an axis sweeps `base` (kBaseKey)
+  std::string base_path;                    // system config, an absolute path; empty when an axis sweeps
+                                            // `base` (kBaseKey)
   std::vector<std::string> base_overrides;  // from `set:` then `trace:`, "key.path=value" each
   std::vector<SweepAxis> axes;
   std::vector<Filter> filters;
@@ -67,6 +68,11 @@ SweepSpec read_sweep_spec(const std::string& path);
 
 // All points in order, with their keys. Loads the base config (no elaboration).
 std::vector<SweepPoint> expand_sweep(const SweepSpec& spec);
+
+// `text` with every absolute file path in it (a token starting with '/' after a space, quote, parenthesis,
+// '=' or the start, up to a space, quote, parenthesis, comma or ':') written relative to `dir` (made
+// absolute): error messages and keys that do not depend on where the checkout lies.
+std::string paths_relative_to(const std::string& text, const std::string& dir);
 
 // Quotes `text` as a single-quoted YAML scalar (for override values that must stay text).
 std::string yaml_single_quoted(const std::string& text);

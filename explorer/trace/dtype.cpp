@@ -102,14 +102,20 @@ uint64_t row_bytes(const std::string& dtype, uint64_t k) {
   if (l.gguf && k % l.block_elems != 0)
     throw Error(
         cat("dtype ", dtype, " needs rows that are a multiple of ", l.block_elems, " elements, got ", k));
-  return (k + l.block_elems - 1) / l.block_elems * l.block_bytes;
+  uint64_t out = 0;
+  if (__builtin_mul_overflow(k / l.block_elems + (k % l.block_elems != 0), uint64_t{l.block_bytes}, &out))
+    throw Error(cat("a row of ", k, " ", dtype, " elements overflows 64-bit byte counts"));
+  return out;
 }
 
 uint64_t stored_bytes(const std::string& dtype, const std::vector<uint64_t>& shape) {
   if (shape.empty()) throw Error("a tensor needs at least one dimension");
-  uint64_t rows = 1;
-  for (size_t i = 1; i < shape.size(); ++i) rows *= shape[i];
-  return rows * row_bytes(dtype, shape[0]);
+  uint64_t rows = 1, out = 0;
+  for (size_t i = 1; i < shape.size(); ++i)
+    if (__builtin_mul_overflow(rows, shape[i], &rows)) throw Error("the shape's element count overflows 64 bits");
+  if (__builtin_mul_overflow(rows, row_bytes(dtype, shape[0]), &out))
+    throw Error("the shape's byte count overflows 64 bits");
+  return out;
 }
 
 bool act_bits(const std::string& dtype, uint32_t& bits) {

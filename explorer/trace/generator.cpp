@@ -603,6 +603,7 @@ std::vector<ModelConfig> load_model_configs(const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw Error(cat(path, ": cannot read model configs: ", e.what()));
   }
+  if (!root.IsMap()) throw Error(cat(path, ":1: (top level): model configs must be a map with a 'models' list"));
   const YAML::Node models = root["models"];
   if (!models || !models.IsSequence()) throw Error(cat(path, ": no 'models' list"));
   std::vector<ModelConfig> out;
@@ -863,6 +864,8 @@ void validate(const ModelConfig& c) {
 Trace generate_trace(const ModelConfig& config, const GenOptions& options) {
   validate(config);
   if (options.batch == 0) throw Error("batch must be at least 1");
+  // Byte counts are batch x context x row: a batch beyond a million sequences would overflow them.
+  if (options.batch > (1u << 20)) throw Error(cat("batch ", options.batch, " beyond 1048576 sequences"));
   if (options.prompt_len == 0 && options.decode_steps == 0)
     throw Error("nothing to generate: no prompt and no decode steps");
   BlockLayout l;

@@ -26,6 +26,24 @@ namespace llmx::trace {
 
 namespace {
 
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xc2)) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7f >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d >> 6) != 0x2) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n;
+  }
+  return true;
+}
+
 constexpr int kVersion = 2;  // the newest version; every earlier one is read too
 
 struct KindName {
@@ -133,6 +151,7 @@ class Reader {
       }
       if (have) line(std::string_view(buf.data(), have), false);
       finish();
+      check_gzip_end();
     } catch (...) {
       gzclose(f);
       throw;
@@ -145,6 +164,40 @@ class Reader {
 
  private:
   static constexpr size_t kChunk = 1 << 20;
+  static constexpr uint64_t kMaxBytes = uint64_t{1} << 50;
+
+  // zlib's gzread ignores bytes after the last gzip member; a trace is exactly its members (or plain text).
+  void check_gzip_end() const {
+    std::FILE* raw = std::fopen(path_.c_str(), "rb");
+    if (!raw) return;
+    std::string data;
+    char chunk[1 << 16];
+    for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, raw)) > 0;) data.append(chunk, n);
+    std::fclose(raw);
+    size_t at = 0;
+    while (at + 1 < data.size() && static_cast<unsigned char>(data[at]) == 0x1f &&
+           static_cast<unsigned char>(data[at + 1]) == 0x8b)
+      at += gzip_member_size(data, at);
+    if (at == 0) return;  // plain text
+    if (at < data.size()) fail(cat(data.size() - at, " bytes after the end of the gzip stream"));
+  }
+  // The compressed size of the gzip member starting at `at` (its whole rest when it does not end).
+  static size_t gzip_member_size(const std::string& data, size_t at) {
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return data.size() - at;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + at));
+    z.avail_in = static_cast<uInt>(std::min<size_t>(data.size() - at, UINT32_MAX));
+    unsigned char sink[1 << 16];
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      z.next_out = sink;
+      z.avail_out = sizeof sink;
+      rc = inflate(&z, Z_NO_FLUSH);
+    }
+    const size_t used = rc == Z_STREAM_END ? z.total_in : data.size() - at;
+    inflateEnd(&z);
+    return used == 0 ? data.size() - at : used;
+  }
 
   [[noreturn]] void fail(uint64_t record, const std::string& msg) const {
     throw Error(cat(path_, ": record ", record, ": ", msg));
@@ -174,6 +227,17 @@ class Reader {
     if (r.ec == std::errc::result_out_of_range) fail(cat(what, " is out of range: '", s, "'"));
     if (r.ec != std::errc() || r.ptr != s.data() + s.size()) fail(cat(what, " is not a number: '", s, "'"));
     return v;
+  }
+  // A byte count of one op or weight: beyond 1 PiB it is no real model's (and sums of them would overflow).
+  uint64_t bytes(std::string_view s, const char* what) const {
+    const uint64_t v = u64(s, what);
+    if (v > kMaxBytes) fail(cat(what, " ", v, " beyond 1 PiB"));
+    return v;
+  }
+  // Names are UTF-8 (they reach CSV and HTML reports).
+  std::string_view utf8(std::string_view s, const char* what) const {
+    if (!valid_utf8(s)) fail(cat(what, " is not valid UTF-8"));
+    return s;
   }
   uint32_t u32(std::string_view s, const char* what) const {
     const uint64_t v = u64(s, what);
@@ -249,7 +313,8 @@ class Reader {
       if (seen_[idx]) fail(cat("header key '", f[1], "' given twice"));
       seen_[idx] = true;
     }
-    const std::string_view v = f[2];
+    utf8(f[1], "header key");
+    const std::string_view v = utf8(f[2], "header value");
     if (idx == kNumHeaderKeys && h.version >= 2 && v2_key_index(f[1]) < kNumV2Keys) {
       v2_header(v2_key_index(f[1]), v);
       return;
@@ -371,8 +436,8 @@ class Reader {
     if (wid != trace_.weights.size())
       fail(cat("weight id ", wid, " out of order (expected ", trace_.weights.size(), ")"));
     w.id = static_cast<uint32_t>(wid);
-    w.name = f[2];
-    w.tensor_class = f[3];
+    w.name = utf8(f[2], "weight name");
+    w.tensor_class = utf8(f[3], "tensor class");
     std::string_view sh = f[4];
     for (;;) {
       const size_t comma = sh.find(',');
@@ -381,8 +446,8 @@ class Reader {
       sh = sh.substr(comma + 1);
     }
     w.dtype = f[5];
-    w.bytes = u64(f[6], "weight bytes");
-    w.offset = u64(f[7], "weight offset");
+    w.bytes = bytes(f[6], "weight bytes");
+    w.offset = bytes(f[7], "weight offset");
     BlockLayout l;
     if (!dtype_layout(w.dtype, l)) fail(cat("unknown dtype '", w.dtype, "'"));
     uint64_t expect = 0;
@@ -402,6 +467,8 @@ class Reader {
     for (size_t i = 0; i < kNumHeaderKeys; ++i)
       if (!seen_[i]) fail(cat("header key '", kHeaderKeys[i], "' missing before the first op record"));
     const Header& h = trace_.header;
+    if (h.batch == 0) fail("batch is 0 (a step decodes at least one sequence)");
+    if (h.layers == 0 || h.hidden == 0 || h.heads == 0) fail("layers, hidden and heads must be at least 1");
     uint32_t bits = 0;
     if (!act_bits(h.act_dtype, bits)) fail(cat("unknown activation dtype '", h.act_dtype, "'"));
     BlockLayout l;
@@ -448,7 +515,7 @@ class Reader {
       o.layer = static_cast<int32_t>(layer);
     }
     if (!parse_op_kind(std::string(f[3]), o.kind)) fail(cat("unknown op kind '", f[3], "'"));
-    o.engine_op.assign(f[4].data(), f[4].size());
+    o.engine_op.assign(utf8(f[4], "engine op").data(), f[4].size());
     o.m = u64(f[5], "m");
     o.n = u64(f[6], "n");
     o.k = u64(f[7], "k");
@@ -464,12 +531,12 @@ class Reader {
     if (o.weight_id >= nw || o.weight_id2 >= nw)
       fail(cat("weight id ", std::max(o.weight_id, o.weight_id2), " outside the weight table (", nw,
                " weights)"));
-    o.weight_bytes = u64(f[9], "weight bytes");
+    o.weight_bytes = bytes(f[9], "weight bytes");
     o.context_len = u32(f[10], "context length");
-    o.kv_read_bytes = u64(f[11], "KV read bytes");
-    o.kv_write_bytes = u64(f[12], "KV write bytes");
-    o.act_in_bytes = u64(f[13], "activation bytes in");
-    o.act_out_bytes = u64(f[14], "activation bytes out");
+    o.kv_read_bytes = bytes(f[11], "KV read bytes");
+    o.kv_write_bytes = bytes(f[12], "KV write bytes");
+    o.act_in_bytes = bytes(f[13], "activation bytes in");
+    o.act_out_bytes = bytes(f[14], "activation bytes out");
     o.flops = real(f[15], "flops");
     if (is_expert_matmul(o.kind)) check_expert_op(o);
     if (o.step > h.decode_steps)
@@ -480,6 +547,9 @@ class Reader {
     last_step_ = o.step;
     ++ops_;
     if (ops_ > h.records) fail(cat("more op records than the header's ", h.records));
+    // Totals over the trace stay far from 64-bit overflow (each count is at most 1 PiB, see bytes()).
+    total_bytes_ += o.weight_bytes + o.kv_read_bytes + o.kv_write_bytes + o.act_in_bytes + o.act_out_bytes;
+    if (total_bytes_ > kMaxBytes * 1024) fail("the trace's byte counts add up to more than 1 EiB");
     if (keep_ops) trace_.ops.push_back(o);
     if (on_op_) on_op_(o);
   }
@@ -524,6 +594,7 @@ class Reader {
   Op op_;
   uint64_t line_no_ = 0;
   uint64_t ops_ = 0;
+  uint64_t total_bytes_ = 0;
   uint32_t last_step_ = 0;
   uint32_t crc_ = 0;
   bool in_ops_ = false;

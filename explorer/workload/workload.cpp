@@ -15,7 +15,9 @@ using trace::Phase;
 WorkloadSpec WorkloadSpec::read(Params& w) {
   WorkloadSpec s;
   s.trace_path = w.required<std::string>("trace", "decode trace file (traces/FORMAT.md)");
-  s.batch = w.optional<uint32_t>("batch", 0, "sequences decoded together (0 = the trace's batch)");
+  // Byte counts scale with batch x context: beyond a million sequences they would overflow 64 bits.
+  s.batch = w.optional<uint32_t>("batch", 0, "sequences decoded together (0 = the trace's batch)",
+                                 Bound::range(0, 1 << 20));
   s.prompt_tokens =
       w.optional<uint32_t>("prompt_tokens", 0, "prompt tokens per sequence (0 = the trace's prompt length)");
   s.context_tokens = w.optional<uint32_t>(

@@ -21,10 +21,48 @@ std::string Bound::describe() const {
     return std::string(b);
   };
   const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
-  if (has_min && has_max) return "between " + num(min) + " and " + num(max);
+  const std::string why = why_max ? cat(": ", why_max) : "";
+  if (has_min && has_max && min_exclusive) return "greater than " + num(min) + " and at most " + num(max) + why;
+  if (has_min && has_max) return "between " + num(min) + " and " + num(max) + why;
   if (has_min) return std::string(min_exclusive ? "greater than " : "at least ") + num(min);
-  if (has_max) return "at most " + num(max);
+  if (has_max) return "at most " + num(max) + why;
   return "any number";
+}
+
+Bound unit_bound(const std::string& key) {
+  struct Unit {
+    const char* suffix;
+    double max;
+    const char* why;
+  };
+  static const Unit units[] = {
+      {"ps", 1e12, "1 s"},
+      {"ns", 1e9, "1 s"},
+      {"us", 1e6, "1 s"},
+      {"ms", 1e3, "1 s"},
+      {"ck", 1e6, "a million clocks"},
+      {"mhz", 1e6, "1 THz"},
+      {"ghz", 1e3, "1 THz"},
+      {"mtps", 1e6, "1 Tb/s per pin"},
+      {"gbps", 1e6, "1 PB/s"},
+      {"mw", 1e7, "10 kW"},
+      {"w", 1e4, "10 kW"},
+      {"pj", 1e9, "1 mJ"},
+      {"bytes", 1125899906842624.0, "1 PiB"},
+      {"bits", 9007199254740992.0, "1 PiB"},
+      {"kib", 1099511627776.0, "1 PiB"},
+      {"mib", 1073741824.0, "1 PiB"},
+      {"gib", 1048576.0, "1 PiB"},
+      {"mm2", 70686.0, "a 300 mm wafer"},
+      {"um2", 70686e6, "a 300 mm wafer"},
+  };
+  std::string stem = key.substr(0, key.find("_per_"));
+  const size_t us = stem.rfind('_');
+  if (us == std::string::npos) return Bound::any();
+  const std::string unit = stem.substr(us + 1);
+  for (const Unit& u : units)
+    if (unit == u.suffix) return {-std::numeric_limits<double>::infinity(), u.max, false, u.why};
+  return Bound::any();
 }
 
 namespace {
@@ -177,6 +215,8 @@ struct is_vector<std::vector<T>> : std::true_type {};
 
 template <typename T>
 T Params::required(const std::string& key, const std::string& description, Bound bound) {
+  const Bound physical = unit_bound(key);
+  if (physical.max < bound.max) bound.max = physical.max, bound.why_max = physical.why_max;
   auto n = lookup(key);
   if (!n) fail(key, "missing required key (" + description + ")");
   T value{};

@@ -31,6 +31,7 @@ struct Bound {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
   bool min_exclusive = false;
+  const char* why_max = nullptr;  // what the upper limit stands for, when it is a physical range
 
   static Bound any() { return {}; }
   static Bound positive() { return {0.0, std::numeric_limits<double>::infinity(), true}; }
@@ -40,6 +41,14 @@ struct Bound {
   bool contains(double v) const;
   std::string describe() const;
 };
+
+// The physical range of a parameter by the unit in its key (the last word before any `_per_`): times
+// (`_ps`, `_ns`, `_us`, `_ms`) at most 1 s, clocks in cycles (`_ck`) at most 1e6, clocks and data rates
+// (`_mhz`, `_ghz`, `_mtps`) at most 1 THz / 1 Tb/s per pin, bandwidths (`_gbps`) at most 1 PB/s, powers
+// (`_mw`, `_w`) at most 10 kW, energies (`_pj`) at most 1 mJ, sizes (`_bytes`, `_bits`, `_kib`, `_mib`,
+// `_gib`) at most 1 PiB, areas (`_mm2`, `_um2`) at most a 300 mm wafer. Params applies it to every numeric
+// key on top of the bound its reader declares; a key without such a unit gets Bound::any().
+Bound unit_bound(const std::string& key);
 
 class Params {
  public:
