@@ -23,10 +23,7 @@ DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const E
       model_(spec_),
       booker_(
           spec_.peak_bytes_per_s(),
-          sc_time(p.optional<double>("booking_window_ns", 50.0,
-                                     "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
-                                     Bound::positive()),
-                  sc_core::SC_NS)) {
+          sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }
