@@ -1,6 +1,8 @@
 // The decode driver; see decode_driver.h.
 #include "explorer/run/decode_driver.h"
 
+#include "explorer/workload/workload.h"
+
 #include <algorithm>
 
 #include "explorer/plan/parallel.h"
@@ -33,6 +35,7 @@ const ParamSchemaRegistrar simulation_schema_registrar(&simulation_schema);
 
 DriverConfig DriverConfig::read(Params& w, Params& sim) {
   DriverConfig c;
+  w.bind(workload_schema());
   c.per_op = w.get<bool>("per_op_csv");
   // At least the kernel's time resolution of 1 ps (a smaller quantum rounds to zero and the driver never
   // advances), at most one second of simulated time.

@@ -14,8 +14,6 @@ namespace llmx {
 using trace::Op;
 using trace::Phase;
 
-namespace {
-
 const ParamSchema& workload_schema() {
   static const ParamSchema s{
       "workload",
@@ -35,8 +33,8 @@ const ParamSchema& workload_schema() {
   return s;
 }
 
+namespace {
 const ParamSchemaRegistrar workload_schema_registrar(&workload_schema);
-
 }  // namespace
 
 WorkloadSpec WorkloadSpec::read(Params& w) {

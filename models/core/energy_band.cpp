@@ -19,7 +19,9 @@ void EnergyBand::fill(ComponentStats& s) const {
 EnergyBand read_energy_band(Params& p) {
   EnergyBand b;
   if (!p.has("maximum_over_typical")) return b;
-  Params m = p.child("maximum_over_typical");
+  Params m = p.required_child("maximum_over_typical", energy_band_key().description);
+  static const ParamSchema band{"maximum_over_typical", "", {energy_band_section("")}};
+  m.bind(band, "maximum_over_typical");  // also when the module's own map is read unbound (tests)
   b.given = true;
   b.dynamic = m.get<double>("dynamic");
   b.stat = m.get<double>("static");

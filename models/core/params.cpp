@@ -19,7 +19,7 @@ bool Bound::contains(double v) const {
 std::string Bound::describe() const {
   auto num = [](double v) {
     char b[32];
-    std::snprintf(b, sizeof b, "%.10g", v);
+    std::snprintf(b, sizeof b, "%g", v);
     return std::string(b);
   };
   const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
