@@ -1,4 +1,5 @@
-// `explorer memtrace`: memory-trace replay on the command-level DRAM model (models/memory/dram/).
+// `explorer memtrace`: memory-trace replay on the command-level DRAM model (models/memory/dram/), or with
+// `--model tlm` through the loosely-timed channel decode runs use (explorer/memtrace/tlm_replay.h).
 // Reads a memory description (a DRAM preset, or an instance map including one, with `channels` or `count`)
 // and a memory trace (formats in explorer/memtrace/reader.h), and replays it.
 // Output CSV: a row for the whole system (channel "all": bandwidth, share of peak, read latency mean/p50/p99,
@@ -14,6 +15,7 @@
 #include "explorer/cli/command_line.h"
 #include "explorer/config/loader.h"
 #include "explorer/memtrace/reader.h"
+#include "explorer/memtrace/tlm_replay.h"
 #include "models/core/error.h"
 #include "models/core/params.h"
 #include "models/memory/dram/memory_system.h"
@@ -22,7 +24,7 @@ namespace llmx {
 namespace {
 
 struct MemtraceOptions {
-  std::string memory, trace, out;
+  std::string memory, trace, out, model = "command";
   std::vector<std::string> sets;
 };
 
@@ -55,17 +57,21 @@ int memtrace(const MemtraceOptions& o) {
     p.fail(p.has("channels") ? "channels" : "count", "must be a power of two");
   if ((interleave & (interleave - 1)) != 0) p.fail("channel_interleave_bytes", "must be a power of two");
   const dram::DramSpec spec = dram::read_dram_spec(p);
+  const double booking_window_ns = p.get<double>("booking_window_ns");  // of the TLM channel (--model tlm)
   p.finish();
 
   dram::MemorySystem sys(spec, channels, dram::MemorySystem::interleave_bits(channels, uint64_t(interleave)),
                          inj);
   MemoryTraceReader reader(o.trace, 1000.0 / clock_mhz, uint32_t(access_bytes));
   const uint64_t capacity = spec.org.capacity_bytes() * uint64_t(channels);
-  const auto r = sys.run([&](dram::Access& a) {
+  const auto next = [&](dram::Access& a) {
     if (!reader.next(a)) return false;
     a.addr %= capacity;  // addresses beyond the modelled capacity wrap, as in the reference simulators
     return true;
-  });
+  };
+  const auto bits = dram::MemorySystem::interleave_bits(channels, uint64_t(interleave));
+  const auto r =
+      o.model == "tlm" ? replay_tlm(spec, channels, bits, inj, next, booking_window_ns) : sys.run(next);
 
   // One row for the whole system ("all"), then one per channel (latencies are system-wide only).
   std::ostringstream csv;
@@ -125,6 +131,10 @@ void add_memtrace_command(CommandLine& cli) {
       ->required();
   cmd.add_option("trace", o->trace, "memory access trace")->type_name("FILE")->required();
   cmd.add_option("--out", o->out, "CSV file to write; default stdout")->type_name("FILE");
+  cmd.add_option("--model", o->model,
+                 "command: the command-level controller; tlm: the loosely-timed channel decode runs use")
+      ->check(one_of({"command", "tlm"}))
+      ->default_str("command");
   cmd.add_option("--set", o->sets, "override a key of memory.yaml, e.g. channels=16 (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false)

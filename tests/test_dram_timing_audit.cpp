@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 #include "explorer/config/loader.h"
@@ -81,4 +82,21 @@ TEST_CASE("dram timing audit: LPDDR5 preset (JESD209-5B ns) against Ramulator 2'
   const auto d = differences("LPDDR5-6400 vs Ramulator 2 LPDDR5_6400", load("lpddr5-6400.yaml"),
                              reference::ramulator_lpddr5_6400().spec);
   CHECK(d == std::set<std::string>{"tRC", "tRTP", "tRREFD"});
+}
+
+TEST_CASE("dram timing audit: docs/DRAM-TIMING.md's audit table has a row for every shipped DRAM preset",
+          "[dram][audit][docs]") {
+  namespace fs = std::filesystem;
+  const std::string doc = test::read_text(fs::path(test::source_dir()) / "docs" / "DRAM-TIMING.md");
+  const auto table = doc.find("## Audit against the simulators' presets");
+  REQUIRE(table != std::string::npos);
+  const std::string audit = doc.substr(table, doc.find("\n## ", table + 1) - table);
+  int presets = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "memory")) {
+    if (e.path().extension() != ".yaml" || load_config(e.path().string())->find("type")) continue;  // ideal_memory
+    ++presets;
+    INFO(e.path().filename().string() << " has no row in the audit table of docs/DRAM-TIMING.md");
+    CHECK(audit.find("`" + e.path().stem().string() + "`") != std::string::npos);
+  }
+  CHECK(presets >= 11);
 }

@@ -8,18 +8,23 @@
 #include "explorer/trace/dtype.h"
 #include "models/core/error.h"
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using trace::Op;
 using trace::OpKind;
 
+std::vector<ParamDecl> PlanConfig::keys() {
+  return {flag("offload", "true", "stream weights that do not fit device memory over the host link every step"),
+          choice("kv_cache", {"dram", "auto", "on_chip"}, std::string("dram"),
+                 "where the KV cache lives: device memory, the PEs' buffers where it fits, or must fit")};
+}
+
 PlanConfig PlanConfig::read(Params& d) {
   PlanConfig c;
-  c.allow_offload = d.optional<bool>(
-      "offload", true, "stream weights that do not fit device memory over the host link every step");
-  const std::string kv =
-      d.choice("kv_cache", {"dram", "auto", "on_chip"}, std::string("dram"),
-               "where the KV cache lives: device memory, the PEs' buffers where it fits, or must fit");
+  c.allow_offload = d.get<bool>("offload");
+  const std::string kv = d.get<std::string>("kv_cache");
   c.kv_cache = kv == "dram"   ? KvCachePlacement::dram
                : kv == "auto" ? KvCachePlacement::where_fits
                               : KvCachePlacement::on_chip;

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "models/core/param_schema.h"
+
 #include "explorer/workload/workload.h"
 #include "models/core/params.h"
 #include "models/core/work_share.h"
@@ -47,6 +49,7 @@ struct PlanConfig {
 
   // Reads the plan's keys of `driver:` (offload, kv_cache).
   static PlanConfig read(Params& driver);
+  static std::vector<ParamDecl> keys();  // its keys of the `driver:` section
 };
 
 // What the plan needs to know of one device.

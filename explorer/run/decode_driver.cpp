@@ -1,11 +1,15 @@
 // The decode driver; see decode_driver.h.
 #include "explorer/run/decode_driver.h"
 
+#include "explorer/workload/workload.h"
+
 #include <algorithm>
 
 #include "explorer/plan/parallel.h"
 #include "models/core/error.h"
 #include "models/core/link_transfer.h"
+
+#include "models/core/param_schema.h"
 
 namespace llmx {
 
@@ -13,15 +17,31 @@ using sc_core::sc_time;
 using trace::Op;
 using trace::Phase;
 
+namespace {
+
+const ParamSchema& simulation_schema() {
+  static const ParamSchema s{
+      "simulation",
+      "simulation settings (`simulation:`)",
+      {{"",
+        "",
+        {number("quantum_ns", "1000", Bound::range(1e-3, 1e9),
+                "temporal-decoupling quantum (at least the kernel's time resolution, at most 1 s)")}}}};
+  return s;
+}
+
+const ParamSchemaRegistrar simulation_schema_registrar(&simulation_schema);
+
+}  // namespace
+
 DriverConfig DriverConfig::read(Params& w, Params& sim) {
   DriverConfig c;
-  c.per_op = w.optional<bool>("per_op_csv", false, "write a row per simulated op (ops.csv)");
-  // At least the kernel's time resolution (a smaller quantum rounds to zero and the driver never advances),
-  // at most one second of simulated time.
-  const double resolution_ns = sc_core::sc_get_time_resolution().to_seconds() * 1e9;
-  c.quantum = sc_time(sim.optional<double>("quantum_ns", 1000.0, "temporal-decoupling quantum",
-                                           Bound::range(resolution_ns, 1e9)),
-                      sc_core::SC_NS);
+  w.bind(workload_schema());
+  c.per_op = w.get<bool>("per_op_csv");
+  // At least the kernel's time resolution of 1 ps (a smaller quantum rounds to zero and the driver never
+  // advances), at most one second of simulated time.
+  sim.bind(simulation_schema());
+  c.quantum = sc_time(sim.get<double>("quantum_ns"), sc_core::SC_NS);
   return c;
 }
 

@@ -22,7 +22,25 @@
 
 namespace fs = std::filesystem;
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
+
+namespace {
+
+const ParamSchema& system_schema() {
+  static const ParamSchema s{"system",
+                             "name and description of the system (`system:`)",
+                             {{"",
+                               "",
+                               {text("name", std::string("unnamed"), "short name used in reports"),
+                                text("description", std::string(""), "what this system is")}}}};
+  return s;
+}
+
+const ParamSchemaRegistrar system_schema_registrar(&system_schema);
+
+}  // namespace
 namespace {
 
 using sc_core::sc_time;
@@ -132,9 +150,9 @@ void run_point(const RunRequest& request) {
   auto resolved = ConfigNode::make_map({});
   Params root(tree, "", resolved);
   Params sysinfo = root.optional_child("system", "name and description of the system");
-  const std::string system_name =
-      sysinfo.optional<std::string>("name", "unnamed", "short name used in reports");
-  sysinfo.optional<std::string>("description", "", "what this system is");
+  sysinfo.bind(system_schema());
+  const std::string system_name = sysinfo.get<std::string>("name");
+  sysinfo.get<std::string>("description");
   Params workload_params = root.required_child("workload", "the decode trace and what of it to simulate");
   Params simulation = root.optional_child("simulation", "simulation settings");
   Params driver_params = root.optional_child("driver", "command dispatch and offload of the decode driver");

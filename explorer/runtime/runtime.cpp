@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "models/core/error.h"
+#include "models/core/param_schema.h"
 
 namespace llmx {
 
@@ -74,28 +75,46 @@ uint32_t fused_run(const std::vector<std::vector<std::string>>& rules, const std
 
 }  // namespace
 
+namespace {
+
+const ParamSchema& driver_schema() {
+  static const ParamSchema s = [] {
+    ParamSection top{
+        "",
+        "the `driver:` section: the runtime (configs/runtime/) and the placement of weights and KV cache",
+        {number("dispatch_latency_ns", "0", Bound::non_negative(), "time to launch one kernel"),
+         flag("dispatch_overlap", "false", "launches overlap the previous kernel (graph launch) instead of following it"),
+         number("token_overhead_ns", "0", Bound::non_negative(),
+                "host time per step before its first kernel (graph build, encoding, sync, sampling)"),
+         number("min_kernel_ns", "0", Bound::non_negative(), "shortest duration of a launched kernel: fixed part"),
+         with_unit(number("min_kernel_cycles", "0", Bound::non_negative(),
+                          "shortest duration of a launched kernel: part in core-clock cycles"),
+                   "cycles"),
+         list("fuse_ops", ParamKind::texts, std::string("[]"), Bound::any(),
+              "engine-op sequences launched as one kernel, e.g. RMS_NORM+MUL"),
+         list("split_ops", ParamKind::texts, std::string("[]"), Bound::any(),
+              "engine ops the runtime runs as several kernels, e.g. SOFT_MAX=3 (2 to 64)")}};
+    for (const auto& d : PlanConfig::keys()) top.keys.push_back(d);
+    return ParamSchema{"driver", "the decode driver's runtime model and placement (`driver:`)", {top}};
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar driver_schema_registrar(&driver_schema);
+
+}  // namespace
+
 RuntimeConfig RuntimeConfig::read(Params& d) {
+  d.bind(driver_schema());
   RuntimeConfig c;
-  c.dispatch_latency_ns =
-      d.optional<double>("dispatch_latency_ns", 0.0, "time to launch one kernel", Bound::non_negative());
-  c.dispatch_overlap =
-      d.optional<bool>("dispatch_overlap", false,
-                       "launches overlap the previous kernel (graph launch) instead of following it");
-  c.token_overhead_ns =
-      d.optional<double>("token_overhead_ns", 0.0,
-                         "host time per step before its first kernel (graph build, encoding, sync, sampling)",
-                         Bound::non_negative());
-  c.min_kernel_ns = d.optional<double>("min_kernel_ns", 0.0,
-                                       "shortest duration of a launched kernel: fixed part (ns)",
-                                       Bound::non_negative());
-  c.min_kernel_cycles = d.optional<double>(
-      "min_kernel_cycles", 0.0, "shortest duration of a launched kernel: part in core-clock cycles",
-      Bound::non_negative());
-  for (const auto& e : d.optional<std::vector<std::string>>(
-           "fuse_ops", {}, "engine-op sequences launched as one kernel, e.g. RMS_NORM+MUL"))
+  c.dispatch_latency_ns = d.get<double>("dispatch_latency_ns");
+  c.dispatch_overlap = d.get<bool>("dispatch_overlap");
+  c.token_overhead_ns = d.get<double>("token_overhead_ns");
+  c.min_kernel_ns = d.get<double>("min_kernel_ns");
+  c.min_kernel_cycles = d.get<double>("min_kernel_cycles");
+  for (const auto& e : d.get<std::vector<std::string>>("fuse_ops"))
     c.fuse_ops.push_back(read_fusion(d, e));
-  for (const auto& e : d.optional<std::vector<std::string>>(
-           "split_ops", {}, "engine ops the runtime runs as several kernels, e.g. SOFT_MAX=3")) {
+  for (const auto& e : d.get<std::vector<std::string>>("split_ops")) {
     c.split.push_back(read_split(d, e));
     for (size_t i = 0; i + 1 < c.split.size(); ++i)
       if (c.split[i].first == c.split.back().first) d.fail("split_ops", cat("'", e, "': op named twice"));

@@ -7,26 +7,47 @@
 #include "explorer/trace/reshape.h"
 #include "models/core/error.h"
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using trace::Op;
 using trace::Phase;
 
+const ParamSchema& workload_schema() {
+  static const ParamSchema s{
+      "workload",
+      "the decode trace and what of it to simulate (`workload:`; each 0 = the trace's own value)",
+      {{"",
+        "",
+        {text("trace", kRequired, "decode trace file (traces/FORMAT.md)"),
+         integer("batch", "0", Bound::range(0, 1 << 20),
+                  "sequences decoded together (0 = the trace's batch; at most 2^20, so byte counts fit 64 bits)"),
+         integer("prompt_tokens", "0", Bound::non_negative(),
+                 "prompt tokens per sequence (0 = the trace's prompt length)"),
+         integer("context_tokens", "0", Bound::non_negative(),
+                 "tokens in each sequence's KV cache when decoding starts (0 = the prompt; more = a cached prefix)"),
+         integer("decode_steps", "0", Bound::non_negative(), "decode steps to simulate (0 = all in the trace)"),
+         flag("include_prefill", "false", "also simulate the prefill step"),
+         with_unit(integer("token_bytes", "4", Bound::at_least(1), "bytes per token id on the host link"), "B"),
+         flag("per_op_csv", "false", "write a row per simulated op (ops.csv; read by the decode driver)")}}}};
+  return s;
+}
+
+namespace {
+const ParamSchemaRegistrar workload_schema_registrar(&workload_schema);
+}  // namespace
+
 WorkloadSpec WorkloadSpec::read(Params& w) {
+  w.bind(workload_schema());
   WorkloadSpec s;
-  s.trace_path = w.required<std::string>("trace", "decode trace file (traces/FORMAT.md)");
-  // Byte counts scale with batch x context: beyond a million sequences they would overflow 64 bits.
-  s.batch = w.optional<uint32_t>("batch", 0, "sequences decoded together (0 = the trace's batch)",
-                                 Bound::range(0, 1 << 20));
-  s.prompt_tokens =
-      w.optional<uint32_t>("prompt_tokens", 0, "prompt tokens per sequence (0 = the trace's prompt length)");
-  s.context_tokens = w.optional<uint32_t>(
-      "context_tokens", 0,
-      "tokens in each sequence's KV cache when decoding starts (0 = the prompt; more = a cached prefix)");
-  s.decode_steps = w.optional<uint32_t>("decode_steps", 0, "decode steps to simulate (0 = all in the trace)");
-  s.include_prefill = w.optional<bool>("include_prefill", false, "also simulate the prefill step");
-  s.token_bytes =
-      w.optional<uint32_t>("token_bytes", 4, "bytes per token id on the host link", Bound::at_least(1));
+  s.trace_path = w.get<std::string>("trace");
+  s.batch = w.get<uint32_t>("batch");
+  s.prompt_tokens = w.get<uint32_t>("prompt_tokens");
+  s.context_tokens = w.get<uint32_t>("context_tokens");
+  s.decode_steps = w.get<uint32_t>("decode_steps");
+  s.include_prefill = w.get<bool>("include_prefill");
+  s.token_bytes = w.get<uint32_t>("token_bytes");
   s.fail = [w](const std::string& key, const std::string& message) { w.fail(key, message); };
   return s;
 }

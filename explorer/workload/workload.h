@@ -28,6 +28,10 @@
 
 namespace llmx {
 
+struct ParamSchema;
+// The declarations of the `workload:` keys (read here and by the decode driver).
+const ParamSchema& workload_schema();
+
 struct WorkloadSpec {
   std::string trace_path;
   uint32_t batch = 0;           // sequences decoded together; 0 = the trace's
@@ -41,7 +45,7 @@ struct WorkloadSpec {
 
   // Reads the `workload:` keys of the stage (the trace, its shape, what of it to run); errors name the key
   // with its file:line.
-  static WorkloadSpec read(Params& workload);
+  static WorkloadSpec read(Params& workload);  // binds it to workload_schema()
 };
 
 struct WorkloadStep {

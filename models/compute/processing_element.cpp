@@ -5,66 +5,109 @@
 #include <cmath>
 #include <deque>
 
+#include "models/core/energy_band.h"
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using sc_core::sc_time;
 
+namespace {
+
+const ParamSchema& pe_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema x{"pe", "processing element: MAC array + vector unit behind a tiled DMA", {}};
+    ParamSection top{"", "", instance_keys("pe")};
+    for (ParamDecl d : {
+             number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "PE clock frequency"),
+             section("mac_units", true, "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}"),
+             text("compute_precision", kRequired, "precision of MACs when activations are not quantized (a key of mac_units)"),
+             number("dequant_weights_per_cycle", kRequired, Bound::positive(), "quantized weights decoded per cycle"),
+             number("dequant_energy_pj_per_weight", kRequired, Bound::non_negative(), "energy to decode one weight"),
+             section("lut_gemm", false, "LUT-GEMM unit for binary-coded weights (absent: none)"),
+             number("vector_ops_per_cycle", kRequired, Bound::positive(), "element-wise/special-function ops per cycle"),
+             number("vector_op_energy_pj", kRequired, Bound::non_negative(), "energy per vector operation"),
+             number("static_power_mw", kRequired, Bound::non_negative(), "leakage and idle power"),
+             energy_band_key(),
+             integer("tile_bytes", "65536", Bound::at_least(64), "bytes per DMA tile"),
+             integer("buffer_slots", "2", Bound::range(1, 64), "tiles in flight (2 = double buffering)"),
+             integer("bytes_in_flight", "0", Bound::non_negative(),
+                     "most bytes of loads outstanding at once (0: unbounded beyond the tile slots)"),
+             number("load_latency_ns", "0", Bound::non_negative(),
+                    "unloaded load-to-use latency of a device-memory access, in which the loads in flight turn "
+                    "over (required with bytes_in_flight)")})
+      top.keys.push_back(d);
+    x.sections = {
+        top,
+        {"mac_units", "", {section("<name>", true, "one MAC array, by precision: fp32, fp16, bf16, fp8, int8, int4")}},
+        {"mac_units.<name>",
+         "one MAC array",
+         {number("macs_per_cycle", kRequired, Bound::positive(), "multiply-accumulates per cycle"),
+          number("energy_pj", kRequired, Bound::non_negative(), "energy per multiply-accumulate")}},
+        {"lut_gemm",
+         "",
+         {number("lookups_per_cycle", kRequired, Bound::positive(), "table lookups (+adds) per cycle"),
+          number("energy_pj_per_lookup", kRequired, Bound::non_negative(), "energy of one lookup and add"),
+          with_unit(integer("mu", "8", Bound::range(1, 12), "activations per lookup table (2^mu entries)"),
+                    "activations")}},
+        energy_band_section("")};
+    return x;
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar pe_schema_registrar(&pe_schema);
+
+}  // namespace
+
 ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "pe"), cmd("cmd"), mem("mem"), buffer("buffer") {
   // Up to 1 THz: a clock beyond is no physical PE (1e308 MHz overflowed the cycle time to zero).
-  clock_hz_ = p.required<double>("clock_mhz", "PE clock frequency", Bound::range(1e-3, 1e6)) * 1e6;
-  Params units =
-      p.required_child("mac_units", "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}");
+  p.bind(pe_schema());
+  clock_hz_ = p.get<double>("clock_mhz") * 1e6;
+  Params units = p.child("mac_units");
   for (const std::string& key : units.keys()) {
     Precision prec;
     if (!parse_precision(key, prec))
       units.fail(key, "unknown precision (known: fp32, fp16, bf16, fp8, int8, int4)");
-    Params u = units.required_child(key, "one MAC array");
+    Params u = units.child(key);
     MacUnit& unit = mac_units_[static_cast<int>(prec)];
     unit.present = true;
     unit.macs_per_cycle =
-        u.required<double>("macs_per_cycle", "multiply-accumulates per cycle", Bound::positive());
+        u.get<double>("macs_per_cycle");
     unit.energy_j =
-        u.required<double>("energy_pj", "energy per multiply-accumulate", Bound::non_negative()) * 1e-12;
+        u.get<double>("energy_pj") * 1e-12;
   }
   const std::string default_precision =
-      p.required<std::string>("compute_precision", "precision of MACs when activations are not quantized");
+      p.get<std::string>("compute_precision");
   if (!parse_precision(default_precision, compute_precision_) ||
       !mac_units_[static_cast<int>(compute_precision_)].present)
     p.fail("compute_precision", cat("'", default_precision, "' has no entry in mac_units"));
-  dequant_per_cycle_ = p.required<double>("dequant_weights_per_cycle", "quantized weights decoded per cycle",
-                                          Bound::positive());
-  dequant_energy_j_ = p.required<double>("dequant_energy_pj_per_weight", "energy to decode one weight",
-                                         Bound::non_negative()) *
+  dequant_per_cycle_ = p.get<double>("dequant_weights_per_cycle");
+  dequant_energy_j_ = p.get<double>("dequant_energy_pj_per_weight") *
                       1e-12;
   if (p.has("lut_gemm")) {
-    Params lut = p.optional_child("lut_gemm", "LUT-GEMM unit for binary-coded weights");
+    Params lut = p.child("lut_gemm");
     has_lut_ = true;
     lut_lookups_per_cycle_ =
-        lut.required<double>("lookups_per_cycle", "table lookups (+adds) per cycle", Bound::positive());
+        lut.get<double>("lookups_per_cycle");
     lut_energy_j_ =
-        lut.required<double>("energy_pj_per_lookup", "energy of one lookup and add", Bound::non_negative()) *
+        lut.get<double>("energy_pj_per_lookup") *
         1e-12;
-    lut_mu_ = lut.optional<int>("mu", 8, "activations per lookup table (2^mu entries)", Bound::range(1, 12));
+    lut_mu_ = lut.get<int>("mu");
   }
-  vector_ops_per_cycle_ = p.required<double>(
-      "vector_ops_per_cycle", "element-wise/special-function ops per cycle", Bound::positive());
+  vector_ops_per_cycle_ = p.get<double>("vector_ops_per_cycle");
   vector_op_energy_j_ =
-      p.required<double>("vector_op_energy_pj", "energy per vector operation", Bound::non_negative()) * 1e-12;
+      p.get<double>("vector_op_energy_pj") * 1e-12;
   static_power_w_ =
-      p.required<double>("static_power_mw", "leakage and idle power", Bound::non_negative()) * 1e-3;
+      p.get<double>("static_power_mw") * 1e-3;
   energy_band_ = read_energy_band(p);
-  tile_bytes_ = p.optional<uint64_t>("tile_bytes", 65536, "bytes per DMA tile", Bound::at_least(64));
+  tile_bytes_ = p.get<uint64_t>("tile_bytes");
   buffer_slots_ =
-      p.optional<int>("buffer_slots", 2, "tiles in flight (2 = double buffering)", Bound::range(1, 64));
-  bytes_in_flight_ = p.optional<uint64_t>(
-      "bytes_in_flight", 0, "most bytes of loads outstanding at once (0: unbounded beyond the tile slots)",
-      Bound::non_negative());
+      p.get<int>("buffer_slots");
+  bytes_in_flight_ = p.get<uint64_t>("bytes_in_flight");
   const double latency_ns =
-      p.optional<double>("load_latency_ns", 0.0,
-                         "unloaded load-to-use latency of a device-memory access, in which the loads in "
-                         "flight turn over (required with bytes_in_flight)",
-                         Bound::non_negative());
+      p.get<double>("load_latency_ns");
   if (bytes_in_flight_ > 0 && latency_ns <= 0)
     p.fail("load_latency_ns", "must be positive when bytes_in_flight bounds the loads in flight");
   load_latency_ = sc_time(latency_ns, sc_core::SC_NS);

@@ -6,6 +6,8 @@
 // dependence of dynamic energy.
 #pragma once
 
+#include <string>
+
 #include "models/core/params.h"
 #include "models/core/stats.h"
 
@@ -23,5 +25,11 @@ struct EnergyBand {
 };
 
 EnergyBand read_energy_band(Params& p);
+// Its declarations (param_schema.h), for the schema of each module that reads it: the key in the module's map
+// and the section under `parent` ("" for the instance map).
+struct ParamDecl;
+struct ParamSection;
+ParamDecl energy_band_key();
+ParamSection energy_band_section(const std::string& parent);
 
 }  // namespace llmx

@@ -1,6 +1,8 @@
 // Typed parameter access with ranges, defaults, resolved-value recording and unknown-key detection.
 #include "models/core/params.h"
 
+#include "models/core/param_schema.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -146,9 +148,39 @@ std::vector<std::string> Params::keys() const {
   return out;
 }
 
-void Params::claim(const std::string& key) { s_->declared.push_back(key); }
+void Params::claim(const std::string& key) {
+  check_declared(key);
+  s_->declared.push_back(key);
+}
+
+Params& Params::bind(const ParamSchema& schema, const std::string& section) {
+  s_->schema = &schema;
+  s_->section = section;
+  if (!schema.find(section))
+    throw Error(cat("internal error: schema '", schema.name, "' has no section '", section, "'"));
+  return *this;
+}
+
+void Params::check_declared(const std::string& key) const {
+  if (s_->schema && !s_->schema->find(s_->section, key))
+    throw Error(cat("internal error: ", path_of(key), ": key '", key, "' is read but not declared in section '",
+                    s_->section, "' of the '", s_->schema->name, "' parameter schema"));
+}
+
+const ParamDecl& Params::declared(const std::string& key) const {
+  if (!s_->schema) throw Error(cat("internal error: ", path_of(key), ": get() on a map bound to no schema"));
+  check_declared(key);
+  return *s_->schema->find(s_->section, key);
+}
+
+std::string Params::child_section(const std::string& key, bool list) const {
+  const ParamDecl& d = declared(key);
+  const std::string name = d.key == "<name>" ? d.key : key;
+  return (s_->section.empty() ? name : s_->section + "." + name) + (list ? "[]" : "");
+}
 
 ConfigNodePtr Params::lookup(const std::string& key) {
+  check_declared(key);
   s_->declared.push_back(key);
   auto n = s_->node->find(key);
   if (n && n->kind == ConfigNode::Kind::null) return nullptr;
@@ -272,9 +304,90 @@ T Params::optional(const std::string& key, T default_value, const std::string& d
   return default_value;
 }
 
+namespace {
+
+template <typename T>
+bool kind_fits(ParamKind k) {
+  if constexpr (std::is_same_v<T, std::string>) return k == ParamKind::text || k == ParamKind::choice;
+  else if constexpr (std::is_same_v<T, bool>) return k == ParamKind::flag;
+  else if constexpr (std::is_floating_point_v<T>) return k == ParamKind::number;
+  else if constexpr (std::is_same_v<T, std::vector<double>>) return k == ParamKind::numbers;
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return k == ParamKind::integers;
+  else if constexpr (std::is_same_v<T, std::vector<std::string>>) return k == ParamKind::texts;
+  else return k == ParamKind::integer;
+}
+
+// A declared default as T: a scalar, or a list written [a, b] ("[]" empty).
+template <typename T>
+bool parse_default(const std::string& text, T& out) {
+  if constexpr (is_vector<T>::value) {
+    out.clear();
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']') return false;
+    std::string body = text.substr(1, text.size() - 2);
+    size_t pos = 0;
+    while (pos < body.size()) {
+      size_t comma = body.find(',', pos);
+      if (comma == std::string::npos) comma = body.size();
+      std::string item = body.substr(pos, comma - pos);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      typename T::value_type e{};
+      if (!parse_scalar(*ConfigNode::make_scalar(item, {}, false), e)) return false;
+      out.push_back(e);
+      pos = comma + 1;
+    }
+    return true;
+  } else {
+    return parse_scalar(*ConfigNode::make_scalar(text, {}, false), out);
+  }
+}
+
+}  // namespace
+
+template <typename T>
+T Params::get(const std::string& key) {
+  const ParamDecl& d = declared(key);
+  if (!kind_fits<T>(d.kind))
+    throw Error(cat("internal error: ", path_of(key), ": read as another kind than its declaration (",
+                    kind_name(d.kind), ")"));
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (d.kind == ParamKind::choice) return choice(key, d.choices, d.default_text, d.description);
+  }
+  if (!d.default_text) return required<T>(key, d.description, d.bound);
+  T value{};
+  if (!parse_default(*d.default_text, value))
+    throw Error(cat("internal error: ", path_of(key), ": default '", *d.default_text,
+                    "' is a rule: read it with get(key, computed_default)"));
+  return optional<T>(key, value, d.description, d.bound);
+}
+
+template <typename T>
+T Params::get(const std::string& key, T computed_default) {
+  const ParamDecl& d = declared(key);
+  if (!kind_fits<T>(d.kind) || !d.default_text)
+    throw Error(cat("internal error: ", path_of(key), ": declared ", kind_name(d.kind), ", ",
+                    d.default_text ? "optional" : "required", "; read with a default of another kind"));
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (d.kind == ParamKind::choice) return choice(key, d.choices, computed_default, d.description);
+  }
+  return optional<T>(key, computed_default, d.description, d.bound);
+}
+
+Params Params::child(const std::string& key) {
+  const ParamDecl& d = declared(key);
+  return d.default_text ? optional_child(key, d.description) : required_child(key, d.description);
+}
+
+std::vector<Params> Params::children(const std::string& key) {
+  const ParamDecl& d = declared(key);
+  return map_list(key, d.description, !d.default_text);
+}
+
 #define LLMX_PARAMS_INSTANTIATE(T)                                                        \
   template T Params::required<T>(const std::string&, const std::string&, Bound);        \
-  template T Params::optional<T>(const std::string&, T, const std::string&, Bound);
+  template T Params::optional<T>(const std::string&, T, const std::string&, Bound);     \
+  template T Params::get<T>(const std::string&);                                        \
+  template T Params::get<T>(const std::string&, T);
 LLMX_PARAMS_INSTANTIATE(bool)
 LLMX_PARAMS_INSTANTIATE(int)
 LLMX_PARAMS_INSTANTIATE(uint32_t)
@@ -313,6 +426,7 @@ Params Params::make_child(const std::string& key, ConfigNodePtr node) {
     node->key_location = location_of(key);
   }
   Params child(node, path_of(key), resolved_child);
+  if (s_->schema) child.bind(*s_->schema, child_section(key, false));
   s_->children.push_back(child.s_);
   return child;
 }
@@ -357,6 +471,7 @@ std::vector<Params> Params::map_list(const std::string& key, const std::string& 
       resolved_list->items.push_back(resolved_item);
     }
     Params child(item, item_path, resolved_item);
+    if (s_->schema) child.bind(*s_->schema, child_section(key, true));
     s_->children.push_back(child.s_);
     out.push_back(child);
   }

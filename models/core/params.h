@@ -26,6 +26,9 @@
 
 namespace llmx {
 
+struct ParamSchema;
+struct ParamDecl;
+
 // Numeric range a parameter must lie in (inclusive unless stated).
 struct Bound {
   double min = -std::numeric_limits<double>::infinity();
@@ -66,6 +69,19 @@ class Params {
   std::string choice(const std::string& key, const std::vector<std::string>& allowed,
                      std::optional<std::string> default_value, const std::string& description);
 
+  // Reading through the declarations of a schema (param_schema.h): once bound, every key read or claimed here
+  // or in a child must be declared in the schema's section for this map (else an internal error), and get()
+  // takes the description, bound, choices and default from the declaration. Children bind to their section.
+  Params& bind(const ParamSchema& schema, const std::string& section = "");
+  template <typename T>
+  T get(const std::string& key);
+  // The same with a default computed from other keys (the declaration states the rule).
+  template <typename T>
+  T get(const std::string& key, T computed_default);
+  Params child(const std::string& key);                  // a declared map (required or optional)
+  const ParamDecl& declared(const std::string& key) const;  // the declaration of a key of this map
+  std::vector<Params> children(const std::string& key);  // a declared list of maps
+
   // A nested map. required_child fails if absent; optional_child gives an empty map when absent.
   Params required_child(const std::string& key, const std::string& description);
   Params optional_child(const std::string& key, const std::string& description);
@@ -93,7 +109,11 @@ class Params {
     ConfigNodePtr resolved;
     std::vector<std::string> declared;  // keys read or claimed, for finish() and hints
     std::vector<std::shared_ptr<State>> children;
+    const ParamSchema* schema = nullptr;  // bound: every key must be declared in section `section`
+    std::string section;
   };
+  void check_declared(const std::string& key) const;
+  std::string child_section(const std::string& key, bool list) const;
   explicit Params(std::shared_ptr<State> state) : s_(std::move(state)) {}
   ConfigNodePtr lookup(const std::string& key);
   void record(const std::string& key, ConfigNodePtr value);

@@ -1,12 +1,37 @@
 // Host link; see host_link.h.
 #include "models/host/host_link.h"
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using sc_core::sc_time;
 
+namespace {
+
+const ParamSchema& host_link_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema x{"host_link", "host link (PCIe/CXL): bandwidth per direction, latency, energy per bit", {}};
+    ParamSection top{"", "", instance_keys("host_link")};
+    for (ParamDecl d : {
+             number("bandwidth_gbps", kRequired, Bound::positive(), "effective bandwidth per direction"),
+             number("latency_ns", kRequired, Bound::non_negative(), "one-way latency"),
+             number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit transferred"),
+             number("static_power_mw", kRequired, Bound::non_negative(), "idle power of the link")})
+      top.keys.push_back(d);
+    x.sections.push_back(top);
+    return x;
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar host_link_schema_registrar(&host_link_schema);
+
+}  // namespace
+
 double HostLink::bandwidth(Params& p) {
-  return p.required<double>("bandwidth_gbps", "effective bandwidth per direction in GB/s", Bound::positive()) * 1e9;
+  p.bind(host_link_schema());
+  return p.get<double>("bandwidth_gbps") * 1e9;
 }
 
 HostLink::HostLink(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
@@ -14,9 +39,9 @@ HostLink::HostLink(const sc_core::sc_module_name& name, Params& p, const ElabCon
       target("target"),
       to_device_(bandwidth(p), sc_time(1, sc_core::SC_US)),
       to_host_(to_device_.bytes_per_s(), sc_time(1, sc_core::SC_US)) {
-  latency_ = sc_time(p.required<double>("latency_ns", "one-way latency", Bound::non_negative()), sc_core::SC_NS);
-  j_per_byte_ = p.required<double>("energy_pj_per_bit", "energy per bit transferred", Bound::non_negative()) * 8e-12;
-  static_w_ = p.required<double>("static_power_mw", "idle power of the link", Bound::non_negative()) * 1e-3;
+  latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
+  j_per_byte_ = p.get<double>("energy_pj_per_bit") * 8e-12;
+  static_w_ = p.get<double>("static_power_mw") * 1e-3;
   target.register_b_transport(this, &HostLink::b_transport);
   expose_target("target", target, Protocol::host, false);
 }

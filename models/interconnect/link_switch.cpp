@@ -3,36 +3,65 @@
 
 #include "models/core/link_transfer.h"
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using sc_core::sc_time;
 
+namespace {
+
+const ParamSchema& link_switch_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema x{"link_switch", "switch joining every device: a port link per device, switch latency and energy", {}};
+    ParamSection top{"", "", instance_keys("link_switch")};
+    for (ParamDecl d : {
+             number("bandwidth_gbps", kRequired, Bound::positive(), "effective bandwidth of each port direction in GB/s"),
+             number("booking_window_ns", "100", Bound::positive(), "bandwidth booking window (smaller: closer to exact, more bookkeeping)"),
+             number("latency_ns", kRequired, Bound::non_negative(), "one-way latency of a port link"),
+             number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit crossing a port link"),
+             number("static_power_mw", kRequired, Bound::non_negative(), "idle power of each port link (both ends)"),
+             section("switch", true, "the switch's own latency, energy and power")})
+      top.keys.push_back(d);
+    x.sections.push_back(top);
+    x.sections.push_back(
+        {"switch",
+         "",
+         {number("latency_ns", kRequired, Bound::non_negative(), "latency through the switch"),
+          number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit switched"),
+          number("static_power_mw", kRequired, Bound::non_negative(), "idle power of the switch chip")}});
+    return x;
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar link_switch_schema_registrar(&link_switch_schema);
+
+}  // namespace
+
 LinkSwitch::LinkSwitch(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "link_switch"), target("target") {
-  bytes_per_s_ = p.required<double>("bandwidth_gbps", "effective bandwidth of each port direction in GB/s",
-                                    Bound::positive()) *
+  p.bind(link_switch_schema());
+  bytes_per_s_ = p.get<double>("bandwidth_gbps") *
                  1e9;
   window_ =
-      sc_time(p.optional<double>("booking_window_ns", 100.0,
-                                 "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
-                                 Bound::positive()),
+      sc_time(p.get<double>("booking_window_ns"),
               sc_core::SC_NS);
   link_latency_ =
-      sc_time(p.required<double>("latency_ns", "one-way latency of a port link", Bound::non_negative()),
+      sc_time(p.get<double>("latency_ns"),
               sc_core::SC_NS);
   link_j_per_byte_ =
-      p.required<double>("energy_pj_per_bit", "energy per bit crossing a port link", Bound::non_negative()) *
+      p.get<double>("energy_pj_per_bit") *
       8e-12;
-  link_static_w_ = p.required<double>("static_power_mw", "idle power of each port link (both ends)",
-                                      Bound::non_negative()) *
+  link_static_w_ = p.get<double>("static_power_mw") *
                    1e-3;
-  Params sw = p.required_child("switch", "the switch's own latency, energy and power");
+  Params sw = p.child("switch");
   switch_latency_ = sc_time(
-      sw.required<double>("latency_ns", "latency through the switch", Bound::non_negative()), sc_core::SC_NS);
+      sw.get<double>("latency_ns"), sc_core::SC_NS);
   switch_j_per_byte_ =
-      sw.required<double>("energy_pj_per_bit", "energy per bit switched", Bound::non_negative()) * 8e-12;
+      sw.get<double>("energy_pj_per_bit") * 8e-12;
   switch_static_w_ =
-      sw.required<double>("static_power_mw", "idle power of the switch chip", Bound::non_negative()) * 1e-3;
+      sw.get<double>("static_power_mw") * 1e-3;
   target.register_b_transport(this, &LinkSwitch::b_transport);
   expose_target("target", target, Protocol::link, false);
 }

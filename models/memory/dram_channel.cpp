@@ -23,15 +23,22 @@ DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const E
       model_(spec_),
       booker_(
           spec_.peak_bytes_per_s(),
-          sc_time(p.optional<double>("booking_window_ns", 50.0,
-                                     "bandwidth booking window (smaller: closer to exact, more bookkeeping)",
-                                     Bound::positive()),
-                  sc_core::SC_NS)) {
+          sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)) {
+  target.register_b_transport(this, &DramChannel::b_transport);
+  expose_target("target", target, Protocol::memory, false);
+}
+
+DramChannel::DramChannel(const sc_core::sc_module_name& name, const dram::DramSpec& spec, sc_time window)
+    : Component(name, "dram"), target("target"), spec_(spec), model_(spec_), booker_(spec_.peak_bytes_per_s(), window) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }
 
 void DramChannel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  transport_at(sc_core::sc_time_stamp(), trans, delay);
+}
+
+void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& trans, sc_time& delay) {
   const uint64_t bytes = trans.get_data_length();
   const uint64_t addr = trans.get_address();
   if (addr + bytes > capacity_bytes() || bytes == 0) {
@@ -44,7 +51,8 @@ void DramChannel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const double equivalent_bytes = cost.busy_ns * 1e-9 * spec_.peak_bytes_per_s();
   // The booker takes and returns annotated local times (offsets from sc_time_stamp()).
   const sc_time start = delay;
-  const sc_time served = booker_.book(start, uint64_t(std::llround(equivalent_bytes)));
+  const sc_time served = booker_.book_at(now, start, uint64_t(std::llround(equivalent_bytes)));
+  last_served_ = served;
   if (cost.pipeline_ns != pipeline_ns_) {  // a handful of values: convert each once
     pipeline_ns_ = cost.pipeline_ns;
     pipeline_ = sc_time(cost.pipeline_ns, sc_core::SC_NS);
@@ -66,17 +74,14 @@ void DramChannel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-ComponentStats DramChannel::stats(const sc_time& now) const {
-  ComponentStats s;
-  s.busy = booker_.busy();
-  s.bytes_read = bytes_read_;
-  s.bytes_written = bytes_written_;
-  s.requests = requests_;
+dram::ChannelCounters DramChannel::counters(const sc_time& now) const {
   dram::ChannelCounters c;
   c.reads = read_bursts_;
   c.writes = write_bursts_;
   c.activates = misses_;
   c.precharges = misses_;
+  c.row_hits = hits_;
+  c.row_misses = misses_;
   // Refresh runs on its own clock: per pseudo-channel one all-bank refresh every tREFI, or one per-bank
   // refresh every tREFIpb.
   const double now_ns = now.to_seconds() * 1e9;
@@ -95,6 +100,16 @@ ComponentStats DramChannel::stats(const sc_time& now) const {
   const double idle_share = now_ns > 0 ? std::max(0.0, 1.0 - busy_ns / now_ns) : 0.0;
   const double active_ns = busy_ns * double(pcs) + refresh_ns * idle_share;
   c.active_ticks = int64_t(std::llround(active_ns / spec_.tick_ns()));
+  return c;
+}
+
+ComponentStats DramChannel::stats(const sc_time& now) const {
+  ComponentStats s;
+  s.busy = booker_.busy();
+  s.bytes_read = bytes_read_;
+  s.bytes_written = bytes_written_;
+  s.requests = requests_;
+  const dram::ChannelCounters c = counters(now);
   const dram::DramEnergy e = dram::energy_of(c, spec_, now.to_seconds(), dram::EnergyBound::typical);
   const dram::DramEnergy m = dram::energy_of(c, spec_, now.to_seconds(), dram::EnergyBound::maximum);
   auto fill = [](EnergyBreakdown& b, const dram::DramEnergy& d) {

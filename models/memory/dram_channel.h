@@ -18,6 +18,7 @@
 #include "models/core/bandwidth_booker.h"
 #include "models/core/component.h"
 #include "models/core/registry.h"
+#include "models/memory/dram/channel_controller.h"
 #include "models/memory/dram/dram_spec.h"
 #include "models/memory/dram/service_model.h"
 
@@ -28,6 +29,8 @@ class DramChannel : public Component, public MemoryDevice {
   tlm_utils::simple_target_socket<DramChannel> target;
 
   DramChannel(const sc_core::sc_module_name& name, Params& params, const ElabContext& ctx);
+  // A channel of a spec read elsewhere (memtrace replay, tests), booking in windows of `booking_window`.
+  DramChannel(const sc_core::sc_module_name& name, const dram::DramSpec& spec, sc_core::sc_time booking_window);
   ComponentStats stats(const sc_core::sc_time& now) const override;
   uint64_t capacity_bytes() const override { return spec_.org.capacity_bytes(); }
   double peak_bandwidth_bytes_per_s() const override { return spec_.peak_bytes_per_s(); }
@@ -35,6 +38,14 @@ class DramChannel : public Component, public MemoryDevice {
   const dram::DramSpec& spec() const { return spec_; }
   // The blocking transport, callable directly (tests, memtrace): adds the access's delay to `delay`.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // The same at simulation time `now` (b_transport: sc_time_stamp()), for a replay outside a simulation:
+  // `now` never decreases from one call to the next, and `delay` is an offset from it.
+  void transport_at(const sc_core::sc_time& now, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // When the channel finished serving the last transaction's data (its pipeline latency not included), as an
+  // offset from the `now` it was given: what a controller queue slot is held for.
+  const sc_core::sc_time& last_served() const { return last_served_; }
+  // Bursts, row outcomes, refreshes and active time up to `now`, as the energy model counts them.
+  dram::ChannelCounters counters(const sc_core::sc_time& now) const;
 
  private:
   dram::DramSpec spec_;
@@ -45,6 +56,7 @@ class DramChannel : public Component, public MemoryDevice {
   uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;
   uint64_t read_bursts_ = 0, write_bursts_ = 0, hits_ = 0, misses_ = 0, reads_ = 0;
   double read_latency_sum_ns_ = 0;
+  sc_core::sc_time last_served_;
 };
 
 }  // namespace llmx

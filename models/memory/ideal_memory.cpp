@@ -1,26 +1,54 @@
 // Ideal memory channel; see ideal_memory.h.
 #include "models/memory/ideal_memory.h"
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using sc_core::sc_time;
 
+namespace {
+
+const ParamSchema& ideal_memory_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema x{"ideal_memory", "memory at its peak bandwidth with fixed latency (roofline reference)", {}};
+    ParamSection top{"", "", instance_keys("ideal_memory")};
+    for (ParamDecl d : {
+             number("bandwidth_gbps", kRequired, Bound::positive(), "peak bandwidth in GB/s (1e9 bytes/s)"),
+             number("capacity_gib", kRequired, Bound::positive(), "capacity"),
+             number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window"),
+             number("latency_ns", kRequired, Bound::non_negative(), "latency of every access"),
+             number("read_energy_pj_per_bit", kRequired, Bound::non_negative(), "read energy per bit"),
+             number("write_energy_pj_per_bit", kRequired, Bound::non_negative(), "write energy per bit"),
+             number("background_power_mw", kRequired, Bound::non_negative(), "standby power")})
+      top.keys.push_back(d);
+    x.sections.push_back(top);
+    return x;
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar ideal_memory_schema_registrar(&ideal_memory_schema);
+
+}  // namespace
+
 double IdealMemory::read_bandwidth(Params& p) {
-  return p.required<double>("bandwidth_gbps", "peak bandwidth in GB/s (1e9 bytes/s)", Bound::positive()) * 1e9;
+  p.bind(ideal_memory_schema());
+  return p.get<double>("bandwidth_gbps") * 1e9;
 }
 
 IdealMemory::IdealMemory(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "ideal_memory"),
       target("target"),
-      capacity_(static_cast<uint64_t>(p.required<double>("capacity_gib", "capacity", Bound::positive()) *
+      capacity_(static_cast<uint64_t>(p.bind(ideal_memory_schema()).get<double>("capacity_gib") *
                                       1024.0 * 1024.0 * 1024.0)),
       booker_(read_bandwidth(p),
-              sc_time(p.optional<double>("booking_window_ns", 50.0, "bandwidth booking window", Bound::positive()),
+              sc_time(p.get<double>("booking_window_ns"),
                       sc_core::SC_NS)) {
-  latency_ = sc_time(p.required<double>("latency_ns", "latency of every access", Bound::non_negative()), sc_core::SC_NS);
-  read_j_per_byte_ = p.required<double>("read_energy_pj_per_bit", "read energy per bit", Bound::non_negative()) * 8e-12;
-  write_j_per_byte_ = p.required<double>("write_energy_pj_per_bit", "write energy per bit", Bound::non_negative()) * 8e-12;
-  background_w_ = p.required<double>("background_power_mw", "standby power", Bound::non_negative()) * 1e-3;
+  latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
+  read_j_per_byte_ = p.get<double>("read_energy_pj_per_bit") * 8e-12;
+  write_j_per_byte_ = p.get<double>("write_energy_pj_per_bit") * 8e-12;
+  background_w_ = p.get<double>("background_power_mw") * 1e-3;
   target.register_b_transport(this, &IdealMemory::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }

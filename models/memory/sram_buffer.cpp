@@ -4,29 +4,62 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/core/energy_band.h"
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using sc_core::sc_time;
 
+namespace {
+
+const ParamSchema& sram_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema x{"sram", "on-chip SRAM scratchpad with banked ports and per-access energy", {}};
+    ParamSection top{"", "", instance_keys("sram")};
+    for (ParamDecl d : {
+             number("capacity_kib", kRequired, Bound::positive(), "capacity"),
+             integer("banks", kRequired, Bound::at_least(1), "independent banks"),
+             integer("bank_width_bits", kRequired, Bound::at_least(8), "bits per bank access"),
+             number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "SRAM clock"),
+             integer("ports", "2", Bound::range(1, 2), "1 = reads and writes share a port; 2 = one read and one write port"),
+             number("read_energy_pj_per_access", kRequired, Bound::non_negative(), "energy per bank-width read"),
+             number("write_energy_pj_per_access", kRequired, Bound::non_negative(), "energy per bank-width write"),
+             number("leakage_power_mw", kRequired, Bound::non_negative(), "leakage power"),
+             number("latency_ns", "1", Bound::non_negative(), "access latency"),
+             number("booking_window_ns", "20", Bound::positive(), "bandwidth booking window")})
+      top.keys.push_back(d);
+    top.keys.push_back(energy_band_key());
+    x.sections.push_back(top);
+      x.sections.push_back(energy_band_section(""));
+    return x;
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar sram_schema_registrar(&sram_schema);
+
+}  // namespace
+
 SramBuffer::SramBuffer(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "sram"), target("target") {
-  capacity_ = static_cast<uint64_t>(p.required<double>("capacity_kib", "capacity", Bound::positive()) * 1024.0);
-  const int banks = p.required<int>("banks", "independent banks", Bound::at_least(1));
-  const int width_bits = p.required<int>("bank_width_bits", "bits per bank access", Bound::at_least(8));
+  p.bind(sram_schema());
+  capacity_ = static_cast<uint64_t>(p.get<double>("capacity_kib") * 1024.0);
+  const int banks = p.get<int>("banks");
+  const int width_bits = p.get<int>("bank_width_bits");
   // Up to 1 THz, as the PE clock.
-  const double clock_hz = p.required<double>("clock_mhz", "SRAM clock", Bound::range(1e-3, 1e6)) * 1e6;
-  ports_ = p.optional<int>("ports", 2, "1 = reads and writes share a port; 2 = one read and one write port",
-                           Bound::range(1, 2));
+  const double clock_hz = p.get<double>("clock_mhz") * 1e6;
+  ports_ = p.get<int>("ports");
   access_bytes_ = width_bits / 8.0;
   port_bytes_per_s_ = banks * access_bytes_ * clock_hz;
   read_energy_j_ =
-      p.required<double>("read_energy_pj_per_access", "energy per bank-width read", Bound::non_negative()) * 1e-12;
+      p.get<double>("read_energy_pj_per_access") * 1e-12;
   write_energy_j_ =
-      p.required<double>("write_energy_pj_per_access", "energy per bank-width write", Bound::non_negative()) * 1e-12;
-  leakage_w_ = p.required<double>("leakage_power_mw", "leakage power", Bound::non_negative()) * 1e-3;
+      p.get<double>("write_energy_pj_per_access") * 1e-12;
+  leakage_w_ = p.get<double>("leakage_power_mw") * 1e-3;
   energy_band_ = read_energy_band(p);
-  latency_ = sc_time(p.optional<double>("latency_ns", 1.0, "access latency", Bound::non_negative()), sc_core::SC_NS);
-  const sc_time window(p.optional<double>("booking_window_ns", 20.0, "bandwidth booking window", Bound::positive()),
+  latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
+  const sc_time window(p.get<double>("booking_window_ns"),
                        sc_core::SC_NS);
   read_port_ = std::make_unique<BandwidthBooker>(port_bytes_per_s_, window);
   if (ports_ == 2) write_port_ = std::make_unique<BandwidthBooker>(port_bytes_per_s_, window);

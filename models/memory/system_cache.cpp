@@ -3,39 +3,65 @@
 
 #include <algorithm>
 
+#include "models/core/param_schema.h"
+
 namespace llmx {
 
 using sc_core::sc_time;
 
 namespace {
+namespace {
+
+const ParamSchema& system_cache_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema x{"system_cache", "system-level cache slice in front of one memory channel (LRU hit rate from the stream)", {}};
+    ParamSection top{"", "", instance_keys("system_cache")};
+    for (ParamDecl d : {
+             number("bandwidth_gbps", kRequired, Bound::positive(), "bandwidth of the slice for hits and fills, GB/s"),
+             number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window"),
+             number("capacity_kib", kRequired, Bound::positive(), "capacity of this slice"),
+             integer("block_bytes", "4096", Bound::range(64, 1 << 20), "granularity of the LRU (bytes, power of two)"),
+             number("latency_ns", kRequired, Bound::non_negative(), "lookup latency (hit: data returned; miss: added before the channel access)"),
+             number("read_energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit read on a hit"),
+             number("write_energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit filled or written"),
+             number("leakage_power_mw", kRequired, Bound::non_negative(), "leakage power of the slice")})
+      top.keys.push_back(d);
+    x.sections.push_back(top);
+    return x;
+  }();
+  return s;
+}
+
+const ParamSchemaRegistrar system_cache_schema_registrar(&system_cache_schema);
+
+}  // namespace
+
 BandwidthBooker make_booker(Params& p) {
+  p.bind(system_cache_schema());
   const double bytes_per_s =
-      p.required<double>("bandwidth_gbps", "bandwidth of the slice for hits and fills, GB/s", Bound::positive()) *
+      p.get<double>("bandwidth_gbps") *
       1e9;
   const double window_ns =
-      p.optional<double>("booking_window_ns", 50.0, "bandwidth booking window", Bound::positive());
+      p.get<double>("booking_window_ns");
   return BandwidthBooker(bytes_per_s, sc_time(window_ns, sc_core::SC_NS));
 }
 }  // namespace
 
 SystemCache::SystemCache(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "system_cache"), target("target"), mem("mem"), booker_(make_booker(p)) {
-  const double capacity = p.required<double>("capacity_kib", "capacity of this slice", Bound::positive()) * 1024;
-  block_bytes_ = p.optional<uint64_t>("block_bytes", 4096, "granularity of the LRU (bytes, power of two)",
-                                      Bound::range(64, 1 << 20));
+  const double capacity = p.get<double>("capacity_kib") * 1024;
+  block_bytes_ = p.get<uint64_t>("block_bytes");
   if (block_bytes_ & (block_bytes_ - 1)) p.fail("block_bytes", "must be a power of two");
   blocks_ = static_cast<uint64_t>(capacity) / block_bytes_;
   if (blocks_ == 0) p.fail("capacity_kib", "smaller than one block");
-  latency_ = sc_time(p.required<double>("latency_ns", "lookup latency (hit: data returned; miss: added before "
-                                                      "the channel access)",
-                                        Bound::non_negative()),
+  latency_ = sc_time(p.get<double>("latency_ns"),
                      sc_core::SC_NS);
   read_j_per_byte_ =
-      p.required<double>("read_energy_pj_per_bit", "energy per bit read on a hit", Bound::non_negative()) * 8e-12;
+      p.get<double>("read_energy_pj_per_bit") * 8e-12;
   write_j_per_byte_ =
-      p.required<double>("write_energy_pj_per_bit", "energy per bit filled or written", Bound::non_negative()) *
+      p.get<double>("write_energy_pj_per_bit") *
       8e-12;
-  leakage_w_ = p.required<double>("leakage_power_mw", "leakage power of the slice", Bound::non_negative()) * 1e-3;
+  leakage_w_ = p.get<double>("leakage_power_mw") * 1e-3;
   target.register_b_transport(this, &SystemCache::b_transport);
   expose_target("target", target, Protocol::memory, false);
   expose_initiator("mem", mem, Protocol::memory, false);

@@ -104,89 +104,73 @@ OpEnergy idd_energy(const std::vector<IddRail>& rails, const Organisation& o, co
 
 namespace {
 
-const auto kNonNegative = Bound::non_negative();
-const auto kRatio = Bound{0.0, 1.0, true};  // typical over maximum: in (0, 1]
-
-EnergyBound read_given(Params& e, const std::string& key, const std::string& what) {
-  return e.choice(key, {"typical", "maximum"}, std::nullopt,
-                  what + ": typical (a vendor's typical values) or maximum (datasheet limits)") == "typical"
+EnergyBound read_given(Params& e, const std::string& key) {
+  return e.get<std::string>(key) == "typical"
              ? EnergyBound::typical
              : EnergyBound::maximum;
 }
 
 void read_link(Params& e, LinkInterface* l) {
   if (!e.has("interface")) return;
-  Params p = e.required_child("interface", "the data link's electrical parameters (I/O energy)");
+  Params p = e.child("interface");
   l->given = true;
-  const std::string term = p.choice("termination", {"vssq", "vddq", "none"}, std::nullopt,
-                                    "what the receiver terminates to: vssq (LVSTL), vddq (POD), none");
+  const std::string term = p.get<std::string>("termination");
   l->termination = term == "vssq"   ? LinkInterface::Termination::vssq
                    : term == "vddq" ? LinkInterface::Termination::vddq
                                     : LinkInterface::Termination::none;
-  const std::string sig = p.choice(
-      "signalling", {"nrz", "pam3", "pam4"}, std::string("nrz"),
-      "levels on a DQ line: nrz (2), pam3 (3 levels, 3 bits per 2 symbols), pam4 (4 levels, 2 bits)");
+  const std::string sig = p.get<std::string>("signalling");
   l->signalling = sig == "pam4"   ? LinkInterface::Signalling::pam4
                   : sig == "pam3" ? LinkInterface::Signalling::pam3
                                   : LinkInterface::Signalling::nrz;
   const int m = signal_levels(l->signalling);
   const double uniform_rise = (m + 1.0) / (6.0 * m);  // mean rise per symbol of uniformly random levels
-  const auto pos = Bound::positive();
-  l->vddq_v = p.required<double>("vddq_v", "I/O supply voltage", pos);
-  l->r_on_ohm = p.required<double>("r_on_ohm", "driver output impedance", pos);
+  l->vddq_v = p.get<double>("vddq_v");
+  l->r_on_ohm = p.get<double>("r_on_ohm");
   l->r_tt_ohm = l->termination == LinkInterface::Termination::none
                     ? 0.0
-                    : p.required<double>("r_tt_ohm", "receiver termination (ODT) impedance", pos);
+                    : p.get<double>("r_tt_ohm");
   l->c_line_pf =
-      p.required<double>("c_line_pf", "switched capacitance per line (pads, package, trace)", kNonNegative);
-  l->strobe_lines_per_byte = p.required<double>(
-      "strobe_lines_per_byte", "strobe lines per 8 DQ (2: differential DQS)", Bound::range(0, 8));
-  l->toggle_rate = p.optional<double>(
-      "toggle_rate", uniform_rise,
-      "full-swing rises per DQ line per symbol (random data: 0.25 NRZ, 0.222 PAM3, 0.208 PAM4)",
-      Bound::range(0, 0.5));
-  l->ones_rate = p.optional<double>(
-      "ones_rate", 0.5, "mean level of a DQ line, 0..1 of the swing (0.5: random data)", Bound::range(0, 1));
+      p.get<double>("c_line_pf");
+  l->strobe_lines_per_byte = p.get<double>("strobe_lines_per_byte");
+  l->toggle_rate = p.get<double>("toggle_rate", uniform_rise);
+  l->ones_rate = p.get<double>("ones_rate");
   l->resistance_tolerance =
-      p.required<double>("resistance_tolerance", "calibrated R_on/R_tt tolerance (maximum bound: R lowered)",
-                         Bound::range(0, 0.5));
+      p.get<double>("resistance_tolerance");
 }
 
 void read_per_operation(Params& e, const Organisation& o, const Timing& t, Energy* en) {
   en->model = Energy::Model::per_operation;
-  en->given = read_given(e, "figures", "what the figures below are");
+  en->given = read_given(e, "figures");
   OpEnergy g;
-  g.act_pre_pj = e.required<double>("act_pre_pj", "energy of one activate + precharge", kNonNegative);
+  g.act_pre_pj = e.get<double>("act_pre_pj");
   g.read_array_pj_per_bit =
-      e.required<double>("read_array_pj_per_bit", "array read energy per bit", kNonNegative);
+      e.get<double>("read_array_pj_per_bit");
   g.write_array_pj_per_bit =
-      e.required<double>("write_array_pj_per_bit", "array write energy per bit", kNonNegative);
+      e.get<double>("write_array_pj_per_bit");
   read_link(e, &en->link);
   if (en->link.given) {
     for (const char* key : {"io_read_pj_per_bit", "io_write_pj_per_bit"})
       if (e.has(key)) e.fail(key, "I/O energy given twice: by this figure and by the interface parameters");
   } else {
     g.io_read_pj_per_bit =
-        e.required<double>("io_read_pj_per_bit", "interface energy per bit read", kNonNegative);
+        e.get<double>("io_read_pj_per_bit");
     g.io_write_pj_per_bit =
-        e.required<double>("io_write_pj_per_bit", "interface energy per bit written", kNonNegative);
+        e.get<double>("io_write_pj_per_bit");
   }
   g.refresh_ab_pj =
-      e.required<double>("refresh_ab_pj", "one all-bank refresh of one pseudo-channel", kNonNegative);
-  g.refresh_pb_pj = e.optional<double>("refresh_pb_pj", g.refresh_ab_pj / o.banks_per_pc(),
-                                       "one per-bank refresh (default: REFab / banks)", kNonNegative);
+      e.get<double>("refresh_ab_pj");
+  g.refresh_pb_pj = e.get<double>("refresh_pb_pj", g.refresh_ab_pj / o.banks_per_pc());
   g.background_active_mw =
-      e.required<double>("background_mw", "standby power of the channel with a bank open", kNonNegative);
-  g.background_idle_mw = e.optional<double>("background_idle_mw", g.background_active_mw,
-                                            "standby power with all banks closed", kNonNegative);
-  Params r = e.required_child("typical_over_maximum", "typical figure over maximum figure, per energy kind");
+      e.get<double>("background_mw");
+  g.background_idle_mw = e.get<double>("background_idle_mw", g.background_active_mw);
+  Params r = e.child("typical_over_maximum");
   KindRatios& k = en->kind_ratios;
-  k.act_pre = r.required<double>("act_pre", "activate + precharge", kRatio);
-  k.read_array = r.required<double>("read_array", "array reads", kRatio);
-  k.write_array = r.required<double>("write_array", "array writes", kRatio);
-  k.io = r.required<double>("io", "interface", kRatio);
-  k.refresh = r.required<double>("refresh", "refresh", kRatio);
-  k.background = r.required<double>("background", "standby", kRatio);
+  k.act_pre = r.get<double>("act_pre");
+  k.read_array = r.get<double>("read_array");
+  k.write_array = r.get<double>("write_array");
+  k.io = r.get<double>("io");
+  k.refresh = r.get<double>("refresh");
+  k.background = r.get<double>("background");
   // The other bound: typical = maximum x ratio.
   const bool to_max = en->given == EnergyBound::typical;
   auto other = [to_max](double v, double ratio) { return to_max ? v / ratio : v * ratio; };
@@ -211,33 +195,31 @@ void read_per_operation(Params& e, const Organisation& o, const Timing& t, Energ
 IddRail read_rail(Params& r, const std::string& name) {
   IddRail rail;
   rail.name = name;
-  const auto pos = Bound::positive();
-  rail.voltage_v = r.required<double>("voltage_v", "rail voltage", pos);
-  rail.measured_at_v = r.optional<double>("measured_at_v", rail.voltage_v,
-                                          "voltage the currents were measured at (they scale with V)", pos);
-  rail.idd0_ma = r.required<double>("idd0_ma", "one-bank ACT-PRE current at tRC", kNonNegative);
-  rail.idd2n_ma = r.required<double>("idd2n_ma", "precharge standby current", kNonNegative);
-  rail.idd3n_ma = r.required<double>("idd3n_ma", "active standby current", kNonNegative);
-  rail.idd4r_ma = r.required<double>("idd4r_ma", "burst read current", kNonNegative);
-  rail.idd4w_ma = r.required<double>("idd4w_ma", "burst write current", kNonNegative);
+  rail.voltage_v = r.get<double>("voltage_v");
+  rail.measured_at_v = r.get<double>("measured_at_v", rail.voltage_v);
+  rail.idd0_ma = r.get<double>("idd0_ma");
+  rail.idd2n_ma = r.get<double>("idd2n_ma");
+  rail.idd3n_ma = r.get<double>("idd3n_ma");
+  rail.idd4r_ma = r.get<double>("idd4r_ma");
+  rail.idd4w_ma = r.get<double>("idd4w_ma");
   rail.idd5ab_ma =
-      r.required<double>("idd5ab_ma", "all-bank refresh current (REF every tRFCab)", kNonNegative);
+      r.get<double>("idd5ab_ma");
   if (r.has("idd5pb_ma"))
     rail.idd5pb_ma =
-        r.required<double>("idd5pb_ma", "per-bank refresh current (REFpb every tRFCpb)", kNonNegative);
-  rail.io = r.optional<bool>("io", false, "the rail feeds the data I/O (VDDQ)");
+        r.get<double>("idd5pb_ma", 0.0);
+  rail.io = r.get<bool>("io");
   return rail;
 }
 
 CurrentRatios read_current_ratios(Params& e) {
-  Params r = e.required_child("typical_over_maximum", "typical current over maximum current, per IDD kind");
+  Params r = e.child("typical_over_maximum");
   CurrentRatios c;
-  c.idd0 = r.required<double>("idd0", "IDD0", kRatio);
-  c.idd2n = r.required<double>("idd2n", "IDD2N", kRatio);
-  c.idd3n = r.required<double>("idd3n", "IDD3N", kRatio);
-  c.idd4r = r.required<double>("idd4r", "IDD4R", kRatio);
-  c.idd4w = r.required<double>("idd4w", "IDD4W", kRatio);
-  c.idd5 = r.required<double>("idd5", "IDD5AB and IDD5PB", kRatio);
+  c.idd0 = r.get<double>("idd0");
+  c.idd2n = r.get<double>("idd2n");
+  c.idd3n = r.get<double>("idd3n");
+  c.idd4r = r.get<double>("idd4r");
+  c.idd4w = r.get<double>("idd4w");
+  c.idd5 = r.get<double>("idd5");
   return c;
 }
 
@@ -259,26 +241,20 @@ void check_physical(const OpEnergy& e, bool has_pb, Params& first_rail) {
 
 void read_idd(Params& e, const Organisation& o, const Timing& t, Energy* en) {
   en->model = Energy::Model::idd;
-  en->given = read_given(e, "currents", "what the rails' currents are");
-  en->devices_per_rank = e.required<int>(
-      "devices_per_rank", "DRAM devices in lockstep forming the channel's data bus", Bound::range(1, 64));
+  en->given = read_given(e, "currents");
+  en->devices_per_rank = e.get<int>("devices_per_rank");
   en->measured_at_mtps =
-      e.optional<double>("measured_at_mtps", t.data_rate_mtps,
-                         "data rate the IDD4R/IDD4W currents were measured at", Bound::positive());
-  en->idd4_rate_exponent = e.optional<double>(
-      "idd4_rate_exponent", 0.0,
-      "IDD4R/W above IDD3N scale with (rate / measured rate)^k: 0 holds the current (DRAMPower), 1 keeps "
-      "the energy per bit",
-      Bound::range(0, 1));
+      e.get<double>("measured_at_mtps", t.data_rate_mtps);
+  en->idd4_rate_exponent = e.get<double>("idd4_rate_exponent");
   en->current_ratios = read_current_ratios(e);
-  Params rails = e.required_child("rails", "supply rails by name, each with its voltage and IDD currents");
+  Params rails = e.child("rails");
   const auto names = rails.keys();
   if (names.empty()) e.fail("rails", "at least one supply rail is needed");
   std::vector<Params> rail_params;
   int with_pb = 0;
   bool any_io = false;
   for (const auto& name : names) {
-    rail_params.push_back(rails.required_child(name, "one supply rail"));
+    rail_params.push_back(rails.child(name));
     en->rails.push_back(read_rail(rail_params.back(), name));
     with_pb += rail_params.back().has("idd5pb_ma") ? 1 : 0;
     any_io = any_io || en->rails.back().io;
@@ -306,9 +282,7 @@ void read_idd(Params& e, const Organisation& o, const Timing& t, Energy* en) {
 }  // namespace
 
 void read_energy(Params& e, const Organisation& o, const Timing& t, Energy* en) {
-  const std::string model =
-      e.choice("model", {"per_operation", "idd"}, std::nullopt,
-               "per_operation: cited per-operation energies; idd: datasheet IDD currents");
+  const std::string model = e.get<std::string>("model");
   if (model == "per_operation")
     read_per_operation(e, o, t, en);
   else

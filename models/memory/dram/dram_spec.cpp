@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "models/core/error.h"
+#include "models/memory/dram/dram_schema.h"
 #include "models/memory/dram/timing_reader.h"
 
 namespace llmx::dram {
@@ -120,10 +121,8 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
   auto node = p.node()->find("address_mapping");
   if (node && node->kind == ConfigNode::Kind::map) {
     Params m = p.required_child("address_mapping", "explicit address mapping");
-    auto names = m.required<std::vector<std::string>>(
-        "bits", "field fed by each channel-local address bit above the burst offset, lowest first");
-    auto xor_terms = m.optional<std::vector<std::string>>(
-        "xor", {}, "XOR terms 'target.bit^source.bit', e.g. bank_group.0^column.0");
+    auto names = m.get<std::vector<std::string>>("bits");
+    auto xor_terms = m.get<std::vector<std::string>>("xor");
     std::vector<Field> bits;
     for (const auto& n : names) {
       Field f;
@@ -157,9 +156,7 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
       m.fail("bits", e.what());
     }
   }
-  const std::string scheme =
-      p.choice("address_mapping", AddressMapping::scheme_names(), std::string("RoCoBaBgRaPc"),
-               "address mapping scheme (or a map with explicit bits)");
+  const std::string scheme = p.get<std::string>("address_mapping");
   try {
     return AddressMapping::named(scheme, tx_offset, sizes);
   } catch (const Error& e) {
@@ -170,53 +167,42 @@ AddressMapping read_mapping(Params& p, const Organisation& o) {
 }  // namespace
 
 DramSpec read_dram_spec(Params& p) {
+  p.bind(dram_schema());
   DramSpec s;
-  s.standard = p.required<std::string>("standard", "DRAM standard name, e.g. LPDDR5");
+  s.standard = p.get<std::string>("standard");
   p.claim("cost");  // the preset's price, read by the cost model (explorer/cost/) when a system prices it
 
-  Params o = p.required_child("organisation", "channel organisation");
+  Params o = p.child("organisation");
   auto& org = s.org;
-  org.pseudo_channels =
-      o.optional<int>("pseudo_channels", 1, "pseudo-channels per channel", Bound::range(1, 16));
-  org.ranks = o.optional<int>("ranks", 1, "ranks (or HBM stack IDs) per pseudo-channel", Bound::range(1, 16));
-  org.bank_groups = o.required<int>("bank_groups", "bank groups per rank", Bound::range(1, 64));
-  org.banks_per_group = o.required<int>("banks_per_group", "banks per bank group", Bound::range(1, 64));
-  org.rows = o.required<int64_t>("rows", "rows per bank", Bound::range(1, 1 << 24));
-  org.page_bytes = o.required<int>("page_bytes", "row size per bank in bytes", Bound::range(1, 1 << 16));
-  org.dq_bits =
-      o.required<int>("dq_bits", "data bus width per pseudo-channel in bits", Bound::range(1, 1024));
-  org.burst_length = o.required<int>("burst_length", "beats per burst", Bound::range(1, 64));
+  org.pseudo_channels = o.get<int>("pseudo_channels");
+  org.ranks = o.get<int>("ranks");
+  org.bank_groups = o.get<int>("bank_groups");
+  org.banks_per_group = o.get<int>("banks_per_group");
+  org.rows = o.get<int64_t>("rows");
+  org.page_bytes = o.get<int>("page_bytes");
+  org.dq_bits = o.get<int>("dq_bits");
+  org.burst_length = o.get<int>("burst_length");
 
-  Params t = p.required_child("timing", "JEDEC timing");
+  Params t = p.child("timing");
   s.timing = read_timing(p, t, org);
   const auto& tm = s.timing;
 
-  Params e = p.required_child("energy", "per-operation energies, or datasheet IDD currents");
+  Params e = p.child("energy");
   read_energy(e, org, tm, &s.energy);
 
-  Params c = p.optional_child("controller", "memory controller");
+  Params c = p.child("controller");
   auto& ct = s.ctrl;
-  ct.bus = c.choice("command_bus", {"single", "dual"}, std::string("single"),
-                    "one command bus, or separate row and column buses") == "dual"
-               ? CommandBus::dual
-               : CommandBus::single;
-  ct.row_policy =
-      parse_policy(c.choice("row_policy", {"open", "closed"}, std::string("open"), "row-buffer policy"));
-  const std::string ref =
-      c.choice("refresh", {"all_bank", "per_bank", "none"}, std::string("all_bank"), "refresh");
+  ct.bus = c.get<std::string>("command_bus") == "dual" ? CommandBus::dual : CommandBus::single;
+  ct.row_policy = parse_policy(c.get<std::string>("row_policy"));
+  const std::string ref = c.get<std::string>("refresh");
   ct.refresh = ref == "all_bank"   ? RefreshMode::all_bank
                : ref == "per_bank" ? RefreshMode::per_bank
                                    : RefreshMode::none;
-  ct.read_queue =
-      c.optional<int>("read_queue", 32, "read requests queued per channel", Bound::range(1, 4096));
-  ct.write_queue =
-      c.optional<int>("write_queue", 32, "write requests queued per channel", Bound::range(1, 4096));
-  ct.per_bank_queue = c.optional<int>("per_bank_queue", 0, "bank-wise buffer depth (0: one channel queue)",
-                                      Bound::range(0, 1024));
-  ct.write_high_watermark =
-      c.optional<double>("write_high_watermark", 0.8, "drain writes above", Bound::range(0, 1));
-  ct.write_low_watermark =
-      c.optional<double>("write_low_watermark", 0.2, "stop draining below", Bound::range(0, 1));
+  ct.read_queue = c.get<int>("read_queue");
+  ct.write_queue = c.get<int>("write_queue");
+  ct.per_bank_queue = c.get<int>("per_bank_queue");
+  ct.write_high_watermark = c.get<double>("write_high_watermark");
+  ct.write_low_watermark = c.get<double>("write_low_watermark");
 
   // Cross-field checks, each located at the key it names.
   try {

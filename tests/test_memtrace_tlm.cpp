@@ -1,0 +1,80 @@
+// `explorer memtrace --model tlm` replays through the loosely-timed DRAM channel decode runs use; on the
+// reference systems and patterns (tests/dram_reference_systems.h: sequential and random 64 B lines) its
+// bandwidth is within 5% of the command-level engine's on the sequential pattern; on the random one the TLM
+// channel is 5-12% faster (measured: LPDDR5 +6.8%, HBM3 +5.4%, HBM2 +5.7%, LPDDR4 +11.6%), because its miss
+// cost is calibrated with a full controller queue, where the multi-channel front end leaves queues partly
+// empty (less bank parallelism) and LPDDR4's two-burst lines pay a miss per line. Each pair's error is
+// printed; the random bound pins that gap so it can only shrink.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+#include "explorer/memtrace/tlm_replay.h"
+#include "tests/dram_reference_systems.h"
+#include "tests/support.h"
+
+using namespace llmx;
+namespace ref = llmx::dram::reference;
+
+namespace {
+
+struct Named {
+  const char* name;
+  ref::System system;
+};
+
+}  // namespace
+
+TEST_CASE("memtrace tlm: the TLM channel's bandwidth is within 5% of the command-level engine's on the "
+          "reference patterns",
+          "[dram][memtrace]") {
+  const std::vector<Named> systems{{"ramulator LPDDR5-6400 x8", ref::ramulator_lpddr5_6400()},
+                                   {"ramulator HBM3-6400 x16", ref::ramulator_hbm3_6400()},
+                                   {"ramulator HBM2-2000 x8", ref::ramulator_hbm2_2000()},
+                                   {"dramsys LPDDR4-4266", ref::dramsys_lpddr4_4266()}};
+  for (const auto& [name, s] : systems) {
+    // Long enough at the peak to span 10 refresh intervals, so refresh takes its average share in both
+    // engines (a run shorter than tREFI sees no refresh on the command level while the TLM channel charges
+    // refresh's average stretch: -12.6% on HBM3 at 40,000 lines).
+    const double peak_gbps = s.spec.peak_bytes_per_s() * 1e-9 * s.channels;
+    const auto lines = uint64_t(10 * s.spec.timing.trefi_ns * peak_gbps / 64);
+    for (const bool random : {false, true}) {
+      auto gen = [&] {
+        return random ? ref::random_lines(lines, s.request_bytes) : ref::sequential(lines, s.request_bytes);
+      };
+      const auto cmd = ref::run(s, gen());
+      const auto tlm =
+          replay_tlm(s.spec, s.channels, s.channel_bits, s.injection, gen());
+      const double err = tlm.bandwidth_gbps / cmd.bandwidth_gbps - 1;
+      std::printf("%-26s %-4s command %8.2f GB/s  tlm %8.2f GB/s  error %+6.2f%%  (hit rate %.3f / %.3f)\n",
+                  name, random ? "rand" : "seq", cmd.bandwidth_gbps, tlm.bandwidth_gbps, 100 * err,
+                  cmd.row_hit_rate, tlm.row_hit_rate);
+      INFO(name << (random ? " random" : " sequential"));
+      CHECK(tlm.bytes_read == cmd.bytes_read);
+      CHECK(tlm.bandwidth_gbps <= tlm.peak_gbps * (1 + 1e-9));
+      CHECK(std::fabs(err) <= (random ? 0.12 : 0.05));
+    }
+  }
+}
+
+TEST_CASE("memtrace tlm: the README's memtrace example runs on the shipped sample trace, with both models",
+          "[dram][memtrace]") {
+  const std::string readme = test::read_text(test::source_dir() + "/README.md");
+  const auto at = readme.find("build/explorer memtrace ");
+  REQUIRE(at != std::string::npos);
+  std::string line = readme.substr(at, readme.find('\n', at) - at);
+  line = line.substr(0, line.find('#'));
+  const std::string args = line.substr(std::string("build/explorer").size());
+  CHECK_THAT(args, Catch::Contains("traces/memory/sample.stl"));
+  const auto tlm = args.find("--model tlm");
+  REQUIRE(tlm != std::string::npos);
+  std::string command = args;
+  command.replace(tlm, 11, "--model command");
+  for (const std::string& a : {args, command}) {
+    INFO(a);
+    const auto r = test::run_command("cd '" + test::source_dir() + "' && '" + test::explorer_bin() + "'" + a);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("HBM3,1,all,4096,"));
+  }
+}

@@ -1,0 +1,126 @@
+// Parameter declarations (models/core/param_schema.h): `explorer types dram` lists every key the shipped DRAM
+// presets use, each with a unit; units agree with the key's suffix; docs/PARAMETERS.md is what the binary
+// generates; reading a key nobody declared is an internal error, so the loader cannot accept an undocumented key.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "explorer/config/loader.h"
+#include "models/core/param_schema.h"
+#include "models/core/params.h"
+#include "tests/support.h"
+
+using namespace llmx;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Leaf key paths of a config tree, lists as "key[]" and the named rails as "<name>"; `cost` (priced by the
+// cost model, `explorer types cost`) is one key.
+void collect(const ConfigNodePtr& n, const std::string& path, std::set<std::string>& out) {
+  if (n->kind == ConfigNode::Kind::map && path != "cost") {
+    for (const auto& [k, v] : n->entries) {
+      const std::string key = path == "energy.rails" ? "<name>" : k;
+      collect(v, path.empty() ? key : path + "." + key, out);
+    }
+  } else if (n->kind == ConfigNode::Kind::sequence && !n->items.empty() &&
+             n->items.front()->kind == ConfigNode::Kind::map) {
+    for (const auto& item : n->items) collect(item, path + "[]", out);
+  } else {
+    out.insert(path);
+  }
+}
+
+// `explorer types TYPE` as key -> unit (the first two columns of its key lines).
+std::map<std::string, std::string> listed_units(const std::string& type) {
+  const auto r = test::run_command("'" + test::explorer_bin() + "' types " + type);
+  REQUIRE(r.exit_code == 0);
+  std::map<std::string, std::string> units;
+  std::istringstream in(r.out);
+  std::string line;
+  std::getline(in, line);  // title
+  std::getline(in, line);  // column heads
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string key, unit;
+    l >> key >> unit;
+    if (!key.empty() && key.front() != '[') units[key] = unit;
+  }
+  return units;
+}
+
+}  // namespace
+
+TEST_CASE("parameters: explorer types dram lists every key of every shipped DRAM preset, with its unit",
+          "[parameters][dram]") {
+  std::map<std::string, std::map<std::string, std::string>> by_type;
+  int presets = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "memory")) {
+    if (e.path().extension() != ".yaml") continue;
+    ++presets;
+    const auto tree = load_config(e.path().string());
+    // A preset for another type says so (configs/memory/ideal-*.yaml: ideal_memory); the others are dram.
+    const std::string type = tree->find("type") ? tree->find("type")->scalar : "dram";
+    if (!by_type.count(type)) by_type[type] = listed_units(type);
+    const auto& units = by_type.at(type);
+    std::set<std::string> keys;
+    collect(tree, "", keys);
+    for (const auto& k : keys) {
+      INFO(e.path().filename().string() << " (" << type << "): " << k);
+      REQUIRE(units.count(k));
+      CHECK_FALSE(units.at(k).empty());
+    }
+  }
+  CHECK(presets >= 12);
+  CHECK(by_type.at("dram").size() > 100);
+}
+
+TEST_CASE("parameters: every declared key has a unit that agrees with its suffix", "[parameters]") {
+  const std::map<std::string, std::string> by_suffix{
+      {"_ns", "ns"}, {"_ck", "clocks"}, {"_mtps", "MT/s"}, {"_mhz", "MHz"}, {"_gbps", "GB/s"}, {"_bytes", "B"},
+      {"_kib", "KiB"}, {"_gib", "GiB"}, {"_pj", "pJ"}, {"_mw", "mW"}, {"_ma", "mA"}, {"_v", "V"},
+      {"_ohm", "ohm"}, {"_pf", "pF"}, {"_bits", "bits"}};
+  const auto all = SchemaRegistry::instance().all();
+  REQUIRE(all.size() >= 12);
+  for (const ParamSchema* s : all)
+    for (const auto& sec : s->sections)
+      for (const auto& d : sec.keys) {
+        INFO(s->name << ": " << sec.path << "." << d.key);
+        const std::string unit = unit_of(d);
+        CHECK_FALSE(unit.empty());
+        CHECK_FALSE(d.description.empty());
+        if (d.key.find("_per_") != std::string::npos) continue;
+        for (const auto& [suffix, u] : by_suffix)
+          if (d.key.size() > suffix.size() && d.key.compare(d.key.size() - suffix.size(), suffix.size(), suffix) == 0)
+            CHECK(unit == u);
+      }
+}
+
+TEST_CASE("parameters: docs/PARAMETERS.md is what explorer types --markdown prints", "[parameters][docs]") {
+  const auto r = test::run_command("'" + test::explorer_bin() + "' types --markdown");
+  REQUIRE(r.exit_code == 0);
+  const std::string checked_in = test::read_text(fs::path(test::source_dir()) / "docs" / "PARAMETERS.md");
+  INFO("docs/PARAMETERS.md is stale: regenerate it with `build/explorer types --markdown > docs/PARAMETERS.md`");
+  CHECK(checked_in == r.out);
+}
+
+TEST_CASE("parameters: a key read without a declaration is an internal error; a declared one is documented",
+          "[parameters]") {
+  const ParamSchema* dram = SchemaRegistry::instance().find("dram");
+  REQUIRE(dram);
+  auto node = ConfigNode::make_map({});
+  node->set("standard", ConfigNode::make_scalar("LPDDR5", {}, false));
+  Params p(node, "mem", nullptr);
+  p.bind(*dram);
+  CHECK(p.get<std::string>("standard") == "LPDDR5");
+  CHECK(p.get<double>("booking_window_ns") == 50.0);  // the declared default
+  CHECK_THROWS_WITH(p.get<double>("undeclared_ns"), Catch::Contains("not declared"));
+  CHECK_THROWS_WITH(p.optional<double>("undeclared_ns", 1.0, "x"), Catch::Contains("not declared"));
+  CHECK_THROWS_WITH(p.get<int>("standard"), Catch::Contains("internal error"));  // read as another kind
+  const auto r = test::run_command("'" + test::explorer_bin() + "' types nosuchtype");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, Catch::Contains("known:"));
+}
