@@ -22,7 +22,12 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 targets=()
 for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
-cmake --build "$build" -j "$jobs" --target "${targets[@]}" >/dev/null
+mkdir -p "$build/logs"
+cmake --build "$build" -j "$jobs" --target "${targets[@]}" >"$build/logs/build.log" 2>&1 || {
+  tail -40 "$build/logs/build.log" >&2
+  echo "fuzz.sh: building the harnesses failed (full log: $build/logs/build.log)" >&2
+  exit 2
+}
 
 seeds() {
   case "$1" in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: sets up, builds, and runs the LPDDR-vs-HBM study (configs/studies/lpddr-vs-hbm.yaml; 28 points
-# of 32 decode steps, a target of about 20 minutes on 2 cores). Results: results/study/report.html (open it in
+# The main job: sets up, builds, and runs the LPDDR-vs-HBM study (configs/studies/lpddr-vs-hbm.yaml; 52 points
+# of 32 decode steps, about 10 minutes on 2 idle cores). Results: results/study/report.html (open it in
 # a browser) and results.csv.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
