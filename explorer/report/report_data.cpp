@@ -2,6 +2,7 @@
 #include "explorer/report/report_data.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -121,6 +122,12 @@ std::vector<Row> optional_csv(const fs::path& p) {
 }
 
 }  // namespace
+
+bool Point::system_names(const char* memory) const {
+  std::string name = summary.at("system");
+  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return name.find(memory) != std::string::npos;
+}
 
 double Point::dram_energy_j() const {
   double j = 0;

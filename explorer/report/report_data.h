@@ -39,6 +39,8 @@ struct Point {
   std::map<std::string, double> busy_share;          // instance -> mean utilization of its elements
   std::map<std::string, std::string> instance_type;  // instance -> module type (pe, dram, ...)
   double dram_energy_j() const;                      // the DRAM and ideal-memory instances' energy
+  bool system_names(const char* memory) const;       // its system's name holds `memory` ("lpddr", "hbm"),
+                                                     // case aside
   std::map<std::string, double> peak_gops;           // precision -> the PEs' summed peak
   double host_gbps = 0;                              // host link peak per direction
   double gflop = 0;                                  // decode work

@@ -2,7 +2,6 @@
 #include "explorer/report/report_study.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -12,13 +11,6 @@
 namespace llmx::report {
 namespace {
 
-std::string lower(std::string t) {
-  for (char& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
-bool is_kind(const Point& p, const char* kind) {
-  return lower(p.summary.at("system")).find(kind) != std::string::npos;
-}
 double channels(const Point& p) {
   const auto it = p.swept.find("modules.dram.count");
   return it == p.swept.end() ? number_or(p.summary, "dram_channels", 0) : std::atof(it->second.c_str());
@@ -48,7 +40,7 @@ std::vector<Case> cases_of(const std::vector<Point>& points) {
   std::map<std::string, Case> by_key;
   std::vector<std::string> order;
   for (const auto& p : points) {
-    const bool l = is_kind(p, "lpddr"), h = is_kind(p, "hbm");
+    const bool l = p.system_names("lpddr"), h = p.system_names("hbm");
     if (!l && !h) continue;
     std::string extra;
     for (const auto& [k, v] : p.swept)

@@ -2,7 +2,6 @@
 #include "explorer/report/report_verdict.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -10,15 +9,11 @@
 namespace llmx::report {
 namespace {
 
-std::string lower(std::string t) {
-  for (char& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
 bool is_lpddr(const Point& p) {
-  return lower(p.summary.at("system")).find("lpddr") != std::string::npos;
+  return p.system_names("lpddr");
 }
 bool is_hbm(const Point& p) {
-  return lower(p.summary.at("system")).find("hbm") != std::string::npos;
+  return p.system_names("hbm");
 }
 bool compressed(const std::string& format) {
   return format != "F16" && format != "BF16" && format != "F32";

@@ -665,15 +665,18 @@ void merge_sweeps(const std::vector<std::string>& shard_dirs, const std::string&
   std::string text = first.columns + (columns.width() ? "," + columns.header() : "") + "\n";
   for (const auto& [index, row] : rows) {
     const auto& [line, header] = row;
-    std::vector<std::string> cells = split_csv_line(line);
+    if (header == columns.header()) {
+      text += line + "\n";
+      continue;
+    }
+    const std::vector<std::string> cells = split_csv_line(line);
     if (header.empty() || cells.size() < leading) {
       text += line + (columns.width() ? "," + columns.row("", "") : "") + "\n";
       continue;
     }
     const std::vector<std::string> lead(cells.begin(), cells.begin() + static_cast<ptrdiff_t>(leading));
     const std::vector<std::string> rest(cells.begin() + static_cast<ptrdiff_t>(leading), cells.end());
-    text += header == columns.header() ? line : join_csv(lead) + "," + columns.row(header, join_csv(rest));
-    text += "\n";
+    text += join_csv(lead) + "," + columns.row(header, join_csv(rest)) + "\n";
   }
 
   fs::create_directories(out / "points", ec);

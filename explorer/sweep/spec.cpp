@@ -38,13 +38,15 @@ std::string override_text(const std::string& key, const std::string& text, bool 
   return key + "=" + (quoted ? yaml_single_quoted(text) : text);
 }
 
-// `file` (relative to the spec's directory `dir`) as a path usable from the working directory; fails on
-// `key` when it is not a file.
-std::string config_file(Params& p, const std::string& key, const std::string& file, const fs::path& dir) {
+// `file` (relative to the spec's directory `dir`) as an absolute path; fails on `key` when it is not a file,
+// naming it as `what` ("system config", "trace file").
+std::string existing_file(Params& p, const std::string& key, const std::string& file, const fs::path& dir,
+                          const char* what) {
   const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : dir / file;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    p.fail(key, cat("cannot open system config '", file, "' (looked for ", path.lexically_normal().string(), ")"));
+    p.fail(key,
+           cat("cannot open ", what, " '", file, "' (looked for ", path.lexically_normal().string(), ")"));
   return fs::absolute(path).lexically_normal().string();
 }
 
@@ -147,8 +149,9 @@ SweepSpec read_sweep_spec(const std::string& path) {
   Params p(tree, "", nullptr);
 
   if (p.has("base"))
-    spec.base_path =
-        config_file(p, "base", p.required<std::string>("base", "system config to sweep, relative to this file"), dir);
+    spec.base_path = existing_file(
+        p, "base", p.required<std::string>("base", "system config to sweep, relative to this file"), dir,
+        "system config");
 
   Params set = p.optional_child("set", "overrides for every point, key.path: value");
   for (const auto& key : set.keys()) {
@@ -161,11 +164,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
   if (p.has("trace")) {
     const std::string trace =
         p.required<std::string>("trace", "decode trace for every point, relative to this file");
-    const fs::path trace_file = fs::path(trace).is_absolute() ? fs::path(trace) : dir / trace;
-    std::error_code ec;
-    if (!fs::is_regular_file(trace_file, ec))
-      p.fail("trace", cat("cannot open trace file '", trace, "' (looked for ",
-                          trace_file.lexically_normal().string(), ")"));
+    existing_file(p, "trace", trace, dir, "trace file");
     spec.base_overrides.push_back(override_text(kTraceKey, trace, true, dir));
   }
 

@@ -5,17 +5,13 @@
 #include <cmath>
 #include <cstring>
 
+#include "models/core/float_bits.h"
+
 namespace llmx {
 
 namespace {
 
 constexpr uint64_t kInitialWindows = 1024;
-
-uint64_t bits_of(double x) {
-  uint64_t b;
-  std::memcpy(&b, &x, sizeof b);
-  return b;
-}
 
 // The lower end of the binade [lo, 2 lo) that holds a positive normal x.
 double binade_floor(double x) {

@@ -20,6 +20,7 @@
 #include "build_paths.h"
 #include "models/core/config_tree.h"
 #include "models/core/error.h"
+#include "models/core/float_bits.h"
 #include "models/memory/dram/memory_system.h"
 
 namespace llmx::dram {
@@ -348,11 +349,6 @@ double decayed_weight_sum(double d0, uint64_t n, const ServiceCalibration& c, co
 
 namespace {
 constexpr size_t kMemoEntries = 4096;
-uint64_t bits_of(double v) {
-  uint64_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
 size_t memo_slot(uint64_t a, uint64_t b, uint64_t n) {
   return size_t(mix(a ^ (b * 0x9e3779b97f4a7c15ull) ^ (n * 0xc2b2ae3d27d4eb4full)) % kMemoEntries);
 }
