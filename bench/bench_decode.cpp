@@ -99,9 +99,10 @@ int sc_main(int argc, char* argv[]) {
   std::printf("tokens simulated            %.0f and %.0f\n", one.tokens, many.tokens);
   std::printf("process CPU s               %.3f and %.3f (peak RSS %.0f MB)\n", one.cpu_s, many.cpu_s,
               many.max_rss_kb / 1024.0);
-  std::printf("start-up CPU s (estimate)   %.3f (first run: %.3f more; calibration cache %s)\n",
-              one.cpu_s - per_token * one.tokens, cold.cpu_s - one.cpu_s,
-              llmx::dram::calibration_cache_dir().empty() ? "off" : llmx::dram::calibration_cache_dir().c_str());
+  std::printf(
+      "start-up CPU s (estimate)   %.3f (first run: %.3f more; calibration cache %s)\n",
+      one.cpu_s - per_token * one.tokens, cold.cpu_s - one.cpu_s,
+      llmx::dram::calibration_cache_dir().empty() ? "off" : llmx::dram::calibration_cache_dir().c_str());
   std::printf("CPU s per token (excl. start-up)  %.3f\n", per_token);
   std::printf("simulated DRAM GB per CPU s       %.2f\n",
               many.cpu_s > one.cpu_s ? (many.bytes - one.bytes) / 1e9 / (many.cpu_s - one.cpu_s) : 0.0);

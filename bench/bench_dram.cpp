@@ -1,8 +1,9 @@
 // DRAM model speed in host CPU seconds (std::clock, not wall time): 64-byte accesses and simulated GB per CPU
 // second for sequential, random and multi-stream traffic on the command-level model (models/memory/dram/),
 // each 64 B line issued as the system's own requests (LPDDR5: two of 32 B, HBM3: one of 64 B), and for
-// streaming through the loosely-timed channel (models/memory/dram_channel.h), whose large transactions reproduce the
-// command-level timing within 2% (tests/test_dram_channel.cpp). Prints figures; it is not a test.
+// streaming through the loosely-timed channel (models/memory/dram_channel.h), whose large transactions
+// reproduce the command-level timing within 2% (tests/test_dram_channel.cpp). Prints figures; it is not a
+// test.
 #include <cstdio>
 #include <ctime>
 #include <vector>
@@ -17,13 +18,16 @@ using namespace llmx;
 
 namespace {
 
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double cpu_seconds() {
+  return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
 
 void report(const char* name, uint64_t requests, uint64_t bytes, double sim_ns, double cpu_s) {
-  std::printf("%-44s %10.3f M 64-byte accesses/CPU-s  %8.3f GB simulated/CPU-s  (%llu requests, %.1f us simulated, "
-              "%.3f CPU-s)\n",
-              name, double(bytes) / 64 / cpu_s / 1e6, double(bytes) / cpu_s / 1e9, (unsigned long long)requests,
-              sim_ns / 1e3, cpu_s);
+  std::printf(
+      "%-44s %10.3f M 64-byte accesses/CPU-s  %8.3f GB simulated/CPU-s  (%llu requests, %.1f us simulated, "
+      "%.3f CPU-s)\n",
+      name, double(bytes) / 64 / cpu_s / 1e6, double(bytes) / cpu_s / 1e9, (unsigned long long)requests,
+      sim_ns / 1e3, cpu_s);
 }
 
 void engine(const char* name, const dram::reference::System& s,

@@ -71,8 +71,8 @@ int sc_main(int argc, char* argv[]) {
   fs::create_directories(dir);
   {
     std::ofstream spec(dir / "sweep.yaml");
-    spec << "base: " << system << "\nset:\n  workload.decode_steps: " << steps << "\n  workload.trace: " << trace
-         << "\naxes:\n  - key: modules.pe.clock_mhz\n    values: [";
+    spec << "base: " << system << "\nset:\n  workload.decode_steps: " << steps
+         << "\n  workload.trace: " << trace << "\naxes:\n  - key: modules.pe.clock_mhz\n    values: [";
     for (int i = 0; i < points; ++i) spec << (i ? ", " : "") << 800 + 25 * i;
     spec << "]\n";
   }
@@ -88,7 +88,8 @@ int sc_main(int argc, char* argv[]) {
     std::fprintf(stderr, "bench_sweep: %s\n", e.what());
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  struct rusage self {}, children {};
+  struct rusage self {
+  }, children{};
   ::getrusage(RUSAGE_SELF, &self);
   ::getrusage(RUSAGE_CHILDREN, &children);
   const int ok = ok_rows(dir / "out" / "results.csv");
@@ -101,8 +102,9 @@ int sc_main(int argc, char* argv[]) {
   const double cpu = cpu_s(self) + cpu_s(children);
   const double per_point = cpu / points;
   std::printf("system   %s\ntrace    %s\n", system.c_str(), trace.c_str());
-  std::printf("points %d x %d decode steps, %d jobs; calibration cache %s\n", points, steps, jobs,
-              llmx::dram::calibration_cache_dir().empty() ? "off" : llmx::dram::calibration_cache_dir().c_str());
+  std::printf(
+      "points %d x %d decode steps, %d jobs; calibration cache %s\n", points, steps, jobs,
+      llmx::dram::calibration_cache_dir().empty() ? "off" : llmx::dram::calibration_cache_dir().c_str());
   std::printf("CPU s                       %.2f (points %.2f, sweep process %.2f); wall s %.1f\n", cpu,
               cpu_s(children), cpu_s(self), wall);
   std::printf("CPU s per point             %.2f\n", per_point);

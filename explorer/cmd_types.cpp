@@ -49,7 +49,8 @@ int types(const TypesOptions& o) {
   const ParamSchema* s = SchemaRegistry::instance().find(o.type);
   if (!s) {
     std::string known;
-    for (const ParamSchema* k : SchemaRegistry::instance().all()) known += (known.empty() ? "" : ", ") + k->name;
+    for (const ParamSchema* k : SchemaRegistry::instance().all())
+      known += (known.empty() ? "" : ", ") + k->name;
     throw UsageError(cat("types: unknown type '", o.type, "' (known: ", known, ")"));
   }
   std::cout << describe_schema(*s);
@@ -65,7 +66,8 @@ void add_types_command(CommandLine& cli) {
       "List the module types a system config can name with `type:`; with TYPE, each of its keys with unit, "
       "default, range and description.",
       "explorer types dram", [o] { return types(*o); });
-  cmd.add_option("TYPE", o->type, "a module type or config section, e.g. dram, pe, workload")->type_name("TYPE");
+  cmd.add_option("TYPE", o->type, "a module type or config section, e.g. dram, pe, workload")
+      ->type_name("TYPE");
   cmd.add_flag("--markdown", o->markdown, "print every type's keys as Markdown (docs/PARAMETERS.md)");
 }
 

@@ -3,7 +3,8 @@
 // working directory holding its input files. Every case must exit non-zero (1 for bad input, 2 for bad
 // command-line use) without a signal or a timeout, print exactly one line naming where (file:line, the
 // --set or the option) and the key, and leave the working directory exactly as it was: no output directory,
-// no partial file, no file deleted. Cases fail at validation or run one TinyLlama step, so the suite is quick.
+// no partial file, no file deleted. Cases fail at validation or run one TinyLlama step, so the suite is
+// quick.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -24,16 +25,27 @@ struct Case {
   int exit_code = 1;
 };
 
-std::string src() { return test::source_dir(); }
-std::string ideal() { return "'" + src() + "/configs/systems/ideal-roofline.yaml'"; }
-std::string lpddr() { return "'" + src() + "/configs/systems/lpddr5x-accel.yaml'"; }
-std::string tiny() { return "'" + src() + "/traces/captured/tinyllama-1.1b-q4_0.lxt.gz'"; }
-std::string hbm_memory() { return "'" + src() + "/configs/memory/hbm3-6400.yaml'"; }
+std::string src() {
+  return test::source_dir();
+}
+std::string ideal() {
+  return "'" + src() + "/configs/systems/ideal-roofline.yaml'";
+}
+std::string lpddr() {
+  return "'" + src() + "/configs/systems/lpddr5x-accel.yaml'";
+}
+std::string tiny() {
+  return "'" + src() + "/traces/captured/tinyllama-1.1b-q4_0.lxt.gz'";
+}
+std::string hbm_memory() {
+  return "'" + src() + "/configs/memory/hbm3-6400.yaml'";
+}
 
 // The shipped ideal-roofline system with its includes made absolute (same lines), one step of TinyLlama.
 std::string system_text() {
   std::string text = test::read_text(src() + "/configs/systems/ideal-roofline.yaml");
-  for (size_t at; (at = text.find(" ../")) != std::string::npos;) text.replace(at, 4, " " + src() + "/configs/");
+  for (size_t at; (at = text.find(" ../")) != std::string::npos;)
+    text.replace(at, 4, " " + src() + "/configs/");
   const std::string steps = "decode_steps: 0";
   text.replace(text.find(steps), steps.size(), "decode_steps: 1");
   return text;
@@ -59,7 +71,8 @@ void run_cases(const std::string& group, const std::map<std::string, std::string
   for (const auto& [name, text] : files) test::write_text(dir / name, text);
   const auto before = snapshot(dir);
   for (const Case& c : cases) {
-    const std::string command = "cd '" + dir.string() + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 timeout 60 '" +
+    const std::string command = "cd '" + dir.string() +
+                                "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 timeout 60 '" +
                                 test::explorer_bin() + "' " + c.args;
     const auto r = test::run_command(command);
     INFO(group << ": explorer " << c.args << "\n" << r.out);
@@ -68,7 +81,8 @@ void run_cases(const std::string& group, const std::map<std::string, std::string
     CHECK(r.out.rfind("explorer", 0) == 0);
     const size_t at = r.out.find(c.where);
     CHECK(at != std::string::npos);
-    if (at != std::string::npos && !c.where.empty() && c.where.back() == ':' && c.where.find(".") != std::string::npos)
+    if (at != std::string::npos && !c.where.empty() && c.where.back() == ':' &&
+        c.where.find(".") != std::string::npos)
       CHECK(std::isdigit(static_cast<unsigned char>(r.out[at + c.where.size()])));
     CHECK(r.out.find(c.key) != std::string::npos);
     CHECK(snapshot(dir) == before);
@@ -78,8 +92,8 @@ void run_cases(const std::string& group, const std::map<std::string, std::string
 // `--set key=value` on a shipped system: the line names the option and the key.
 Case set(const std::string& system, const std::string& assignment, const std::string& extra = "") {
   const std::string key = assignment.substr(0, assignment.find('='));
-  return {"run " + system + " --trace " + tiny() + " --set workload.decode_steps=1 --set '" + assignment + "' " + extra +
-              " --out out",
+  return {"run " + system + " --trace " + tiny() + " --set workload.decode_steps=1 --set '" + assignment +
+              "' " + extra + " --out out",
           "--set " + assignment + ": ", key};
 }
 
@@ -145,20 +159,26 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"huge-latency.yaml", edited(base, "  noc:\n", "  noc:\n    hop_latency_ns: 1e13\n")},
       {"self.yaml", edited(base, "  - {from: noc.out, to: mem.target}\n",
                            "  - {from: noc.out, to: mem.target}\n  - {from: noc.out, to: noc.in}\n")},
-      {"loop.yaml", edited(edited(base, "  mem:\n", "  noc2:\n    type: crossbar\n    include: " + src() +
-                                                       "/configs/interconnect/crossbar-1ghz.yaml\n  mem:\n"),
+      {"loop.yaml", edited(edited(base, "  mem:\n",
+                                  "  noc2:\n    type: crossbar\n    include: " + src() +
+                                      "/configs/interconnect/crossbar-1ghz.yaml\n  mem:\n"),
                            "  - {from: noc.out, to: mem.target}\n",
                            "  - {from: noc.out, to: mem.target}\n  - {from: noc.out, to: noc2.in}\n"
                            "  - {from: noc2.out, to: noc.in}\n")},
-      {"mistyped.yaml", edited(base, "{from: pe.buffer, to: buf.target}", "{from: pe.buffer, to: host.target}")},
+      {"mistyped.yaml",
+       edited(base, "{from: pe.buffer, to: buf.target}", "{from: pe.buffer, to: host.target}")},
       {"unbound.yaml", edited(base, "  - {from: pe.buffer, to: buf.target}\n", "")},
-      {"no-socket.yaml", edited(base, "{from: pe.buffer, to: buf.target}", "{from: pe.buffer, to: buf.nowhere}")},
-      {"no-instance.yaml", edited(base, "{from: pe.buffer, to: buf.target}", "{from: pe.buffer, to: ghost.target}")},
+      {"no-socket.yaml",
+       edited(base, "{from: pe.buffer, to: buf.target}", "{from: pe.buffer, to: buf.nowhere}")},
+      {"no-instance.yaml",
+       edited(base, "{from: pe.buffer, to: buf.target}", "{from: pe.buffer, to: ghost.target}")},
       {"counts.yaml", edited(base, "    count: 8\n    include: " + src() + "/configs/buffers",
                              "    count: 3\n    include: " + src() + "/configs/buffers")},
-      {"twice.yaml", edited(base, "  - {from: driver.host, to: host.target}\n",
-                            "  - {from: driver.host, to: host.target}\n  - {from: driver.host, to: host.target}\n")},
-      {"include.yaml", edited(base, "/configs/memory/ideal-lpddr5x-8533-x16.yaml", "/configs/memory/nothere.yaml")},
+      {"twice.yaml",
+       edited(base, "  - {from: driver.host, to: host.target}\n",
+              "  - {from: driver.host, to: host.target}\n  - {from: driver.host, to: host.target}\n")},
+      {"include.yaml",
+       edited(base, "/configs/memory/ideal-lpddr5x-8533-x16.yaml", "/configs/memory/nothere.yaml")},
       {"cycle.yaml", "include: cycle2.yaml\n"},
       {"cycle2.yaml", "include: cycle.yaml\n"},
       {"bad-type.yaml", edited(base, "    type: crossbar\n", "    type: crossbow\n")},
@@ -199,7 +219,8 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
 }
 
 TEST_CASE("bad input: decode traces", "[bad-input]") {
-  const std::string text = trace::render_trace(trace::read_trace(src() + "/traces/captured/tinyllama-1.1b-q4_0.lxt.gz"));
+  const std::string text =
+      trace::render_trace(trace::read_trace(src() + "/traces/captured/tinyllama-1.1b-q4_0.lxt.gz"));
   std::vector<std::string> lines;
   {
     std::istringstream in(text);
@@ -222,7 +243,8 @@ TEST_CASE("bad input: decode traces", "[bad-input]") {
     for (const auto& s : copy) out += s + "\n";
     return out;
   };
-  const size_t op = line_starting("0\t") + 3, weight = line_starting("w\t1\t"), batch = line_starting("h\tbatch\t");
+  const size_t op = line_starting("0\t") + 3, weight = line_starting("w\t1\t"),
+               batch = line_starting("h\tbatch\t");
   const std::string gz = test::read_text(src() + "/traces/captured/tinyllama-1.1b-q4_0.lxt.gz");
   const std::map<std::string, std::string> files{
       {"batch0.lxt", with_field(batch, 2, "0")},
@@ -250,13 +272,18 @@ TEST_CASE("bad input: decode traces", "[bad-input]") {
     cases.push_back({"run " + ideal() + " --set workload.decode_steps=1 --trace " + name + " --out out",
                      name + ": record ", ""});
   }
-  cases.push_back({"run " + ideal() + " --trace nothere.lxt.gz --out out", "--trace nothere.lxt.gz", "cannot open"});
+  cases.push_back(
+      {"run " + ideal() + " --trace nothere.lxt.gz --out out", "--trace nothere.lxt.gz", "cannot open"});
   cases.push_back({"run " + ideal() + " --trace . --out out", "--trace .", "is a directory"});
-  cases.push_back({"trace info trailing.lxt.gz", "trailing.lxt.gz: record ", "after the end of the gzip stream"});
+  cases.push_back(
+      {"trace info trailing.lxt.gz", "trailing.lxt.gz: record ", "after the end of the gzip stream"});
   cases.push_back({"trace info batch0.lxt", "batch0.lxt: record ", "batch is 0"});
-  cases.push_back({"trace gen TinyLlama-1.1B --prompt 32 --steps 4000000000 --out g.lxt.gz", "steps", "positions"});
-  cases.push_back({"trace gen TinyLlama-1.1B --batch 4000000000 --steps 1 --out g.lxt.gz", "batch", "1048576"});
-  cases.push_back({"trace quantize kind.lxt --weights Q4_0 --out q.lxt.gz", "kind.lxt: record ", "matmul_qq"});
+  cases.push_back(
+      {"trace gen TinyLlama-1.1B --prompt 32 --steps 4000000000 --out g.lxt.gz", "steps", "positions"});
+  cases.push_back(
+      {"trace gen TinyLlama-1.1B --batch 4000000000 --steps 1 --out g.lxt.gz", "batch", "1048576"});
+  cases.push_back(
+      {"trace quantize kind.lxt --weights Q4_0 --out q.lxt.gz", "kind.lxt: record ", "matmul_qq"});
   run_cases("trace", files, cases);
 }
 
@@ -282,7 +309,8 @@ TEST_CASE("bad input: memory traces", "[bad-input]") {
   }
   cases.push_back({"memtrace " + hbm_memory() + " sub.d --out m.csv", "sub.d", "is a directory"});
   cases.push_back({"memtrace " + hbm_memory() + " nothere.stl --out m.csv", "nothere.stl", "cannot open"});
-  cases.push_back({"memtrace " + hbm_memory() + " vt.stl --set channels=0 --out m.csv", "--set channels=0", "channels"});
+  cases.push_back(
+      {"memtrace " + hbm_memory() + " vt.stl --set channels=0 --out m.csv", "--set channels=0", "channels"});
   run_cases("memtrace", files, cases);
 }
 

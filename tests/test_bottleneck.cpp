@@ -26,10 +26,10 @@ TEST_CASE("every shipped system names its bounding resource with utilizations <=
     const fs::path out = scratch / system.stem();
     // Eight-way tensor parallel needs more KV heads than TinyLlama's four: Llama-2-7B (32).
     const bool eight_way = system.stem().string().find("-8x-tp") != std::string::npos;
-    const std::string t =
-        eight_way ? test::source_dir() + "/traces/captured/llama-2-7b-q4_0.lxt.gz" : trace;
-    const auto r = test::run_command("'" + test::explorer_bin() + "' run '" + system.string() + "' --trace '" +
-                                     t + "' --set workload.decode_steps=1 --out '" + out.string() + "'");
+    const std::string t = eight_way ? test::source_dir() + "/traces/captured/llama-2-7b-q4_0.lxt.gz" : trace;
+    const auto r =
+        test::run_command("'" + test::explorer_bin() + "' run '" + system.string() + "' --trace '" + t +
+                          "' --set workload.decode_steps=1 --out '" + out.string() + "'");
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, !Contains("SystemC") && !Contains("Copyright"));

@@ -58,8 +58,10 @@ TEST_CASE("config: wrong types and out-of-range values are rejected with their l
   Params p(tree, "", nullptr);
   CHECK_THAT(error_of([&] { p.required<double>("a_gbps", "bw"); }),
              StartsWith("w.yaml:1:9: a_gbps: expected a number"));
-  CHECK_THAT(error_of([&] { p.required<double>("b_gbps", "bw", Bound::positive()); }),
-             StartsWith("w.yaml:2:9: b_gbps: -3 is out of range (must be greater than 0 and at most 1e+06: 1 PB/s)"));
+  CHECK_THAT(
+      error_of([&] { p.required<double>("b_gbps", "bw", Bound::positive()); }),
+      StartsWith(
+          "w.yaml:2:9: b_gbps: -3 is out of range (must be greater than 0 and at most 1e+06: 1 PB/s)"));
   CHECK_THAT(error_of([&] { p.required<int>("c", "quoted is a string"); }), Contains("expected a whole number"));
   CHECK_THAT(error_of([&] { p.required<int>("d", "int"); }), Contains("expected a whole number"));
   CHECK_THAT(error_of([&] { p.required<std::vector<double>>("e", "list"); }), StartsWith("w.yaml:5:8: e: expected a number"));
@@ -165,17 +167,19 @@ TEST_CASE("config: the identity hash follows the resolved text", "[config]") {
 TEST_CASE("config: every key with a unit has a physical range, on top of its reader's bound", "[config]") {
   auto tree = parse_yaml_text(
       "latency_ns: 1e12\nwait_us: 2e6\ntrcd_ck: 1e7\nclock_ghz: 2000\nbandwidth_gbps: 1e30\n"
-      "static_power_mw: 2e7\nboard_w: 5e4\nrefresh_pj: 1e10\nenergy_pj_per_bit: 1e10\ntile_bytes: 1000000000000000000\n"
+      "static_power_mw: 2e7\nboard_w: 5e4\nrefresh_pj: 1e10\nenergy_pj_per_bit: 1e10\ntile_bytes: "
+      "1000000000000000000\n"
       "capacity_gib: 2e6\ndie_area_mm2: 1e6\nusd_per_gib: 1e9\nmacs_per_cycle: 1e12\nok_ns: 1e9\n",
       "u.yaml");
   Params p(tree, "", nullptr);
-  for (const char* key : {"latency_ns", "wait_us", "trcd_ck", "clock_ghz", "bandwidth_gbps", "static_power_mw",
-                          "board_w", "refresh_pj", "energy_pj_per_bit", "die_area_mm2"}) {
+  for (const char* key : {"latency_ns", "wait_us", "trcd_ck", "clock_ghz", "bandwidth_gbps",
+                          "static_power_mw", "board_w", "refresh_pj", "energy_pj_per_bit", "die_area_mm2"}) {
     INFO(key);
     CHECK_THAT(error_of([&] { p.required<double>(key, "x", Bound::non_negative()); }),
                Contains(std::string(key) + ": ") && Contains("is out of range (must be between 0 and"));
   }
-  CHECK_THAT(error_of([&] { p.required<uint64_t>("tile_bytes", "x"); }), Contains("at most 1.1259e+15: 1 PiB"));
+  CHECK_THAT(error_of([&] { p.required<uint64_t>("tile_bytes", "x"); }),
+             Contains("at most 1.1259e+15: 1 PiB"));
   CHECK_THAT(error_of([&] { p.required<double>("capacity_gib", "x", Bound::positive()); }),
              Contains("greater than 0 and at most 1.04858e+06: 1 PiB"));
   // A price per GiB or a count per cycle has no unit range; a second in ns is inside it.

@@ -29,7 +29,8 @@ bool same_bits(double a, double b) {
 
 }  // namespace
 
-TEST_CASE("dram service model: the closed form matches burst-by-burst decoding to the bit", "[dram][service]") {
+TEST_CASE("dram service model: the closed form matches burst-by-burst decoding to the bit",
+          "[dram][service]") {
   for (const char* preset : {"lpddr4x-4266.yaml", "lpddr5-6400.yaml", "lpddr5x-8533.yaml", "hbm2-2000.yaml",
                              "hbm2e-3600.yaml", "hbm3-6400.yaml", "hbm3e-9600.yaml", "ddr5-4800.yaml",
                              "gddr6-16000.yaml", "gddr6x-21000.yaml", "gddr7-32000.yaml"}) {
@@ -72,14 +73,17 @@ TEST_CASE("dram service model: a cached calibration reads back to the bit, and o
   const std::string text = calibration_text(key, c);
   ServiceCalibration back;
   REQUIRE(parse_calibration(text, key, &back));
-  for (auto [a, b] : {std::pair{c.burst_ns, back.burst_ns}, {c.seq_miss_extra_ns, back.seq_miss_extra_ns},
-                      {c.rand_miss_extra_ns, back.rand_miss_extra_ns}, {c.seq_hit_rate, back.seq_hit_rate},
-                      {c.rand_hit_rate, back.rand_hit_rate}, {c.refresh_factor_seq, back.refresh_factor_seq},
+  for (auto [a, b] : {std::pair{c.burst_ns, back.burst_ns},
+                      {c.seq_miss_extra_ns, back.seq_miss_extra_ns},
+                      {c.rand_miss_extra_ns, back.rand_miss_extra_ns},
+                      {c.seq_hit_rate, back.seq_hit_rate},
+                      {c.rand_hit_rate, back.rand_hit_rate},
+                      {c.refresh_factor_seq, back.refresh_factor_seq},
                       {c.refresh_factor_rand, back.refresh_factor_rand},
                       {c.seq_mean_latency_ns, back.seq_mean_latency_ns},
                       {c.rand_ns_per_burst, back.rand_ns_per_burst}})
     CHECK(same_bits(a, b));
-  CHECK_FALSE(parse_calibration(text, key + "x", &back));                     // another spec's file
+  CHECK_FALSE(parse_calibration(text, key + "x", &back));                       // another spec's file
   CHECK_FALSE(parse_calibration(text.substr(0, text.size() / 2), key, &back));  // cut short
   CHECK_FALSE(parse_calibration(text.substr(0, text.size() - 4), key, &back));  // no end mark
 }

@@ -93,7 +93,8 @@ TEST_CASE("dram timing audit: docs/DRAM-TIMING.md's audit table has a row for ev
   const std::string audit = doc.substr(table, doc.find("\n## ", table + 1) - table);
   int presets = 0;
   for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "memory")) {
-    if (e.path().extension() != ".yaml" || load_config(e.path().string())->find("type")) continue;  // ideal_memory
+    if (e.path().extension() != ".yaml" || load_config(e.path().string())->find("type"))
+      continue;  // ideal_memory
     ++presets;
     INFO(e.path().filename().string() << " has no row in the audit table of docs/DRAM-TIMING.md");
     CHECK(audit.find("`" + e.path().stem().string() + "`") != std::string::npos);

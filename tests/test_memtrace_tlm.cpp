@@ -26,9 +26,10 @@ struct Named {
 
 }  // namespace
 
-TEST_CASE("memtrace tlm: the TLM channel's bandwidth is within 5% of the command-level engine's on the "
-          "reference patterns",
-          "[dram][memtrace]") {
+TEST_CASE(
+    "memtrace tlm: the TLM channel's bandwidth is within 5% of the command-level engine's on the "
+    "reference patterns",
+    "[dram][memtrace]") {
   const std::vector<Named> systems{{"ramulator LPDDR5-6400 x8", ref::ramulator_lpddr5_6400()},
                                    {"ramulator HBM3-6400 x16", ref::ramulator_hbm3_6400()},
                                    {"ramulator HBM2-2000 x8", ref::ramulator_hbm2_2000()},
@@ -44,8 +45,7 @@ TEST_CASE("memtrace tlm: the TLM channel's bandwidth is within 5% of the command
         return random ? ref::random_lines(lines, s.request_bytes) : ref::sequential(lines, s.request_bytes);
       };
       const auto cmd = ref::run(s, gen());
-      const auto tlm =
-          replay_tlm(s.spec, s.channels, s.channel_bits, s.injection, gen());
+      const auto tlm = replay_tlm(s.spec, s.channels, s.channel_bits, s.injection, gen());
       const double err = tlm.bandwidth_gbps / cmd.bandwidth_gbps - 1;
       std::printf("%-26s %-4s command %8.2f GB/s  tlm %8.2f GB/s  error %+6.2f%%  (hit rate %.3f / %.3f)\n",
                   name, random ? "rand" : "seq", cmd.bandwidth_gbps, tlm.bandwidth_gbps, 100 * err,

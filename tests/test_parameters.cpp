@@ -1,6 +1,7 @@
 // Parameter declarations (models/core/param_schema.h): `explorer types dram` lists every key the shipped DRAM
 // presets use, each with a unit; units agree with the key's suffix; docs/PARAMETERS.md is what the binary
-// generates; reading a key nobody declared is an internal error, so the loader cannot accept an undocumented key.
+// generates; reading a key nobody declared is an internal error, so the loader cannot accept an undocumented
+// key.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -80,9 +81,9 @@ TEST_CASE("parameters: explorer types dram lists every key of every shipped DRAM
 
 TEST_CASE("parameters: every declared key has a unit that agrees with its suffix", "[parameters]") {
   const std::map<std::string, std::string> by_suffix{
-      {"_ns", "ns"}, {"_ck", "clocks"}, {"_mtps", "MT/s"}, {"_mhz", "MHz"}, {"_gbps", "GB/s"}, {"_bytes", "B"},
-      {"_kib", "KiB"}, {"_gib", "GiB"}, {"_pj", "pJ"}, {"_mw", "mW"}, {"_ma", "mA"}, {"_v", "V"},
-      {"_ohm", "ohm"}, {"_pf", "pF"}, {"_bits", "bits"}};
+      {"_ns", "ns"},   {"_ck", "clocks"}, {"_mtps", "MT/s"}, {"_mhz", "MHz"}, {"_gbps", "GB/s"},
+      {"_bytes", "B"}, {"_kib", "KiB"},   {"_gib", "GiB"},   {"_pj", "pJ"},   {"_mw", "mW"},
+      {"_ma", "mA"},   {"_v", "V"},       {"_ohm", "ohm"},   {"_pf", "pF"},   {"_bits", "bits"}};
   const auto all = SchemaRegistry::instance().all();
   REQUIRE(all.size() >= 12);
   for (const ParamSchema* s : all)
@@ -94,7 +95,8 @@ TEST_CASE("parameters: every declared key has a unit that agrees with its suffix
         CHECK_FALSE(d.description.empty());
         if (d.key.find("_per_") != std::string::npos) continue;
         for (const auto& [suffix, u] : by_suffix)
-          if (d.key.size() > suffix.size() && d.key.compare(d.key.size() - suffix.size(), suffix.size(), suffix) == 0)
+          if (d.key.size() > suffix.size() &&
+              d.key.compare(d.key.size() - suffix.size(), suffix.size(), suffix) == 0)
             CHECK(unit == u);
       }
 }
@@ -103,7 +105,9 @@ TEST_CASE("parameters: docs/PARAMETERS.md is what explorer types --markdown prin
   const auto r = test::run_command("'" + test::explorer_bin() + "' types --markdown");
   REQUIRE(r.exit_code == 0);
   const std::string checked_in = test::read_text(fs::path(test::source_dir()) / "docs" / "PARAMETERS.md");
-  INFO("docs/PARAMETERS.md is stale: regenerate it with `build/explorer types --markdown > docs/PARAMETERS.md`");
+  INFO(
+      "docs/PARAMETERS.md is stale: regenerate it with `build/explorer types --markdown > "
+      "docs/PARAMETERS.md`");
   CHECK(checked_in == r.out);
 }
 

@@ -116,5 +116,6 @@ TEST_CASE("claim verdict: explains each case by the resources that bound the two
   h.tps = 60;
   h.summary["tokens_per_s"] = "60";
   const std::string breaks = claim_section(pts);
-  CHECK_THAT(breaks, Contains("LPDDR&#39;s DRAM bandwidth limits it while the HBM system&#39;s has headroom"));
+  CHECK_THAT(breaks,
+             Contains("LPDDR&#39;s DRAM bandwidth limits it while the HBM system&#39;s has headroom"));
 }

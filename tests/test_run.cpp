@@ -43,7 +43,8 @@ std::string shipped_system_text() {
   std::string text = test::read_text(kSystem);
   // Make the relative includes absolute so the copy works from anywhere.
   const std::string configs = test::source_dir() + "/configs/";
-  for (std::string from : {"../compute/", "../buffers/", "../interconnect/", "../memory/", "../host/", "../cost/"}) {
+  for (std::string from :
+       {"../compute/", "../buffers/", "../interconnect/", "../memory/", "../host/", "../cost/"}) {
     for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, 3, configs);
   }
   const std::string trace_rel = "../../traces/";

@@ -1,5 +1,5 @@
-// An exception inside the simulation thread (a model's error, a std::exception, a SystemC report) ends the run
-// as one line and a failed exit, not a crash: a test-only memory type fails on its 50th request.
+// An exception inside the simulation thread (a model's error, a std::exception, a SystemC report) ends the
+// run as one line and a failed exit, not a crash: a test-only memory type fails on its 50th request.
 #include <catch2/catch.hpp>
 
 #include <tlm_utils/simple_target_socket.h>

@@ -405,10 +405,11 @@ TEST_CASE("sweep: results.csv with error rows is byte-identical in checkouts at 
   auto ra = test::run_command("cd '" + a.string() + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
                               test::explorer_bin() + "' sweep sweeps/errors.yaml -j 2 --out '" +
                               (dir / "out-a").string() + "'");
-  auto rb = sweep("'" + (b / "sweeps/errors.yaml").string() + "' -j 2 --out '" + (dir / "out-b").string() + "'");
-  auto rl = test::run_command("cd '" + (link / "configs").string() + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
-                              test::explorer_bin() + "' sweep ../sweeps/errors.yaml -j 2 --out '" +
-                              (dir / "out-l").string() + "'");
+  auto rb =
+      sweep("'" + (b / "sweeps/errors.yaml").string() + "' -j 2 --out '" + (dir / "out-b").string() + "'");
+  auto rl = test::run_command("cd '" + (link / "configs").string() +
+                              "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" + test::explorer_bin() +
+                              "' sweep ../sweeps/errors.yaml -j 2 --out '" + (dir / "out-l").string() + "'");
   INFO(ra.out << rb.out << rl.out);
   REQUIRE(ra.exit_code == 0);
   REQUIRE(rb.exit_code == 0);
@@ -501,8 +502,8 @@ TEST_CASE("sweep: a bad spec gives one line naming file:line and key, and writes
       {head + "axes: []\n", ":2:1:", "axes"},
       {head + "set: {workload.decode_steps: [1, 2]}\naxes:\n  - {key: modules.pe.count, values: [2]}\n",
        ":2:7:", "set.workload.decode_steps"},
-      {head + "axes:\n  - {key: base, values: [configs/systems/hbm3-2x-tp.yaml]}\n", ":1:7:",
-       "base: an axis sweeps base"},
+      {head + "axes:\n  - {key: base, values: [configs/systems/hbm3-2x-tp.yaml]}\n",
+       ":1:7:", "base: an axis sweeps base"},
       {"axes:\n  - {key: modules.pe.count, values: [2]}\n", ":1:1:", "base: missing required key"},
       {"axes:\n  - {key: base, values: [configs/systems/ideal-roofline.yaml, configs/systems/none.yaml]}\n",
        ":2:63:", "axes[0].values[1]: cannot open system config 'configs/systems/none.yaml'"},
@@ -523,15 +524,16 @@ TEST_CASE("sweep: a bad spec gives one line naming file:line and key, and writes
 TEST_CASE("sweep: an axis on base compares a one-device system with a multi-device one", "[sweep]") {
   const auto dir = test::scratch_dir("sweep-base");
   const Inputs in = copy_inputs(dir);
-  const auto spec = test::write_text(dir / "base.yaml",
-                                     "trace: traces/q4.lxt.gz\n"
-                                     "set: {workload.decode_steps: 1}\n"
-                                     "axes:\n"
-                                     "  - key: base\n"
-                                     "    values: [configs/systems/hbm3-accel.yaml, configs/systems/hbm3-2x-tp.yaml]\n"
-                                     "  - {key: simulation.quantum_ns, values: [1000, 2000]}\n"
-                                     "filters:\n"
-                                     "  - base == 'configs/systems/hbm3-accel.yaml' or simulation.quantum_ns == 1000\n");
+  const auto spec =
+      test::write_text(dir / "base.yaml",
+                       "trace: traces/q4.lxt.gz\n"
+                       "set: {workload.decode_steps: 1}\n"
+                       "axes:\n"
+                       "  - key: base\n"
+                       "    values: [configs/systems/hbm3-accel.yaml, configs/systems/hbm3-2x-tp.yaml]\n"
+                       "  - {key: simulation.quantum_ns, values: [1000, 2000]}\n"
+                       "filters:\n"
+                       "  - base == 'configs/systems/hbm3-accel.yaml' or simulation.quantum_ns == 1000\n");
   const fs::path out = dir / "out";
   auto r = sweep("'" + spec.string() + "' -j 2 --out '" + out.string() + "'");
   INFO(r.out);

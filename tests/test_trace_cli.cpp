@@ -125,8 +125,9 @@ TEST_CASE("trace cli: argument errors", "[trace]") {
                       Contains("unknown weight format"));
   REQUIRE_THROWS_WITH(cmd_trace({"gen", "Nope-1B", "--out", out}), Contains("unknown model 'Nope-1B'"));
   // A generation beyond the model's positions is refused before any of it is built (4e9 steps used to hang).
-  REQUIRE_THROWS_WITH(cmd_trace({"gen", "Llama-2-7B", "--steps", "4000000000", "--out", out}),
-                      Equals("trace gen: --prompt + --steps (4000000016) exceed Llama-2-7B's 4096 positions"));
+  REQUIRE_THROWS_WITH(
+      cmd_trace({"gen", "Llama-2-7B", "--steps", "4000000000", "--out", out}),
+      Equals("trace gen: --prompt + --steps (4000000016) exceed Llama-2-7B's 4096 positions"));
   REQUIRE_FALSE(fs::exists(out));
 }
 

@@ -255,12 +255,16 @@ TEST_CASE("trace: bad input gives one line naming the file and the record", "[tr
   check("batch-0.lxt", with_field(text, line_of("h\tbatch\t"), 2, "0"), first_op_line(text), "batch is 0");
   check("kv-huge.lxt", with_field(text, op_line, 11, "18446744073709551615"), op_line,
         "KV read bytes 18446744073709551615 beyond 1 PiB");
-  check("shape-overflow.lxt", with_field(text, w_line, 4, "64,4294967296,4294967296"), w_line, "overflows 64 bits");
-  check("name-utf8.lxt", with_field(text, w_line, 2, "tok\xff\xfe"), w_line, "weight name is not valid UTF-8");
-  check("engine-utf8.lxt", with_field(text, op_line, 4, "mul\xc0\xaf"), op_line, "engine op is not valid UTF-8");
+  check("shape-overflow.lxt", with_field(text, w_line, 4, "64,4294967296,4294967296"), w_line,
+        "overflows 64 bits");
+  check("name-utf8.lxt", with_field(text, w_line, 2, "tok\xff\xfe"), w_line,
+        "weight name is not valid UTF-8");
+  check("engine-utf8.lxt", with_field(text, op_line, 4, "mul\xc0\xaf"), op_line,
+        "engine op is not valid UTF-8");
   const fs::path trailing = test::write_text(dir / "trailing.lxt.gz", gz + "garbage");
   const std::string trailing_msg = read_error(trailing);
-  REQUIRE_THAT(trailing_msg, StartsWith(trailing.string() + ": record ") && Contains("7 bytes after the end of the gzip stream"));
+  REQUIRE_THAT(trailing_msg, StartsWith(trailing.string() + ": record ") &&
+                                 Contains("7 bytes after the end of the gzip stream"));
   // A missing file is one line too.
   const std::string missing = read_error(dir / "missing.lxt.gz");
   REQUIRE_THAT(missing, StartsWith((dir / "missing.lxt.gz").string() + ": cannot open"));

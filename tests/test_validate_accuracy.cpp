@@ -15,7 +15,8 @@
 using namespace llmx;
 namespace fs = std::filesystem;
 
-TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout guarded", "[validate][accuracy]") {
+TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout guarded",
+          "[validate][accuracy]") {
   const fs::path dir = test::scratch_dir("validate-accuracy");
   const auto r = test::explorer("validate --root '" + test::source_dir() + "' --steps 1 -j 2 --out '" +
                                 (dir / "table.csv").string() + "'");

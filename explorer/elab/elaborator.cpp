@@ -70,7 +70,6 @@ std::string port_list(Component& c) {
   return out;
 }
 
-
 // Requests flow from initiators to targets; a cycle of components would pass one around forever.
 void refuse_wiring_loops(const std::vector<std::pair<Binding, Binding>>& pairs) {
   std::map<const Component*, std::vector<const std::pair<Binding, Binding>*>> out;
@@ -216,7 +215,8 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
       Binding bt{find_port(*to.instance->elements[t], to.socket), element_label(*to.instance, t, to.socket),
                  conn.location_of("to"), to.instance->elements[t], conn.path()};
       if (bf.component == bt.component)
-        conn.fail("to", cat("'", bf.label, "' is wired to its own '", bt.label, "' (a request would circle forever)"));
+        conn.fail("to", cat("'", bf.label, "' is wired to its own '", bt.label,
+                            "' (a request would circle forever)"));
       for (Binding* b : {&bf, &bt}) {
         if (!b->port->multi && b->port->bound > 0)
           throw Error(cat(b->where.str(), ": ", conn.path(), ": socket '", b->label, "' is bound twice (already bound at ",

@@ -37,7 +37,7 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
   // Pieces end where the address leaves the channel: at the lowest channel bit's boundary.
   const uint64_t chunk = channel_bits.empty() ? ~uint64_t(0) : uint64_t(1) << channel_bits.front();
   using MinHeap = std::priority_queue<double, std::vector<double>, std::greater<double>>;
-  MinHeap in_flight;                                           // data return times (in_flight model)
+  MinHeap in_flight;                                               // data return times (in_flight model)
   std::vector<MinHeap> read_slots(static_cast<size_t>(channels));  // served times, per channel
   std::vector<MinHeap> write_slots(static_cast<size_t>(channels));
   const bool bounded = injection.kind == dram::InjectionModel::Kind::in_flight;

@@ -22,6 +22,7 @@ namespace llmx {
 
 dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const std::vector<int>& channel_bits,
                               const dram::InjectionModel& injection,
-                              const std::function<bool(dram::Access&)>& next, double booking_window_ns = 50.0);
+                              const std::function<bool(dram::Access&)>& next,
+                              double booking_window_ns = 50.0);
 
 }  // namespace llmx

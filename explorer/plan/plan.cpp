@@ -16,9 +16,10 @@ using trace::Op;
 using trace::OpKind;
 
 std::vector<ParamDecl> PlanConfig::keys() {
-  return {flag("offload", "true", "stream weights that do not fit device memory over the host link every step"),
-          choice("kv_cache", {"dram", "auto", "on_chip"}, std::string("dram"),
-                 "where the KV cache lives: device memory, the PEs' buffers where it fits, or must fit")};
+  return {
+      flag("offload", "true", "stream weights that do not fit device memory over the host link every step"),
+      choice("kv_cache", {"dram", "auto", "on_chip"}, std::string("dram"),
+             "where the KV cache lives: device memory, the PEs' buffers where it fits, or must fit")};
 }
 
 PlanConfig PlanConfig::read(Params& d) {

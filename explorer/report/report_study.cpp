@@ -99,8 +99,8 @@ std::string break_even_line(const Case& c) {
   const std::string lead = "break-even " + c.format + ": ";
   if (be.where == BreakEven::Where::beyond)
     return lead + "not reached in the sweep: the largest swept LPDDR, " + fmt(be.channels, "%.0f") +
-           " channels = " + fmt(be.gbps, "%.0f") + " GB/s, gives " + fmt(c.lpddr.back()->tps / h.tps, "%.3f") +
-           " of HBM's " + fmt(h.tps) + " tokens/s" + hbm;
+           " channels = " + fmt(be.gbps, "%.0f") + " GB/s, gives " +
+           fmt(c.lpddr.back()->tps / h.tps, "%.3f") + " of HBM's " + fmt(h.tps) + " tokens/s" + hbm;
   return lead + "LPDDR reaches 95% of HBM's " + fmt(h.tps) + " tokens/s at " + fmt(be.channels, "%.1f") +
          " channels = " + fmt(be.gbps, "%.0f") + " GB/s" + hbm + ", " + be.how;
 }
@@ -170,7 +170,8 @@ BreakEven break_even(const std::vector<const Point*>& l, double target_tps) {
   if (l.front()->tps >= target_tps) {
     b.where = BreakEven::Where::at_or_below;
     b.channels = channels(*l.front());
-    b.how = "at or below the smallest swept count (" + fmt(b.channels, "%.0f") + " channels already reach it)";
+    b.how =
+        "at or below the smallest swept count (" + fmt(b.channels, "%.0f") + " channels already reach it)";
   } else if (l.back()->tps < target_tps) {
     b.where = BreakEven::Where::beyond;
     b.channels = channels(*l.back());

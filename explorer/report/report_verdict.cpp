@@ -74,11 +74,12 @@ std::string why(const Point& l, const Point& h) {
   if (bound(h) != "dram_bandwidth" || bound(l) != "dram_bandwidth") {
     const bool faster = l.tps >= 0.95 * h.tps;
     return "the HBM system is bound by " + bound_text(h) + ", the LPDDR system by " + bound_text(l) +
-           "; per token they move " + fmt(bytes_per_token(h) / 1e9) + " and " + fmt(bytes_per_token(l) / 1e9) +
-           " GB: " +
-           (faster                        ? "fewer bytes through the same PEs and buffers decide"
-            : bound(l) == "dram_bandwidth" ? "LPDDR's DRAM bandwidth limits it while the HBM system's has headroom"
-                                           : "the same datapath with less headroom limits it");
+           "; per token they move " + fmt(bytes_per_token(h) / 1e9) + " and " +
+           fmt(bytes_per_token(l) / 1e9) + " GB: " +
+           (faster ? "fewer bytes through the same PEs and buffers decide"
+            : bound(l) == "dram_bandwidth"
+                ? "LPDDR's DRAM bandwidth limits it while the HBM system's has headroom"
+                : "the same datapath with less headroom limits it");
   }
   const double ph = number_or(h.summary, "dram_peak_gbps", 0), pl = number_or(l.summary, "dram_peak_gbps", 1);
   const bool faster = l.tps >= 0.95 * h.tps;

@@ -414,7 +414,8 @@ std::vector<std::string> wrap_label(const std::string& label, double max_px) {
   size_t from = 0;
   while (from <= label.size()) {
     const size_t comma = label.find(", ", from);
-    const std::string part = label.substr(from, comma == std::string::npos ? std::string::npos : comma + 1 - from);
+    const std::string part =
+        label.substr(from, comma == std::string::npos ? std::string::npos : comma + 1 - from);
     const std::string joined = lines.back().empty() ? part : lines.back() + " " + part;
     if (!lines.back().empty() && text_width_px(joined, kTickPx) > max_px)
       lines.push_back(part);

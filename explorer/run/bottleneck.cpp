@@ -12,17 +12,22 @@ namespace {
 
 // The resource class of a component type; "" for those that are not a resource (the driver).
 std::string resource_of(const std::string& type) {
-  static const std::map<std::string, std::string> classes{
-      {"dram", "dram_bandwidth"},     {"ideal_memory", "dram_bandwidth"}, {"system_cache", "sram"},
-      {"pe", "pe_compute"},           {"sram", "sram"},                   {"crossbar", "crossbar"},
-      {"host_link", "host_link"},     {"chip_link", "chip_link"},         {"link_switch", "chip_link"}};
+  static const std::map<std::string, std::string> classes{{"dram", "dram_bandwidth"},
+                                                          {"ideal_memory", "dram_bandwidth"},
+                                                          {"system_cache", "sram"},
+                                                          {"pe", "pe_compute"},
+                                                          {"sram", "sram"},
+                                                          {"crossbar", "crossbar"},
+                                                          {"host_link", "host_link"},
+                                                          {"chip_link", "chip_link"},
+                                                          {"link_switch", "chip_link"}};
   auto it = classes.find(type);
   return it == classes.end() ? std::string() : it->second;
 }
 
 const std::vector<std::string>& resource_order() {
-  static const std::vector<std::string> order{"dram_bandwidth", "pe_compute", "sram",            "crossbar",
-                                              "host_link",      "chip_link",  "runtime_dispatch"};
+  static const std::vector<std::string> order{
+      "dram_bandwidth", "pe_compute", "sram", "crossbar", "host_link", "chip_link", "runtime_dispatch"};
   return order;
 }
 

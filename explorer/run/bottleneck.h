@@ -20,9 +20,9 @@ namespace llmx {
 class System;
 
 struct ResourceUse {
-  std::string resource;        // dram_bandwidth, pe_compute, sram, crossbar, host_link, chip_link, runtime_dispatch
-  double utilization = 0;      // mean over instances, in [0, 1]
-  std::string busiest;         // the busiest instance ("" for runtime_dispatch)
+  std::string resource;  // dram_bandwidth, pe_compute, sram, crossbar, host_link, chip_link, runtime_dispatch
+  double utilization = 0;  // mean over instances, in [0, 1]
+  std::string busiest;     // the busiest instance ("" for runtime_dispatch)
   double busiest_utilization = 0;
   int instances = 0;
 };

@@ -10,9 +10,9 @@
 #include "explorer/cost/cost_model.h"
 #include "explorer/elab/elaborator.h"
 #include "explorer/plan/parallel.h"
-#include "explorer/run/multidev_results.h"
 #include "explorer/run/bottleneck.h"
 #include "explorer/run/csv.h"
+#include "explorer/run/multidev_results.h"
 #include "explorer/run/request_metrics.h"
 #include "explorer/run/results_dir.h"
 #include "explorer/run/run_summary_print.h"
@@ -186,7 +186,8 @@ void run_point(const RunRequest& request) {
   }
   const double core_clock_hz = slowest_pe_clock_hz(*sys);
   if (runtime.min_kernel_cycles > 0 && core_clock_hz <= 0)
-    driver_params.fail("min_kernel_cycles", "counts core-clock cycles, but the system has no PE to clock them");
+    driver_params.fail("min_kernel_cycles",
+                       "counts core-clock cycles, but the system has no PE to clock them");
   Schedule schedule = make_schedule(plan, workload, runtime, core_clock_hz);
   sys->driver->load(std::move(plan), std::move(schedule));
   const MemoryLayout memory = total_memory(sys->driver->plan());
@@ -301,32 +302,33 @@ void run_point(const RunRequest& request) {
   const double peak = sys->dram_peak_bytes_per_s();
   const double achieved = sim_s > 0 ? (dram_read + dram_written) / sim_s : 0.0;
   CsvTable summary(with_cost_columns(with_columns({"config_hash",
-                    "trace_hash",
-                    "system",
-                    "model",
-                    "weight_format",
-                    "batch",
-                    "decode_steps",
-                    "tokens",
-                    "sim_time_s",
-                    "decode_time_s",
-                    "ms_per_token",
-                    "tokens_per_s",
-                    "energy_j",
-                    "j_per_token",
-                    "energy_max_j",
-                    "j_per_token_max",
-                    "avg_power_w",
-                    "dram_read_bytes",
-                    "dram_write_bytes",
-                    "dram_bandwidth_gbps",
-                    "dram_peak_gbps",
-                    "dram_bandwidth_share",
-                    "device_memory_used_bytes",
-                    "dram_capacity_bytes",
-                    "offloaded_weight_bytes",
-                    "dispatch_share",
-                    "peak_step_power_w"}, RequestMetrics::columns())));
+                                                   "trace_hash",
+                                                   "system",
+                                                   "model",
+                                                   "weight_format",
+                                                   "batch",
+                                                   "decode_steps",
+                                                   "tokens",
+                                                   "sim_time_s",
+                                                   "decode_time_s",
+                                                   "ms_per_token",
+                                                   "tokens_per_s",
+                                                   "energy_j",
+                                                   "j_per_token",
+                                                   "energy_max_j",
+                                                   "j_per_token_max",
+                                                   "avg_power_w",
+                                                   "dram_read_bytes",
+                                                   "dram_write_bytes",
+                                                   "dram_bandwidth_gbps",
+                                                   "dram_peak_gbps",
+                                                   "dram_bandwidth_share",
+                                                   "device_memory_used_bytes",
+                                                   "dram_capacity_bytes",
+                                                   "offloaded_weight_bytes",
+                                                   "dispatch_share",
+                                                   "peak_step_power_w"},
+                                                  RequestMetrics::columns())));
   const double decode_j = decode_energy.total();
   CsvTable::Row& summary_row = summary.row()
       .add(config_hash)

@@ -1,5 +1,6 @@
-// One design point, end to end: load and resolve the config, read the trace, elaborate, simulate, and write the
-// results. Elaborates SystemC in the calling process, so a process runs at most one point (see process.h).
+// One design point, end to end: load and resolve the config, read the trace, elaborate, simulate, and write
+// the results. Elaborates SystemC in the calling process, so a process runs at most one point (see
+// process.h).
 //
 // Output directory (staged beside it and swapped into place only on success, so a failed run leaves nothing
 // behind; an earlier result is replaced only when it holds nothing but the explorer's files, see
@@ -13,8 +14,8 @@
 //   layers.csv, op_kinds.csv  decode time, traffic and memory-bound share per layer and per op kind
 //   bottleneck.csv       per resource class: utilization, busiest instance, the class that bounds the run
 //   ops.csv              one row per op (only with workload.per_op_csv: true)
-//   resolved_config.yaml the fully resolved configuration (defaults included): rerunning it reproduces the run
-//   explorer-manifest.txt  the files above with the hash of their bytes: what the explorer may replace
+//   resolved_config.yaml the fully resolved configuration (defaults included): rerunning it reproduces the
+//   run explorer-manifest.txt  the files above with the hash of their bytes: what the explorer may replace
 #pragma once
 
 #include <string>

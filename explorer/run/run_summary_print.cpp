@@ -28,11 +28,11 @@ void RunProgress::finish() {
 std::string run_summary_text(const RunHeadline& h) {
   char percent[32];
   std::snprintf(percent, sizeof percent, "%.1f%%", h.bound.utilization * 100.0);
-  std::string bound = h.bound.resource.empty()
-                          ? std::string("none")
-                          : cat(h.bound.resource, " at ", percent, " utilization",
-                                h.bound.busiest.empty() ? std::string()
-                                                        : cat(" (busiest: ", h.bound.busiest, ")"));
+  std::string bound =
+      h.bound.resource.empty()
+          ? std::string("none")
+          : cat(h.bound.resource, " at ", percent, " utilization",
+                h.bound.busiest.empty() ? std::string() : cat(" (busiest: ", h.bound.busiest, ")"));
   char figures[160];
   std::snprintf(figures, sizeof figures, "%.4g tokens/s, %.4g ms/token, %.4g J/token", h.tokens_per_s,
                 h.ms_per_token, h.j_per_token);

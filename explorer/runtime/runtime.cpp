@@ -83,10 +83,12 @@ const ParamSchema& driver_schema() {
         "",
         "the `driver:` section: the runtime (configs/runtime/) and the placement of weights and KV cache",
         {number("dispatch_latency_ns", "0", Bound::non_negative(), "time to launch one kernel"),
-         flag("dispatch_overlap", "false", "launches overlap the previous kernel (graph launch) instead of following it"),
+         flag("dispatch_overlap", "false",
+              "launches overlap the previous kernel (graph launch) instead of following it"),
          number("token_overhead_ns", "0", Bound::non_negative(),
                 "host time per step before its first kernel (graph build, encoding, sync, sampling)"),
-         number("min_kernel_ns", "0", Bound::non_negative(), "shortest duration of a launched kernel: fixed part"),
+         number("min_kernel_ns", "0", Bound::non_negative(),
+                "shortest duration of a launched kernel: fixed part"),
          with_unit(number("min_kernel_cycles", "0", Bound::non_negative(),
                           "shortest duration of a launched kernel: part in core-clock cycles"),
                    "cycles"),
@@ -112,8 +114,7 @@ RuntimeConfig RuntimeConfig::read(Params& d) {
   c.token_overhead_ns = d.get<double>("token_overhead_ns");
   c.min_kernel_ns = d.get<double>("min_kernel_ns");
   c.min_kernel_cycles = d.get<double>("min_kernel_cycles");
-  for (const auto& e : d.get<std::vector<std::string>>("fuse_ops"))
-    c.fuse_ops.push_back(read_fusion(d, e));
+  for (const auto& e : d.get<std::vector<std::string>>("fuse_ops")) c.fuse_ops.push_back(read_fusion(d, e));
   for (const auto& e : d.get<std::vector<std::string>>("split_ops")) {
     c.split.push_back(read_split(d, e));
     for (size_t i = 0; i + 1 < c.split.size(); ++i)

@@ -2,10 +2,10 @@
 // See filter.h for the grammar and typing rules.
 #include "explorer/sweep/filter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <algorithm>
 
 #include "models/core/error.h"
 

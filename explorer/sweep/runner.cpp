@@ -156,7 +156,8 @@ class SummaryColumns {
     if (header.empty()) return std::string(width() ? width() - 1 : 0, ',');
     if (header == header_) return row;
     const std::vector<std::string> names = split_csv_line(header), cells = split_csv_line(row);
-    if (names.size() != cells.size()) throw Error(cat("summary row of ", cells.size(), " cells under ", names.size(), " columns"));
+    if (names.size() != cells.size())
+      throw Error(cat("summary row of ", cells.size(), " cells under ", names.size(), " columns"));
     std::vector<std::string> out(names_.size());
     for (size_t i = 0; i < names.size(); ++i) out[at_.at(names[i])] = cells[i];
     return join_csv(out);

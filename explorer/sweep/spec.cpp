@@ -195,7 +195,8 @@ SweepSpec read_sweep_spec(const std::string& path) {
   if (seen.count(kBaseKey) && !spec.base_path.empty())
     p.fail("base", "an axis sweeps base: the system configs are its values (drop this key)");
   if (!seen.count(kBaseKey) && spec.base_path.empty())
-    p.fail("base", "missing required key (system config to sweep, relative to this file; or an axis on base)");
+    p.fail("base",
+           "missing required key (system config to sweep, relative to this file; or an axis on base)");
 
   if (p.has("filters")) {
     p.claim("filters");

@@ -112,7 +112,8 @@ uint64_t stored_bytes(const std::string& dtype, const std::vector<uint64_t>& sha
   if (shape.empty()) throw Error("a tensor needs at least one dimension");
   uint64_t rows = 1, out = 0;
   for (size_t i = 1; i < shape.size(); ++i)
-    if (__builtin_mul_overflow(rows, shape[i], &rows)) throw Error("the shape's element count overflows 64 bits");
+    if (__builtin_mul_overflow(rows, shape[i], &rows))
+      throw Error("the shape's element count overflows 64 bits");
   if (__builtin_mul_overflow(rows, row_bytes(dtype, shape[0]), &out))
     throw Error("the shape's byte count overflows 64 bits");
   return out;

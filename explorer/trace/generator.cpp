@@ -603,7 +603,8 @@ std::vector<ModelConfig> load_model_configs(const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw Error(cat(path, ": cannot read model configs: ", e.what()));
   }
-  if (!root.IsMap()) throw Error(cat(path, ":1: (top level): model configs must be a map with a 'models' list"));
+  if (!root.IsMap())
+    throw Error(cat(path, ":1: (top level): model configs must be a map with a 'models' list"));
   const YAML::Node models = root["models"];
   if (!models || !models.IsSequence()) throw Error(cat(path, ": no 'models' list"));
   std::vector<ModelConfig> out;

@@ -37,7 +37,8 @@ bool valid_utf8(std::string_view s) {
       if ((d >> 6) != 0x2) return false;
       cp = (cp << 6) | (d & 0x3f);
     }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
       return false;
     i += n;
   }

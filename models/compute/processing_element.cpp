@@ -18,28 +18,33 @@ const ParamSchema& pe_schema() {
   static const ParamSchema s = [] {
     ParamSchema x{"pe", "processing element: MAC array + vector unit behind a tiled DMA", {}};
     ParamSection top{"", "", instance_keys("pe")};
-    for (ParamDecl d : {
-             number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "PE clock frequency"),
-             section("mac_units", true, "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}"),
-             text("compute_precision", kRequired, "precision of MACs when activations are not quantized (a key of mac_units)"),
-             number("dequant_weights_per_cycle", kRequired, Bound::positive(), "quantized weights decoded per cycle"),
-             number("dequant_energy_pj_per_weight", kRequired, Bound::non_negative(), "energy to decode one weight"),
-             section("lut_gemm", false, "LUT-GEMM unit for binary-coded weights (absent: none)"),
-             number("vector_ops_per_cycle", kRequired, Bound::positive(), "element-wise/special-function ops per cycle"),
-             number("vector_op_energy_pj", kRequired, Bound::non_negative(), "energy per vector operation"),
-             number("static_power_mw", kRequired, Bound::non_negative(), "leakage and idle power"),
-             energy_band_key(),
-             integer("tile_bytes", "65536", Bound::at_least(64), "bytes per DMA tile"),
-             integer("buffer_slots", "2", Bound::range(1, 64), "tiles in flight (2 = double buffering)"),
-             integer("bytes_in_flight", "0", Bound::non_negative(),
-                     "most bytes of loads outstanding at once (0: unbounded beyond the tile slots)"),
-             number("load_latency_ns", "0", Bound::non_negative(),
-                    "unloaded load-to-use latency of a device-memory access, in which the loads in flight turn "
-                    "over (required with bytes_in_flight)")})
+    for (ParamDecl d :
+         {number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "PE clock frequency"),
+          section("mac_units", true, "MAC arrays by precision: {fp16: {macs_per_cycle, energy_pj}, ...}"),
+          text("compute_precision", kRequired,
+               "precision of MACs when activations are not quantized (a key of mac_units)"),
+          number("dequant_weights_per_cycle", kRequired, Bound::positive(),
+                 "quantized weights decoded per cycle"),
+          number("dequant_energy_pj_per_weight", kRequired, Bound::non_negative(),
+                 "energy to decode one weight"),
+          section("lut_gemm", false, "LUT-GEMM unit for binary-coded weights (absent: none)"),
+          number("vector_ops_per_cycle", kRequired, Bound::positive(),
+                 "element-wise/special-function ops per cycle"),
+          number("vector_op_energy_pj", kRequired, Bound::non_negative(), "energy per vector operation"),
+          number("static_power_mw", kRequired, Bound::non_negative(), "leakage and idle power"),
+          energy_band_key(), integer("tile_bytes", "65536", Bound::at_least(64), "bytes per DMA tile"),
+          integer("buffer_slots", "2", Bound::range(1, 64), "tiles in flight (2 = double buffering)"),
+          integer("bytes_in_flight", "0", Bound::non_negative(),
+                  "most bytes of loads outstanding at once (0: unbounded beyond the tile slots)"),
+          number("load_latency_ns", "0", Bound::non_negative(),
+                 "unloaded load-to-use latency of a device-memory access, in which the loads in flight turn "
+                 "over (required with bytes_in_flight)")})
       top.keys.push_back(d);
     x.sections = {
         top,
-        {"mac_units", "", {section("<name>", true, "one MAC array, by precision: fp32, fp16, bf16, fp8, int8, int4")}},
+        {"mac_units",
+         "",
+         {section("<name>", true, "one MAC array, by precision: fp32, fp16, bf16, fp8, int8, int4")}},
         {"mac_units.<name>",
          "one MAC array",
          {number("macs_per_cycle", kRequired, Bound::positive(), "multiply-accumulates per cycle"),
@@ -73,41 +78,30 @@ ProcessingElement::ProcessingElement(const sc_core::sc_module_name& name, Params
     Params u = units.child(key);
     MacUnit& unit = mac_units_[static_cast<int>(prec)];
     unit.present = true;
-    unit.macs_per_cycle =
-        u.get<double>("macs_per_cycle");
-    unit.energy_j =
-        u.get<double>("energy_pj") * 1e-12;
+    unit.macs_per_cycle = u.get<double>("macs_per_cycle");
+    unit.energy_j = u.get<double>("energy_pj") * 1e-12;
   }
-  const std::string default_precision =
-      p.get<std::string>("compute_precision");
+  const std::string default_precision = p.get<std::string>("compute_precision");
   if (!parse_precision(default_precision, compute_precision_) ||
       !mac_units_[static_cast<int>(compute_precision_)].present)
     p.fail("compute_precision", cat("'", default_precision, "' has no entry in mac_units"));
   dequant_per_cycle_ = p.get<double>("dequant_weights_per_cycle");
-  dequant_energy_j_ = p.get<double>("dequant_energy_pj_per_weight") *
-                      1e-12;
+  dequant_energy_j_ = p.get<double>("dequant_energy_pj_per_weight") * 1e-12;
   if (p.has("lut_gemm")) {
     Params lut = p.child("lut_gemm");
     has_lut_ = true;
-    lut_lookups_per_cycle_ =
-        lut.get<double>("lookups_per_cycle");
-    lut_energy_j_ =
-        lut.get<double>("energy_pj_per_lookup") *
-        1e-12;
+    lut_lookups_per_cycle_ = lut.get<double>("lookups_per_cycle");
+    lut_energy_j_ = lut.get<double>("energy_pj_per_lookup") * 1e-12;
     lut_mu_ = lut.get<int>("mu");
   }
   vector_ops_per_cycle_ = p.get<double>("vector_ops_per_cycle");
-  vector_op_energy_j_ =
-      p.get<double>("vector_op_energy_pj") * 1e-12;
-  static_power_w_ =
-      p.get<double>("static_power_mw") * 1e-3;
+  vector_op_energy_j_ = p.get<double>("vector_op_energy_pj") * 1e-12;
+  static_power_w_ = p.get<double>("static_power_mw") * 1e-3;
   energy_band_ = read_energy_band(p);
   tile_bytes_ = p.get<uint64_t>("tile_bytes");
-  buffer_slots_ =
-      p.get<int>("buffer_slots");
+  buffer_slots_ = p.get<int>("buffer_slots");
   bytes_in_flight_ = p.get<uint64_t>("bytes_in_flight");
-  const double latency_ns =
-      p.get<double>("load_latency_ns");
+  const double latency_ns = p.get<double>("load_latency_ns");
   if (bytes_in_flight_ > 0 && latency_ns <= 0)
     p.fail("load_latency_ns", "must be positive when bytes_in_flight bounds the loads in flight");
   load_latency_ = sc_time(latency_ns, sc_core::SC_NS);

@@ -34,10 +34,11 @@ ParamDecl energy_band_key() {
 }
 
 ParamSection energy_band_section(const std::string& parent) {
-  return {parent.empty() ? "maximum_over_typical" : parent + ".maximum_over_typical",
-          "",
-          {number("dynamic", kRequired, Bound::range(1, 4), "per-operation energies: (1 + supply tolerance)^2"),
-           number("static", kRequired, Bound::range(1, 100), "static power at the hot corner over typical")}};
+  return {
+      parent.empty() ? "maximum_over_typical" : parent + ".maximum_over_typical",
+      "",
+      {number("dynamic", kRequired, Bound::range(1, 4), "per-operation energies: (1 + supply tolerance)^2"),
+       number("static", kRequired, Bound::range(1, 100), "static power at the hot corner over typical")}};
 }
 
 }  // namespace llmx

@@ -23,15 +23,14 @@ ParamDecl make(std::string key, ParamKind kind, std::optional<std::string> dflt,
 // Unit of one name token: the suffixes the project's keys use.
 std::string token_unit(const std::string& t) {
   static const std::map<std::string, std::string> units{
-      {"ns", "ns"},       {"us", "us"},         {"ms", "ms"},        {"s", "s"},
-      {"ck", "clocks"},   {"cycle", "cycle"},   {"cycles", "cycles"}, {"mtps", "MT/s"},
-      {"mhz", "MHz"},     {"ghz", "GHz"},       {"hz", "Hz"},        {"gbps", "GB/s"},
-      {"gtps", "GT/s"},   {"bytes", "B"},       {"byte", "B"},       {"kib", "KiB"},
-      {"mib", "MiB"},     {"gib", "GiB"},       {"bits", "bits"},    {"bit", "bit"},
-      {"pj", "pJ"},       {"nj", "nJ"},         {"j", "J"},          {"mw", "mW"},
-      {"w", "W"},         {"ma", "mA"},         {"v", "V"},          {"ohm", "ohm"},
-      {"pf", "pF"},       {"usd", "USD"},       {"mm2", "mm^2"},     {"um2", "um^2"},
-      {"mm", "mm"},       {"percent", "%"},     {"ps", "ps"},        {"tflops", "TFLOP/s"}};
+      {"ns", "ns"},         {"us", "us"},         {"ms", "ms"},     {"s", "s"},       {"ck", "clocks"},
+      {"cycle", "cycle"},   {"cycles", "cycles"}, {"mtps", "MT/s"}, {"mhz", "MHz"},   {"ghz", "GHz"},
+      {"hz", "Hz"},         {"gbps", "GB/s"},     {"gtps", "GT/s"}, {"bytes", "B"},   {"byte", "B"},
+      {"kib", "KiB"},       {"mib", "MiB"},       {"gib", "GiB"},   {"bits", "bits"}, {"bit", "bit"},
+      {"pj", "pJ"},         {"nj", "nJ"},         {"j", "J"},       {"mw", "mW"},     {"w", "W"},
+      {"ma", "mA"},         {"v", "V"},           {"ohm", "ohm"},   {"pf", "pF"},     {"usd", "USD"},
+      {"mm2", "mm^2"},      {"um2", "um^2"},      {"mm", "mm"},     {"percent", "%"}, {"ps", "ps"},
+      {"tflops", "TFLOP/s"}};
   auto it = units.find(t);
   return it == units.end() ? std::string() : it->second;
 }
@@ -57,7 +56,8 @@ ParamDecl text(std::string key, std::optional<std::string> dflt, std::string des
 }
 ParamDecl choice(std::string key, std::vector<std::string> choices, std::optional<std::string> dflt,
                  std::string description) {
-  ParamDecl d = make(std::move(key), ParamKind::choice, std::move(dflt), Bound::any(), std::move(description));
+  ParamDecl d =
+      make(std::move(key), ParamKind::choice, std::move(dflt), Bound::any(), std::move(description));
   d.choices = std::move(choices);
   return d;
 }
@@ -71,7 +71,8 @@ ParamDecl section(std::string key, bool required, std::string description) {
 }
 ParamDecl section_list(std::string key, bool required, std::string description) {
   return make(std::move(key), ParamKind::section_list,
-              required ? kRequired : std::optional<std::string>("none"), Bound::any(), std::move(description));
+              required ? kRequired : std::optional<std::string>("none"), Bound::any(),
+              std::move(description));
 }
 ParamDecl with_unit(ParamDecl d, std::string unit) {
   d.unit = std::move(unit);
@@ -84,9 +85,10 @@ ParamDecl only_when(ParamDecl d, std::string when) {
 }
 
 std::vector<ParamDecl> instance_keys(const std::string& type) {
-  return {text("type", kRequired, "implementation: " + type + " (read by the elaborator)"),
-          integer("count", "1", Bound::range(1, 4096), "number of identical instances (read by the elaborator)"),
-          section("cost", false, "what one element costs, read by the cost model (docs/COST.md)")};
+  return {
+      text("type", kRequired, "implementation: " + type + " (read by the elaborator)"),
+      integer("count", "1", Bound::range(1, 4096), "number of identical instances (read by the elaborator)"),
+      section("cost", false, "what one element costs, read by the cost model (docs/COST.md)")};
 }
 
 std::string description_of(const ParamDecl& d) {
@@ -95,16 +97,26 @@ std::string description_of(const ParamDecl& d) {
 
 std::string kind_name(ParamKind k) {
   switch (k) {
-    case ParamKind::number: return "number";
-    case ParamKind::integer: return "integer";
-    case ParamKind::flag: return "true/false";
-    case ParamKind::text: return "text";
-    case ParamKind::choice: return "choice";
-    case ParamKind::numbers: return "list of numbers";
-    case ParamKind::integers: return "list of integers";
-    case ParamKind::texts: return "list of texts";
-    case ParamKind::section: return "map";
-    case ParamKind::section_list: return "list of maps";
+    case ParamKind::number:
+      return "number";
+    case ParamKind::integer:
+      return "integer";
+    case ParamKind::flag:
+      return "true/false";
+    case ParamKind::text:
+      return "text";
+    case ParamKind::choice:
+      return "choice";
+    case ParamKind::numbers:
+      return "list of numbers";
+    case ParamKind::integers:
+      return "list of integers";
+    case ParamKind::texts:
+      return "list of texts";
+    case ParamKind::section:
+      return "map";
+    case ParamKind::section_list:
+      return "list of maps";
   }
   return "?";
 }
@@ -121,17 +133,24 @@ std::string unit_of(const ParamDecl& d) {
   if (!u.empty() && d.key.find('_') != std::string::npos) return u;
   switch (d.kind) {
     case ParamKind::integer:
-    case ParamKind::integers: return "count";
+    case ParamKind::integers:
+      return "count";
     case ParamKind::number:
-    case ParamKind::numbers: return "ratio";
-    case ParamKind::flag: return "flag";
+    case ParamKind::numbers:
+      return "ratio";
+    case ParamKind::flag:
+      return "flag";
     case ParamKind::section:
-    case ParamKind::section_list: return "map";
-    default: return "text";
+    case ParamKind::section_list:
+      return "map";
+    default:
+      return "text";
   }
 }
 
-std::string default_of(const ParamDecl& d) { return d.default_text ? *d.default_text : "required"; }
+std::string default_of(const ParamDecl& d) {
+  return d.default_text ? *d.default_text : "required";
+}
 
 std::string range_of(const ParamDecl& d) {
   if (!d.choices.empty()) {
@@ -167,7 +186,9 @@ SchemaRegistry& SchemaRegistry::instance() {
   return r;
 }
 
-void SchemaRegistry::add(const ParamSchema& (*make)()) { makers_.push_back(make); }
+void SchemaRegistry::add(const ParamSchema& (*make)()) {
+  makers_.push_back(make);
+}
 
 const ParamSchema* SchemaRegistry::find(const std::string& name) const {
   for (auto* m : makers_)
@@ -200,12 +221,15 @@ std::string describe_schema(const ParamSchema& s) {
       unit_w = std::max(unit_w, unit_of(d).size());
       def_w = std::max(def_w, std::min<size_t>(default_of(d).size(), 24));
     }
-  auto pad = [](const std::string& t, size_t w) { return t + std::string(w > t.size() ? w - t.size() : 1, ' '); };
-  o << "  " << pad("key", key_w + 2) << pad("unit", unit_w + 2) << pad("default", def_w + 2) << "range; description\n";
+  auto pad = [](const std::string& t, size_t w) {
+    return t + std::string(w > t.size() ? w - t.size() : 1, ' ');
+  };
+  o << "  " << pad("key", key_w + 2) << pad("unit", unit_w + 2) << pad("default", def_w + 2)
+    << "range; description\n";
   for (const auto& sec : s.sections) {
     if (!sec.path.empty() || !sec.description.empty())
-      o << "  [" << (sec.path.empty() ? "(instance)" : sec.path) << "]" << (sec.description.empty() ? "" : " ")
-        << sec.description << "\n";
+      o << "  [" << (sec.path.empty() ? "(instance)" : sec.path) << "]"
+        << (sec.description.empty() ? "" : " ") << sec.description << "\n";
     for (const auto& d : sec.keys)
       o << "  " << pad(full_key(sec, d), key_w + 2) << pad(unit_of(d), unit_w + 2)
         << pad(default_of(d), def_w + 2) << range_of(d) << "; " << description_of(d) << "\n";

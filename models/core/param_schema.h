@@ -6,9 +6,10 @@
 //   const ParamSchema& s = ...;  // sections by dotted path: "" (the instance map), "organisation", ...
 //   // a list of maps is the section "key[]", a map of named maps "key.<name>"
 //
-// The unit is derived from the key's suffix (`_ns` ns, `_ck` clocks, `_mtps` MT/s, `x_per_y` x/y, ...) unless a
-// declaration gives it; a key without a unit suffix is a count (integers), a ratio (numbers), a flag or a text.
-// Left out: cross-key rules (e.g. tRC >= tRAS + tRP), which the readers check and the descriptions state.
+// The unit is derived from the key's suffix (`_ns` ns, `_ck` clocks, `_mtps` MT/s, `x_per_y` x/y, ...) unless
+// a declaration gives it; a key without a unit suffix is a count (integers), a ratio (numbers), a flag or a
+// text. Left out: cross-key rules (e.g. tRC >= tRAS + tRP), which the readers check and the descriptions
+// state.
 #pragma once
 
 #include <optional>

@@ -24,7 +24,8 @@ std::string Bound::describe() const {
   };
   const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
   const std::string why = why_max ? cat(": ", why_max) : "";
-  if (has_min && has_max && min_exclusive) return "greater than " + num(min) + " and at most " + num(max) + why;
+  if (has_min && has_max && min_exclusive)
+    return "greater than " + num(min) + " and at most " + num(max) + why;
   if (has_min && has_max) return "between " + num(min) + " and " + num(max) + why;
   if (has_min) return std::string(min_exclusive ? "greater than " : "at least ") + num(min);
   if (has_max) return "at most " + num(max) + why;
@@ -163,8 +164,9 @@ Params& Params::bind(const ParamSchema& schema, const std::string& section) {
 
 void Params::check_declared(const std::string& key) const {
   if (s_->schema && !s_->schema->find(s_->section, key))
-    throw Error(cat("internal error: ", path_of(key), ": key '", key, "' is read but not declared in section '",
-                    s_->section, "' of the '", s_->schema->name, "' parameter schema"));
+    throw Error(cat("internal error: ", path_of(key), ": key '", key,
+                    "' is read but not declared in section '", s_->section, "' of the '", s_->schema->name,
+                    "' parameter schema"));
 }
 
 const ParamDecl& Params::declared(const std::string& key) const {
@@ -308,13 +310,20 @@ namespace {
 
 template <typename T>
 bool kind_fits(ParamKind k) {
-  if constexpr (std::is_same_v<T, std::string>) return k == ParamKind::text || k == ParamKind::choice;
-  else if constexpr (std::is_same_v<T, bool>) return k == ParamKind::flag;
-  else if constexpr (std::is_floating_point_v<T>) return k == ParamKind::number;
-  else if constexpr (std::is_same_v<T, std::vector<double>>) return k == ParamKind::numbers;
-  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return k == ParamKind::integers;
-  else if constexpr (std::is_same_v<T, std::vector<std::string>>) return k == ParamKind::texts;
-  else return k == ParamKind::integer;
+  if constexpr (std::is_same_v<T, std::string>)
+    return k == ParamKind::text || k == ParamKind::choice;
+  else if constexpr (std::is_same_v<T, bool>)
+    return k == ParamKind::flag;
+  else if constexpr (std::is_floating_point_v<T>)
+    return k == ParamKind::number;
+  else if constexpr (std::is_same_v<T, std::vector<double>>)
+    return k == ParamKind::numbers;
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+    return k == ParamKind::integers;
+  else if constexpr (std::is_same_v<T, std::vector<std::string>>)
+    return k == ParamKind::texts;
+  else
+    return k == ParamKind::integer;
 }
 
 // A declared default as T: a scalar, or a list written [a, b] ("[]" empty).
@@ -383,10 +392,10 @@ std::vector<Params> Params::children(const std::string& key) {
   return map_list(key, d.description, !d.default_text);
 }
 
-#define LLMX_PARAMS_INSTANTIATE(T)                                                        \
-  template T Params::required<T>(const std::string&, const std::string&, Bound);        \
-  template T Params::optional<T>(const std::string&, T, const std::string&, Bound);     \
-  template T Params::get<T>(const std::string&);                                        \
+#define LLMX_PARAMS_INSTANTIATE(T)                                                  \
+  template T Params::required<T>(const std::string&, const std::string&, Bound);    \
+  template T Params::optional<T>(const std::string&, T, const std::string&, Bound); \
+  template T Params::get<T>(const std::string&);                                    \
   template T Params::get<T>(const std::string&, T);
 LLMX_PARAMS_INSTANTIATE(bool)
 LLMX_PARAMS_INSTANTIATE(int)

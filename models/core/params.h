@@ -78,9 +78,9 @@ class Params {
   // The same with a default computed from other keys (the declaration states the rule).
   template <typename T>
   T get(const std::string& key, T computed_default);
-  Params child(const std::string& key);                  // a declared map (required or optional)
+  Params child(const std::string& key);                     // a declared map (required or optional)
   const ParamDecl& declared(const std::string& key) const;  // the declaration of a key of this map
-  std::vector<Params> children(const std::string& key);  // a declared list of maps
+  std::vector<Params> children(const std::string& key);     // a declared list of maps
 
   // A nested map. required_child fails if absent; optional_child gives an empty map when absent.
   Params required_child(const std::string& key, const std::string& description);

@@ -13,11 +13,11 @@ const ParamSchema& host_link_schema() {
   static const ParamSchema s = [] {
     ParamSchema x{"host_link", "host link (PCIe/CXL): bandwidth per direction, latency, energy per bit", {}};
     ParamSection top{"", "", instance_keys("host_link")};
-    for (ParamDecl d : {
-             number("bandwidth_gbps", kRequired, Bound::positive(), "effective bandwidth per direction"),
-             number("latency_ns", kRequired, Bound::non_negative(), "one-way latency"),
-             number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit transferred"),
-             number("static_power_mw", kRequired, Bound::non_negative(), "idle power of the link")})
+    for (ParamDecl d :
+         {number("bandwidth_gbps", kRequired, Bound::positive(), "effective bandwidth per direction"),
+          number("latency_ns", kRequired, Bound::non_negative(), "one-way latency"),
+          number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit transferred"),
+          number("static_power_mw", kRequired, Bound::non_negative(), "idle power of the link")})
       top.keys.push_back(d);
     x.sections.push_back(top);
     return x;

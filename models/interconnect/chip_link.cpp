@@ -15,14 +15,19 @@ namespace {
 
 const ParamSchema& chip_link_schema() {
   static const ParamSchema s = [] {
-    ParamSchema x{"chip_link", "chip-to-chip link between two devices: bandwidth per direction, latency, energy per bit", {}};
+    ParamSchema x{"chip_link",
+                  "chip-to-chip link between two devices: bandwidth per direction, latency, energy per bit",
+                  {}};
     ParamSection top{"", "", instance_keys("chip_link")};
-    for (ParamDecl d : {
-             number("bandwidth_gbps", kRequired, Bound::positive(), "effective bandwidth of each direction in GB/s"),
-             number("booking_window_ns", "100", Bound::positive(), "bandwidth booking window (smaller: closer to exact, more bookkeeping)"),
-             number("latency_ns", kRequired, Bound::non_negative(), "one-way latency of a transfer"),
-             number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit moved in either direction"),
-             number("static_power_mw", kRequired, Bound::non_negative(), "idle power of the link (both ends)")})
+    for (ParamDecl d :
+         {number("bandwidth_gbps", kRequired, Bound::positive(),
+                 "effective bandwidth of each direction in GB/s"),
+          number("booking_window_ns", "100", Bound::positive(),
+                 "bandwidth booking window (smaller: closer to exact, more bookkeeping)"),
+          number("latency_ns", kRequired, Bound::non_negative(), "one-way latency of a transfer"),
+          number("energy_pj_per_bit", kRequired, Bound::non_negative(),
+                 "energy per bit moved in either direction"),
+          number("static_power_mw", kRequired, Bound::non_negative(), "idle power of the link (both ends)")})
       top.keys.push_back(d);
     x.sections.push_back(top);
     return x;
@@ -36,9 +41,7 @@ const ParamSchemaRegistrar chip_link_schema_registrar(&chip_link_schema);
 
 BandwidthBooker direction_booker(Params& p) {
   p.bind(chip_link_schema());
-  const double bytes_per_s =
-      p.get<double>("bandwidth_gbps") *
-      1e9;
+  const double bytes_per_s = p.get<double>("bandwidth_gbps") * 1e9;
   const double window_ns = p.get<double>("booking_window_ns");
   return BandwidthBooker(bytes_per_s, sc_time(window_ns, sc_core::SC_NS));
 }
@@ -49,13 +52,9 @@ ChipLink::ChipLink(const sc_core::sc_module_name& name, Params& p, const ElabCon
     : Component(name, "chip_link"), target("target") {
   const BandwidthBooker booker = direction_booker(p);
   directions_ = {Direction{booker}, Direction{booker}};
-  latency_ = sc_time(p.get<double>("latency_ns"),
-                     sc_core::SC_NS);
-  j_per_byte_ = p.get<double>("energy_pj_per_bit") *
-                8e-12;
-  static_w_ =
-      p.get<double>("static_power_mw") *
-      1e-3;
+  latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
+  j_per_byte_ = p.get<double>("energy_pj_per_bit") * 8e-12;
+  static_w_ = p.get<double>("static_power_mw") * 1e-3;
   target.register_b_transport(this, &ChipLink::b_transport);
   expose_target("target", target, Protocol::link, false);
 }

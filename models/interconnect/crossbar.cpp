@@ -17,14 +17,16 @@ const ParamSchema& crossbar_schema() {
   static const ParamSchema s = [] {
     ParamSchema x{"crossbar", "crossbar interconnect with address interleaving across channels", {}};
     ParamSection top{"", "", instance_keys("crossbar")};
-    for (ParamDecl d : {
-             integer("interleave_bytes", kRequired, Bound::at_least(32), "bytes per channel before moving to the next (a power of two)"),
-             number("link_bandwidth_gbps", kRequired, Bound::positive(), "bandwidth of each port's link"),
-             integer("hops", "1", Bound::range(1, 64), "router hops per traversal"),
-             number("hop_latency_ns", kRequired, Bound::non_negative(), "latency per hop"),
-             with_unit(number("energy_pj_per_bit_per_hop", kRequired, Bound::non_negative(), "transport energy"), "pJ/bit/hop"),
-             number("static_power_mw", kRequired, Bound::non_negative(), "leakage and clock power"),
-             number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window")})
+    for (ParamDecl d :
+         {integer("interleave_bytes", kRequired, Bound::at_least(32),
+                  "bytes per channel before moving to the next (a power of two)"),
+          number("link_bandwidth_gbps", kRequired, Bound::positive(), "bandwidth of each port's link"),
+          integer("hops", "1", Bound::range(1, 64), "router hops per traversal"),
+          number("hop_latency_ns", kRequired, Bound::non_negative(), "latency per hop"),
+          with_unit(number("energy_pj_per_bit_per_hop", kRequired, Bound::non_negative(), "transport energy"),
+                    "pJ/bit/hop"),
+          number("static_power_mw", kRequired, Bound::non_negative(), "leakage and clock power"),
+          number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window")})
       top.keys.push_back(d);
     x.sections.push_back(top);
     return x;
@@ -41,14 +43,12 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, Params& p, const ElabCon
   p.bind(crossbar_schema());
   interleave_ = p.get<uint64_t>("interleave_bytes");
   if (interleave_ & (interleave_ - 1)) p.fail("interleave_bytes", "must be a power of two");
-  link_bytes_per_s_ =
-      p.get<double>("link_bandwidth_gbps") * 1e9;
+  link_bytes_per_s_ = p.get<double>("link_bandwidth_gbps") * 1e9;
   hops_ = p.get<int>("hops");
   hop_latency_ = sc_time(p.get<double>("hop_latency_ns"), sc_core::SC_NS);
   j_per_byte_hop_ = p.get<double>("energy_pj_per_bit_per_hop") * 8e-12;
   static_w_ = p.get<double>("static_power_mw") * 1e-3;
-  window_ = sc_time(p.get<double>("booking_window_ns"),
-                    sc_core::SC_NS);
+  window_ = sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS);
   in.register_b_transport(this, &Crossbar::b_transport);
   expose_target("in", in, Protocol::memory, true);
   expose_initiator("out", out, Protocol::memory, true);

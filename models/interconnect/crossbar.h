@@ -2,12 +2,12 @@
 //
 // Modelled: the global address space interleaved across the bound memory channels in `interleave_bytes`
 // chunks (channel = chunk mod channels); a transaction is split into one transaction per channel, each with a
-// dense channel-local address (the channel bits removed), forwarded in parallel; a link per input and per output
-// port with its own bandwidth (windowed booking), a latency per hop and energy per bit per hop; static power.
-// An output link at least as fast as the peak of the memory device behind it can never bind (the device books
-// every byte at no more than its peak, starting no earlier): its bytes are counted, not booked.
-// Left out: arbitration detail beyond bandwidth sharing, flit-level flow control, topology beyond one crossbar
-// (set `hops` for a multi-hop network's average distance).
+// dense channel-local address (the channel bits removed), forwarded in parallel; a link per input and per
+// output port with its own bandwidth (windowed booking), a latency per hop and energy per bit per hop; static
+// power. An output link at least as fast as the peak of the memory device behind it can never bind (the
+// device books every byte at no more than its peak, starting no earlier): its bytes are counted, not booked.
+// Left out: arbitration detail beyond bandwidth sharing, flit-level flow control, topology beyond one
+// crossbar (set `hops` for a multi-hop network's average distance).
 //
 // Sockets: `in` (target, multi, memory protocol), `out` (initiator, multi, memory protocol; binding order =
 // channel index).

@@ -13,15 +13,20 @@ namespace {
 
 const ParamSchema& link_switch_schema() {
   static const ParamSchema s = [] {
-    ParamSchema x{"link_switch", "switch joining every device: a port link per device, switch latency and energy", {}};
+    ParamSchema x{
+        "link_switch", "switch joining every device: a port link per device, switch latency and energy", {}};
     ParamSection top{"", "", instance_keys("link_switch")};
-    for (ParamDecl d : {
-             number("bandwidth_gbps", kRequired, Bound::positive(), "effective bandwidth of each port direction in GB/s"),
-             number("booking_window_ns", "100", Bound::positive(), "bandwidth booking window (smaller: closer to exact, more bookkeeping)"),
-             number("latency_ns", kRequired, Bound::non_negative(), "one-way latency of a port link"),
-             number("energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit crossing a port link"),
-             number("static_power_mw", kRequired, Bound::non_negative(), "idle power of each port link (both ends)"),
-             section("switch", true, "the switch's own latency, energy and power")})
+    for (ParamDecl d :
+         {number("bandwidth_gbps", kRequired, Bound::positive(),
+                 "effective bandwidth of each port direction in GB/s"),
+          number("booking_window_ns", "100", Bound::positive(),
+                 "bandwidth booking window (smaller: closer to exact, more bookkeeping)"),
+          number("latency_ns", kRequired, Bound::non_negative(), "one-way latency of a port link"),
+          number("energy_pj_per_bit", kRequired, Bound::non_negative(),
+                 "energy per bit crossing a port link"),
+          number("static_power_mw", kRequired, Bound::non_negative(),
+                 "idle power of each port link (both ends)"),
+          section("switch", true, "the switch's own latency, energy and power")})
       top.keys.push_back(d);
     x.sections.push_back(top);
     x.sections.push_back(
@@ -42,26 +47,15 @@ const ParamSchemaRegistrar link_switch_schema_registrar(&link_switch_schema);
 LinkSwitch::LinkSwitch(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "link_switch"), target("target") {
   p.bind(link_switch_schema());
-  bytes_per_s_ = p.get<double>("bandwidth_gbps") *
-                 1e9;
-  window_ =
-      sc_time(p.get<double>("booking_window_ns"),
-              sc_core::SC_NS);
-  link_latency_ =
-      sc_time(p.get<double>("latency_ns"),
-              sc_core::SC_NS);
-  link_j_per_byte_ =
-      p.get<double>("energy_pj_per_bit") *
-      8e-12;
-  link_static_w_ = p.get<double>("static_power_mw") *
-                   1e-3;
+  bytes_per_s_ = p.get<double>("bandwidth_gbps") * 1e9;
+  window_ = sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS);
+  link_latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
+  link_j_per_byte_ = p.get<double>("energy_pj_per_bit") * 8e-12;
+  link_static_w_ = p.get<double>("static_power_mw") * 1e-3;
   Params sw = p.child("switch");
-  switch_latency_ = sc_time(
-      sw.get<double>("latency_ns"), sc_core::SC_NS);
-  switch_j_per_byte_ =
-      sw.get<double>("energy_pj_per_bit") * 8e-12;
-  switch_static_w_ =
-      sw.get<double>("static_power_mw") * 1e-3;
+  switch_latency_ = sc_time(sw.get<double>("latency_ns"), sc_core::SC_NS);
+  switch_j_per_byte_ = sw.get<double>("energy_pj_per_bit") * 8e-12;
+  switch_static_w_ = sw.get<double>("static_power_mw") * 1e-3;
   target.register_b_transport(this, &LinkSwitch::b_transport);
   expose_target("target", target, Protocol::link, false);
 }

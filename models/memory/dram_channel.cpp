@@ -21,15 +21,17 @@ DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const E
       target("target"),
       spec_(read_spec(p)),
       model_(spec_),
-      booker_(
-          spec_.peak_bytes_per_s(),
-          sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)) {
+      booker_(spec_.peak_bytes_per_s(), sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }
 
 DramChannel::DramChannel(const sc_core::sc_module_name& name, const dram::DramSpec& spec, sc_time window)
-    : Component(name, "dram"), target("target"), spec_(spec), model_(spec_), booker_(spec_.peak_bytes_per_s(), window) {
+    : Component(name, "dram"),
+      target("target"),
+      spec_(spec),
+      model_(spec_),
+      booker_(spec_.peak_bytes_per_s(), window) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }

@@ -30,7 +30,8 @@ class DramChannel : public Component, public MemoryDevice {
 
   DramChannel(const sc_core::sc_module_name& name, Params& params, const ElabContext& ctx);
   // A channel of a spec read elsewhere (memtrace replay, tests), booking in windows of `booking_window`.
-  DramChannel(const sc_core::sc_module_name& name, const dram::DramSpec& spec, sc_core::sc_time booking_window);
+  DramChannel(const sc_core::sc_module_name& name, const dram::DramSpec& spec,
+              sc_core::sc_time booking_window);
   ComponentStats stats(const sc_core::sc_time& now) const override;
   uint64_t capacity_bytes() const override { return spec_.org.capacity_bytes(); }
   double peak_bandwidth_bytes_per_s() const override { return spec_.peak_bytes_per_s(); }

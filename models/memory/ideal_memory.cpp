@@ -13,14 +13,14 @@ const ParamSchema& ideal_memory_schema() {
   static const ParamSchema s = [] {
     ParamSchema x{"ideal_memory", "memory at its peak bandwidth with fixed latency (roofline reference)", {}};
     ParamSection top{"", "", instance_keys("ideal_memory")};
-    for (ParamDecl d : {
-             number("bandwidth_gbps", kRequired, Bound::positive(), "peak bandwidth in GB/s (1e9 bytes/s)"),
-             number("capacity_gib", kRequired, Bound::positive(), "capacity"),
-             number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window"),
-             number("latency_ns", kRequired, Bound::non_negative(), "latency of every access"),
-             number("read_energy_pj_per_bit", kRequired, Bound::non_negative(), "read energy per bit"),
-             number("write_energy_pj_per_bit", kRequired, Bound::non_negative(), "write energy per bit"),
-             number("background_power_mw", kRequired, Bound::non_negative(), "standby power")})
+    for (ParamDecl d :
+         {number("bandwidth_gbps", kRequired, Bound::positive(), "peak bandwidth in GB/s (1e9 bytes/s)"),
+          number("capacity_gib", kRequired, Bound::positive(), "capacity"),
+          number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window"),
+          number("latency_ns", kRequired, Bound::non_negative(), "latency of every access"),
+          number("read_energy_pj_per_bit", kRequired, Bound::non_negative(), "read energy per bit"),
+          number("write_energy_pj_per_bit", kRequired, Bound::non_negative(), "write energy per bit"),
+          number("background_power_mw", kRequired, Bound::non_negative(), "standby power")})
       top.keys.push_back(d);
     x.sections.push_back(top);
     return x;
@@ -40,11 +40,9 @@ double IdealMemory::read_bandwidth(Params& p) {
 IdealMemory::IdealMemory(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "ideal_memory"),
       target("target"),
-      capacity_(static_cast<uint64_t>(p.bind(ideal_memory_schema()).get<double>("capacity_gib") *
-                                      1024.0 * 1024.0 * 1024.0)),
-      booker_(read_bandwidth(p),
-              sc_time(p.get<double>("booking_window_ns"),
-                      sc_core::SC_NS)) {
+      capacity_(static_cast<uint64_t>(p.bind(ideal_memory_schema()).get<double>("capacity_gib") * 1024.0 *
+                                      1024.0 * 1024.0)),
+      booker_(read_bandwidth(p), sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)) {
   latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
   read_j_per_byte_ = p.get<double>("read_energy_pj_per_bit") * 8e-12;
   write_j_per_byte_ = p.get<double>("write_energy_pj_per_bit") * 8e-12;

@@ -17,21 +17,23 @@ const ParamSchema& sram_schema() {
   static const ParamSchema s = [] {
     ParamSchema x{"sram", "on-chip SRAM scratchpad with banked ports and per-access energy", {}};
     ParamSection top{"", "", instance_keys("sram")};
-    for (ParamDecl d : {
-             number("capacity_kib", kRequired, Bound::positive(), "capacity"),
-             integer("banks", kRequired, Bound::at_least(1), "independent banks"),
-             integer("bank_width_bits", kRequired, Bound::at_least(8), "bits per bank access"),
-             number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "SRAM clock"),
-             integer("ports", "2", Bound::range(1, 2), "1 = reads and writes share a port; 2 = one read and one write port"),
-             number("read_energy_pj_per_access", kRequired, Bound::non_negative(), "energy per bank-width read"),
-             number("write_energy_pj_per_access", kRequired, Bound::non_negative(), "energy per bank-width write"),
-             number("leakage_power_mw", kRequired, Bound::non_negative(), "leakage power"),
-             number("latency_ns", "1", Bound::non_negative(), "access latency"),
-             number("booking_window_ns", "20", Bound::positive(), "bandwidth booking window")})
+    for (ParamDecl d :
+         {number("capacity_kib", kRequired, Bound::positive(), "capacity"),
+          integer("banks", kRequired, Bound::at_least(1), "independent banks"),
+          integer("bank_width_bits", kRequired, Bound::at_least(8), "bits per bank access"),
+          number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "SRAM clock"),
+          integer("ports", "2", Bound::range(1, 2),
+                  "1 = reads and writes share a port; 2 = one read and one write port"),
+          number("read_energy_pj_per_access", kRequired, Bound::non_negative(), "energy per bank-width read"),
+          number("write_energy_pj_per_access", kRequired, Bound::non_negative(),
+                 "energy per bank-width write"),
+          number("leakage_power_mw", kRequired, Bound::non_negative(), "leakage power"),
+          number("latency_ns", "1", Bound::non_negative(), "access latency"),
+          number("booking_window_ns", "20", Bound::positive(), "bandwidth booking window")})
       top.keys.push_back(d);
     top.keys.push_back(energy_band_key());
     x.sections.push_back(top);
-      x.sections.push_back(energy_band_section(""));
+    x.sections.push_back(energy_band_section(""));
     return x;
   }();
   return s;
@@ -52,15 +54,12 @@ SramBuffer::SramBuffer(const sc_core::sc_module_name& name, Params& p, const Ela
   ports_ = p.get<int>("ports");
   access_bytes_ = width_bits / 8.0;
   port_bytes_per_s_ = banks * access_bytes_ * clock_hz;
-  read_energy_j_ =
-      p.get<double>("read_energy_pj_per_access") * 1e-12;
-  write_energy_j_ =
-      p.get<double>("write_energy_pj_per_access") * 1e-12;
+  read_energy_j_ = p.get<double>("read_energy_pj_per_access") * 1e-12;
+  write_energy_j_ = p.get<double>("write_energy_pj_per_access") * 1e-12;
   leakage_w_ = p.get<double>("leakage_power_mw") * 1e-3;
   energy_band_ = read_energy_band(p);
   latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
-  const sc_time window(p.get<double>("booking_window_ns"),
-                       sc_core::SC_NS);
+  const sc_time window(p.get<double>("booking_window_ns"), sc_core::SC_NS);
   read_port_ = std::make_unique<BandwidthBooker>(port_bytes_per_s_, window);
   if (ports_ == 2) write_port_ = std::make_unique<BandwidthBooker>(port_bytes_per_s_, window);
 

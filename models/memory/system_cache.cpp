@@ -14,17 +14,23 @@ namespace {
 
 const ParamSchema& system_cache_schema() {
   static const ParamSchema s = [] {
-    ParamSchema x{"system_cache", "system-level cache slice in front of one memory channel (LRU hit rate from the stream)", {}};
+    ParamSchema x{"system_cache",
+                  "system-level cache slice in front of one memory channel (LRU hit rate from the stream)",
+                  {}};
     ParamSection top{"", "", instance_keys("system_cache")};
-    for (ParamDecl d : {
-             number("bandwidth_gbps", kRequired, Bound::positive(), "bandwidth of the slice for hits and fills, GB/s"),
-             number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window"),
-             number("capacity_kib", kRequired, Bound::positive(), "capacity of this slice"),
-             integer("block_bytes", "4096", Bound::range(64, 1 << 20), "granularity of the LRU (bytes, power of two)"),
-             number("latency_ns", kRequired, Bound::non_negative(), "lookup latency (hit: data returned; miss: added before the channel access)"),
-             number("read_energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit read on a hit"),
-             number("write_energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit filled or written"),
-             number("leakage_power_mw", kRequired, Bound::non_negative(), "leakage power of the slice")})
+    for (ParamDecl d :
+         {number("bandwidth_gbps", kRequired, Bound::positive(),
+                 "bandwidth of the slice for hits and fills, GB/s"),
+          number("booking_window_ns", "50", Bound::positive(), "bandwidth booking window"),
+          number("capacity_kib", kRequired, Bound::positive(), "capacity of this slice"),
+          integer("block_bytes", "4096", Bound::range(64, 1 << 20),
+                  "granularity of the LRU (bytes, power of two)"),
+          number("latency_ns", kRequired, Bound::non_negative(),
+                 "lookup latency (hit: data returned; miss: added before the channel access)"),
+          number("read_energy_pj_per_bit", kRequired, Bound::non_negative(), "energy per bit read on a hit"),
+          number("write_energy_pj_per_bit", kRequired, Bound::non_negative(),
+                 "energy per bit filled or written"),
+          number("leakage_power_mw", kRequired, Bound::non_negative(), "leakage power of the slice")})
       top.keys.push_back(d);
     x.sections.push_back(top);
     return x;
@@ -38,11 +44,8 @@ const ParamSchemaRegistrar system_cache_schema_registrar(&system_cache_schema);
 
 BandwidthBooker make_booker(Params& p) {
   p.bind(system_cache_schema());
-  const double bytes_per_s =
-      p.get<double>("bandwidth_gbps") *
-      1e9;
-  const double window_ns =
-      p.get<double>("booking_window_ns");
+  const double bytes_per_s = p.get<double>("bandwidth_gbps") * 1e9;
+  const double window_ns = p.get<double>("booking_window_ns");
   return BandwidthBooker(bytes_per_s, sc_time(window_ns, sc_core::SC_NS));
 }
 }  // namespace
@@ -54,13 +57,9 @@ SystemCache::SystemCache(const sc_core::sc_module_name& name, Params& p, const E
   if (block_bytes_ & (block_bytes_ - 1)) p.fail("block_bytes", "must be a power of two");
   blocks_ = static_cast<uint64_t>(capacity) / block_bytes_;
   if (blocks_ == 0) p.fail("capacity_kib", "smaller than one block");
-  latency_ = sc_time(p.get<double>("latency_ns"),
-                     sc_core::SC_NS);
-  read_j_per_byte_ =
-      p.get<double>("read_energy_pj_per_bit") * 8e-12;
-  write_j_per_byte_ =
-      p.get<double>("write_energy_pj_per_bit") *
-      8e-12;
+  latency_ = sc_time(p.get<double>("latency_ns"), sc_core::SC_NS);
+  read_j_per_byte_ = p.get<double>("read_energy_pj_per_bit") * 8e-12;
+  write_j_per_byte_ = p.get<double>("write_energy_pj_per_bit") * 8e-12;
   leakage_w_ = p.get<double>("leakage_power_mw") * 1e-3;
   target.register_b_transport(this, &SystemCache::b_transport);
   expose_target("target", target, Protocol::memory, false);

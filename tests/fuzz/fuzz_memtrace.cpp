@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   // The first byte picks the file kind; the rest is the trace.
   static const char* const kinds[] = {".stl", ".trace", ".o3"};
-  const std::string path =
-      "/tmp/llmx-fuzz-memtrace-" + std::to_string(::getpid()) + kinds[data[0] % 3];
+  const std::string path = "/tmp/llmx-fuzz-memtrace-" + std::to_string(::getpid()) + kinds[data[0] % 3];
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) return 0;
   std::fwrite(data + 1, 1, size - 1, f);

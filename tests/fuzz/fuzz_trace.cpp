@@ -1,5 +1,6 @@
 // libFuzzer harness: the LXT trace reader on plain text and gzip input (the bytes are written to a file,
-// as the reader reads paths). Any exception other than llmx::Error, a crash or a sanitizer report is a finding.
+// as the reader reads paths). Any exception other than llmx::Error, a crash or a sanitizer report is a
+// finding.
 #include <unistd.h>
 
 #include <cstddef>

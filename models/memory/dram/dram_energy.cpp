@@ -105,9 +105,7 @@ OpEnergy idd_energy(const std::vector<IddRail>& rails, const Organisation& o, co
 namespace {
 
 EnergyBound read_given(Params& e, const std::string& key) {
-  return e.get<std::string>(key) == "typical"
-             ? EnergyBound::typical
-             : EnergyBound::maximum;
+  return e.get<std::string>(key) == "typical" ? EnergyBound::typical : EnergyBound::maximum;
 }
 
 void read_link(Params& e, LinkInterface* l) {
@@ -126,16 +124,12 @@ void read_link(Params& e, LinkInterface* l) {
   const double uniform_rise = (m + 1.0) / (6.0 * m);  // mean rise per symbol of uniformly random levels
   l->vddq_v = p.get<double>("vddq_v");
   l->r_on_ohm = p.get<double>("r_on_ohm");
-  l->r_tt_ohm = l->termination == LinkInterface::Termination::none
-                    ? 0.0
-                    : p.get<double>("r_tt_ohm");
-  l->c_line_pf =
-      p.get<double>("c_line_pf");
+  l->r_tt_ohm = l->termination == LinkInterface::Termination::none ? 0.0 : p.get<double>("r_tt_ohm");
+  l->c_line_pf = p.get<double>("c_line_pf");
   l->strobe_lines_per_byte = p.get<double>("strobe_lines_per_byte");
   l->toggle_rate = p.get<double>("toggle_rate", uniform_rise);
   l->ones_rate = p.get<double>("ones_rate");
-  l->resistance_tolerance =
-      p.get<double>("resistance_tolerance");
+  l->resistance_tolerance = p.get<double>("resistance_tolerance");
 }
 
 void read_per_operation(Params& e, const Organisation& o, const Timing& t, Energy* en) {
@@ -143,25 +137,19 @@ void read_per_operation(Params& e, const Organisation& o, const Timing& t, Energ
   en->given = read_given(e, "figures");
   OpEnergy g;
   g.act_pre_pj = e.get<double>("act_pre_pj");
-  g.read_array_pj_per_bit =
-      e.get<double>("read_array_pj_per_bit");
-  g.write_array_pj_per_bit =
-      e.get<double>("write_array_pj_per_bit");
+  g.read_array_pj_per_bit = e.get<double>("read_array_pj_per_bit");
+  g.write_array_pj_per_bit = e.get<double>("write_array_pj_per_bit");
   read_link(e, &en->link);
   if (en->link.given) {
     for (const char* key : {"io_read_pj_per_bit", "io_write_pj_per_bit"})
       if (e.has(key)) e.fail(key, "I/O energy given twice: by this figure and by the interface parameters");
   } else {
-    g.io_read_pj_per_bit =
-        e.get<double>("io_read_pj_per_bit");
-    g.io_write_pj_per_bit =
-        e.get<double>("io_write_pj_per_bit");
+    g.io_read_pj_per_bit = e.get<double>("io_read_pj_per_bit");
+    g.io_write_pj_per_bit = e.get<double>("io_write_pj_per_bit");
   }
-  g.refresh_ab_pj =
-      e.get<double>("refresh_ab_pj");
+  g.refresh_ab_pj = e.get<double>("refresh_ab_pj");
   g.refresh_pb_pj = e.get<double>("refresh_pb_pj", g.refresh_ab_pj / o.banks_per_pc());
-  g.background_active_mw =
-      e.get<double>("background_mw");
+  g.background_active_mw = e.get<double>("background_mw");
   g.background_idle_mw = e.get<double>("background_idle_mw", g.background_active_mw);
   Params r = e.child("typical_over_maximum");
   KindRatios& k = en->kind_ratios;
@@ -202,11 +190,8 @@ IddRail read_rail(Params& r, const std::string& name) {
   rail.idd3n_ma = r.get<double>("idd3n_ma");
   rail.idd4r_ma = r.get<double>("idd4r_ma");
   rail.idd4w_ma = r.get<double>("idd4w_ma");
-  rail.idd5ab_ma =
-      r.get<double>("idd5ab_ma");
-  if (r.has("idd5pb_ma"))
-    rail.idd5pb_ma =
-        r.get<double>("idd5pb_ma", 0.0);
+  rail.idd5ab_ma = r.get<double>("idd5ab_ma");
+  if (r.has("idd5pb_ma")) rail.idd5pb_ma = r.get<double>("idd5pb_ma", 0.0);
   rail.io = r.get<bool>("io");
   return rail;
 }
@@ -243,8 +228,7 @@ void read_idd(Params& e, const Organisation& o, const Timing& t, Energy* en) {
   en->model = Energy::Model::idd;
   en->given = read_given(e, "currents");
   en->devices_per_rank = e.get<int>("devices_per_rank");
-  en->measured_at_mtps =
-      e.get<double>("measured_at_mtps", t.data_rate_mtps);
+  en->measured_at_mtps = e.get<double>("measured_at_mtps", t.data_rate_mtps);
   en->idd4_rate_exponent = e.get<double>("idd4_rate_exponent");
   en->current_ratios = read_current_ratios(e);
   Params rails = e.child("rails");

@@ -13,7 +13,8 @@
 
 namespace llmx::dram {
 
-// A JEDEC timing read as name_ns, name_ck or both; `fallback` is the rule when neither is given (none: required).
+// A JEDEC timing read as name_ns, name_ck or both; `fallback` is the rule when neither is given (none:
+// required).
 struct TimingName {
   const char* name;
   const char* description;

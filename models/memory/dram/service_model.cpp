@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -221,9 +221,17 @@ namespace {
 // The fields of a calibration, in file order.
 std::vector<double ServiceCalibration::*> calibration_fields() {
   using C = ServiceCalibration;
-  return {&C::burst_ns,           &C::seq_miss_extra_ns,   &C::rand_miss_extra_ns, &C::seq_ns_per_burst,
-          &C::rand_ns_per_burst,  &C::seq_hit_rate,        &C::rand_hit_rate,      &C::refresh_factor_seq,
-          &C::refresh_factor_rand, &C::seq_mean_latency_ns, &C::rand_mean_latency_ns};
+  return {&C::burst_ns,
+          &C::seq_miss_extra_ns,
+          &C::rand_miss_extra_ns,
+          &C::seq_ns_per_burst,
+          &C::rand_ns_per_burst,
+          &C::seq_hit_rate,
+          &C::rand_hit_rate,
+          &C::refresh_factor_seq,
+          &C::refresh_factor_rand,
+          &C::seq_mean_latency_ns,
+          &C::rand_mean_latency_ns};
 }
 
 // What identifies the running executable: a relinked binary (which may calibrate differently) gets new keys.
@@ -378,8 +386,8 @@ bool ChannelServiceModel::build_stripe_tables() {
     return false;
   auto bank_of = [&](uint64_t a) {
     const DecodedAddress d = spec_.mapping.decode(a);
-    return uint32_t(((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group +
-                    d.bank);
+    return uint32_t(
+        ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank);
   };
   const uint64_t stripe_bursts = stripe_bytes_ / tx;
   tx_div_ = Divisor(tx);
@@ -455,8 +463,8 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
 
 // The bursts of [x, stop) in stripe `base` (row `row`) one by one until every bank holds the row: first the
 // open rows and hit flags, then their cost; returns where it stopped.
-uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write,
-                                           bool* first_burst, Cost* c) {
+uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row,
+                                           bool is_write, bool* first_burst, Cost* c) {
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const int total_banks = spec_.org.total_banks();
   size_t index = size_t(tx_div_.div(x - base));
@@ -579,9 +587,8 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
     if (row != stripe_row_) {
       stripe_row_ = row;
       // Every bank on the old row: none on this one; else count them.
-      banks_on_row_ = banks_on_row_ == total_banks
-                          ? 0
-                          : int(std::count(open_row_.begin(), open_row_.end(), row));
+      banks_on_row_ =
+          banks_on_row_ == total_banks ? 0 : int(std::count(open_row_.begin(), open_row_.end(), row));
     }
     x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
     if (x < stop) {

@@ -91,7 +91,7 @@ class ChannelServiceModel {
   uint64_t stripe_bytes_ = 0;
   int64_t stripe_row_ = -1;  // row of the stripe the last burst was in
   int banks_on_row_ = 0;     // banks whose open row is stripe_row_
-  struct Divisor {  // integer division, by a shift when the divisor is a power of two
+  struct Divisor {           // integer division, by a shift when the divisor is a power of two
     uint64_t d = 1;
     int shift = 0;
     explicit Divisor(uint64_t v = 1) : d(v), shift(v && !(v & (v - 1)) ? __builtin_ctzll(v) : -1) {}
@@ -125,8 +125,8 @@ class ChannelServiceModel {
   std::shared_ptr<Memo> memo_;
   std::vector<uint8_t> run_hits_;  // hit flags of the current run of bursts
 
-  uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write, bool* first_burst,
-                        Cost* c);
+  uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write,
+                        bool* first_burst, Cost* c);
   void cost_run(size_t bursts, bool all_miss, Cost* c);
   void bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c);
 };
