@@ -1,10 +1,10 @@
 // `explorer memtrace --model tlm` replays through the loosely-timed DRAM channel decode runs use; on the
 // reference systems and patterns (tests/dram_reference_systems.h: sequential and random 64 B lines) its
-// bandwidth is within 5% of the command-level engine's on the sequential pattern; on the random one the TLM
-// channel is 5-12% faster (measured: LPDDR5 +6.8%, HBM3 +5.4%, HBM2 +5.7%, LPDDR4 +11.6%), because its miss
-// cost is calibrated with a full controller queue, where the multi-channel front end leaves queues partly
-// empty (less bank parallelism) and LPDDR4's two-burst lines pay a miss per line. Each pair's error is
-// printed; the random bound pins that gap so it can only shrink.
+// bandwidth is within 5% of the command-level engine's, except DRAMSys LPDDR4 random (measured +8.5%): its
+// 64 B lines are two bursts, a miss and a hit, and the TLM channel prices that miss between a stream's and
+// random traffic's by the recent miss density (0.5), where the command level pays nearly a random miss.
+// Random misses are priced at the queue occupancy the channel's backlog implies (before that: +5.4% to
+// +11.6% on random, priced at a full queue). Each pair's error is printed; the bounds pin the gaps.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -53,7 +53,7 @@ TEST_CASE(
       INFO(name << (random ? " random" : " sequential"));
       CHECK(tlm.bytes_read == cmd.bytes_read);
       CHECK(tlm.bandwidth_gbps <= tlm.peak_gbps * (1 + 1e-9));
-      CHECK(std::fabs(err) <= (random ? 0.12 : 0.05));
+      CHECK(std::fabs(err) <= (random && s.request_bytes == 64 ? 0.09 : 0.05));
     }
   }
 }

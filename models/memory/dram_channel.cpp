@@ -49,12 +49,14 @@ void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& tra
   }
   const bool write = trans.is_write();
   const auto cost = model_.access(addr, bytes, write);
-  // Book the channel time as the bytes the channel could have moved at its peak in that time.
-  const double equivalent_bytes = cost.busy_ns * 1e-9 * spec_.peak_bytes_per_s();
-  // The booker takes and returns annotated local times (offsets from sc_time_stamp()).
   const sc_time start = delay;
+  const double busy_ns = busy_at_occupancy(cost, (now + start).to_seconds() * 1e9, write);
+  // Book the channel time as the bytes the channel could have moved at its peak in that time.
+  const double equivalent_bytes = busy_ns * 1e-9 * spec_.peak_bytes_per_s();
+  // The booker takes and returns annotated local times (offsets from sc_time_stamp()).
   const sc_time served = booker_.book_at(now, start, uint64_t(std::llround(equivalent_bytes)));
   last_served_ = served;
+  booked_until_ns_ = std::max(booked_until_ns_, (now + served).to_seconds() * 1e9);
   if (cost.pipeline_ns != pipeline_ns_) {  // a handful of values: convert each once
     pipeline_ns_ = cost.pipeline_ns;
     pipeline_ = sc_time(cost.pipeline_ns, sc_core::SC_NS);
@@ -74,6 +76,22 @@ void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& tra
   hits_ += cost.hits;
   misses_ += cost.misses;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// The service model prices random-like misses at a full controller queue. The queue holds what is booked
+// ahead of this access (the backlog, in bursts at this access's cost per burst) and the access's own bursts;
+// a shallower queue gives the scheduler fewer misses to distinct banks to overlap, so each costs more.
+double DramChannel::busy_at_occupancy(const dram::ChannelServiceModel::Cost& cost, double start_ns,
+                                      bool write) const {
+  if (cost.random_miss_ns <= 0 || cost.bursts == 0) return cost.busy_ns;
+  const double per_burst_ns = cost.busy_ns / double(cost.bursts);
+  const double backlog_ns = std::max(0.0, booked_until_ns_ - start_ns);
+  // Bank parallelism comes from the misses waiting (the hits behind a miss wait for its row): the queued
+  // bursts at this access's miss share.
+  const double misses = (backlog_ns / per_burst_ns + double(cost.bursts)) * double(cost.misses) /
+                        double(cost.bursts);
+  const double scale = dram::random_miss_scale(misses, model_.calibration(), dram::queue_depth(spec_, write));
+  return cost.busy_ns + cost.random_miss_ns * (scale - 1);
 }
 
 dram::ChannelCounters DramChannel::counters(const sc_time& now) const {

@@ -4,7 +4,8 @@
 // dram::read_dram_spec). Each transaction, however large, is split into the bursts it stands for; each burst
 // is a row hit or miss against the channel's open rows and costs the channel time the command-level
 // controller model (dram/channel_controller.h) measured for that class on this configuration, refresh and
-// FR-FCFS included (dram/service_model.h). That time is booked in windows (models/core/bandwidth_booker.h),
+// FR-FCFS included (dram/service_model.h); random-like misses are priced at the controller queue occupancy the
+// channel's booked backlog implies (a shallow queue overlaps fewer misses to distinct banks). That time is booked in windows (models/core/bandwidth_booker.h),
 // so initiators that run ahead of each other under temporal decoupling share the channel as they would in
 // time; b_transport never waits. Energy by kind: act_pre, read_array, write_array, io, refresh, background.
 // Left out: reordering between transactions, power-down, data contents (payloads are timing-only).
@@ -58,6 +59,9 @@ class DramChannel : public Component, public MemoryDevice {
   uint64_t read_bursts_ = 0, write_bursts_ = 0, hits_ = 0, misses_ = 0, reads_ = 0;
   double read_latency_sum_ns_ = 0;
   sc_core::sc_time last_served_;
+  double booked_until_ns_ = 0;  // absolute time the channel is booked up to
+
+  double busy_at_occupancy(const dram::ChannelServiceModel::Cost& cost, double start_ns, bool write) const;
 };
 
 }  // namespace llmx

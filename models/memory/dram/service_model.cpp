@@ -63,6 +63,27 @@ double miss_weight(double density, const ServiceCalibration& c) {
   return std::min(1.0, std::max(0.0, w));
 }
 
+int queue_depth(const DramSpec& spec, bool is_write) {
+  const int channel = is_write ? spec.ctrl.write_queue : spec.ctrl.read_queue;
+  if (spec.ctrl.per_bank_queue <= 0) return channel;
+  return int(std::min<int64_t>(channel, int64_t(spec.ctrl.per_bank_queue) * spec.org.total_banks()));
+}
+
+double random_miss_scale(double requests, const ServiceCalibration& c, int queue_depth) {
+  const double full = c.rand_ns_per_burst - c.burst_ns;
+  if (!(full > 0) || requests >= double(queue_depth)) return 1.0;
+  const double n[] = {1, 2, 4, 8, 16, double(queue_depth)};
+  const double t[] = {c.rand_ns_depth1, c.rand_ns_depth2,  c.rand_ns_depth4,
+                      c.rand_ns_depth8, c.rand_ns_depth16, c.rand_ns_per_burst};
+  const double x = std::max(1.0, requests);
+  size_t i = 0;
+  while (i + 2 < 6 && x > n[i + 1]) ++i;
+  const double hi = std::min(n[i + 1], double(queue_depth));
+  const double f = hi > n[i] ? (1 / n[i] - 1 / x) / (1 / n[i] - 1 / hi) : 1.0;
+  const double tn = t[i] + std::min(1.0, std::max(0.0, f)) * (t[i + 1] - t[i]);
+  return std::max(1.0, (tn - c.burst_ns) / full);
+}
+
 namespace {
 
 // Replays a burst stream through the open-row classifier and the miss-density average exactly as
@@ -173,6 +194,19 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   // the command-level model measured with refresh.
   c.refresh_factor_seq = seq_on / seq_off;
   c.refresh_factor_rand = rand_on / rand_off;
+  // Random traffic at shallower read queues (refresh-free, as the extras).
+  const std::pair<int, double ServiceCalibration::*> depths[] = {{1, &ServiceCalibration::rand_ns_depth1},
+                                                                {2, &ServiceCalibration::rand_ns_depth2},
+                                                                {4, &ServiceCalibration::rand_ns_depth4},
+                                                                {8, &ServiceCalibration::rand_ns_depth8},
+                                                                {16, &ServiceCalibration::rand_ns_depth16}};
+  const int full_depth = queue_depth(spec, false);
+  for (const auto& [depth, field] : depths) {
+    DramSpec shallow = no_refresh;
+    shallow.ctrl.read_queue = depth;
+    shallow.ctrl.per_bank_queue = 0;  // one queue of `depth`, whatever the buffer organisation
+    c.*field = depth < full_depth ? measure(shallow, rand_addr, nullptr) : rand_off;
+  }
   if (spec.ctrl.refresh != RefreshMode::none) {
     double fa = 0, fb = 0, ga = 0, gb = 0;
     refresh_weights(spec, c, seq_addr, &fa, &fb);
@@ -231,7 +265,12 @@ std::vector<double ServiceCalibration::*> calibration_fields() {
           &C::refresh_factor_seq,
           &C::refresh_factor_rand,
           &C::seq_mean_latency_ns,
-          &C::rand_mean_latency_ns};
+          &C::rand_mean_latency_ns,
+          &C::rand_ns_depth1,
+          &C::rand_ns_depth2,
+          &C::rand_ns_depth4,
+          &C::rand_ns_depth8,
+          &C::rand_ns_depth16};
 }
 
 // What identifies the running executable: a relinked binary (which may calibrate differently) gets new keys.
@@ -247,7 +286,7 @@ ServiceCalibration calibrate_via_disk(const DramSpec& spec, const std::string& t
   static const std::string exe = executable_identity();
   const std::string dir = calibration_cache_dir();
   if (dir.empty() || exe.empty()) return run_calibration(spec);
-  const std::string key = "calibration v1|" + exe + "|" + timing;
+  const std::string key = "calibration v2|" + exe + "|" + timing;
   const fs::path file = fs::path(dir) / (fnv1a_hex(key) + ".txt");
   ServiceCalibration c;
   std::ifstream in(file);
@@ -454,6 +493,7 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
   const double w = miss_weight(miss_density_, cal_);
   if (!hit) {
     cost += (1 - w) * cal_.seq_miss_extra_ns + w * cal_.rand_miss_extra_ns;
+    c->random_miss_ns += w * cal_.rand_miss_extra_ns * refresh_factor(w);
     ++c->misses;
   } else {
     ++c->hits;
@@ -516,38 +556,44 @@ void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
     if (memo->density_bits == d && memo->busy_bits == b && memo->bursts == bursts) {
       miss_density_ = memo->density;
       c->busy_ns = memo->busy;
+      c->random_miss_ns += memo->random_miss;
       c->bursts += bursts;
       c->misses += bursts;
       return;
     }
-    *memo = RunMemo{d, b, bursts, 0, 0};
+    *memo = RunMemo{d, b, bursts, 0, 0, 0};
   }
   const double d_seq = 1 - cal_.seq_hit_rate, span = (1 - cal_.rand_hit_rate) - d_seq;
   const bool linear = span > 1e-6;
   const double burst_ns = cal_.burst_ns, seq_extra = cal_.seq_miss_extra_ns;
   const double rand_extra = cal_.rand_miss_extra_ns;
   const double f_seq = cal_.refresh_factor_seq, f_rand = cal_.refresh_factor_rand;
-  double density = miss_density_, busy = c->busy_ns;
+  double density = miss_density_, busy = c->busy_ns, random_miss = 0;
   uint64_t hits = 0;
   for (size_t k = 0; k < bursts; ++k) {
     const bool hit = run_hits_[k];
     density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
     const double w = std::min(1.0, std::max(0.0, linear ? (density - d_seq) / span : 1.0));
     double cost = burst_ns;
-    if (!hit)
+    const double f = (1 - w) * f_seq + w * f_rand;
+    if (!hit) {
       cost += (1 - w) * seq_extra + w * rand_extra;
-    else
+      random_miss += w * rand_extra * f;
+    } else {
       ++hits;
-    busy += cost * ((1 - w) * f_seq + w * f_rand);
+    }
+    busy += cost * f;
   }
   miss_density_ = density;
   c->busy_ns = busy;
+  c->random_miss_ns += random_miss;
   c->bursts += bursts;
   c->hits += hits;
   c->misses += bursts - hits;
   if (memo) {
     memo->density = density;
     memo->busy = busy;
+    memo->random_miss = random_miss;
   }
 }
 

@@ -8,7 +8,9 @@
 // that depends on how dense misses are in the recent bursts (an average over about a queue's worth): sparse
 // misses overlap with other banks' transfers as in a stream, dense ones cost what random traffic costs. The
 // miss extras are fitted on refresh-free runs; refresh then stretches channel time by the factor the
-// calibration measured (stream-like or random-like, by the same weight). A fixed pipeline latency (tRP,
+// calibration measured (stream-like or random-like, by the same weight). The random extra holds for a full
+// controller queue; random traffic is also measured at queues of 1-16 requests, and the channel scales the
+// random-like extra by the occupancy its backlog implies (random_miss_scale). A fixed pipeline latency (tRP,
 // tRCD as needed, RL or WL) is added per transaction. Left out: reordering
 // across transactions (they are served in arrival order) and write-to-read turnaround inside mixed streams
 // beyond what the calibration streams contain.
@@ -34,7 +36,20 @@ struct ServiceCalibration {
   // pattern with more misses, such as interleaved streams, paid it many times over.)
   double refresh_factor_seq = 1, refresh_factor_rand = 1;
   double seq_mean_latency_ns = 0, rand_mean_latency_ns = 0;
+  // Random traffic's channel time per burst (refresh-free) with one controller read queue held at 1, 2, 4,
+  // 8 and 16 requests: fewer candidates, fewer misses to distinct banks that overlap (tRRD, tFAW bound the
+  // overlap, tRC serialises misses to one bank). Depths at or above queue_depth() hold the full queue's
+  // figure (rand_ns_per_burst).
+  double rand_ns_depth1 = 0, rand_ns_depth2 = 0, rand_ns_depth4 = 0, rand_ns_depth8 = 0, rand_ns_depth16 = 0;
 };
+
+// Requests the controller can hold for scheduling: its read (write) queue, or with bank-wise buffers their
+// total (per_bank_queue x banks) when that is smaller.
+int queue_depth(const DramSpec& spec, bool is_write);
+// How much a random-like miss costs at a controller queue occupancy of `requests` (bursts waiting, this one
+// included), relative to a full queue: (t(n) - burst) / (t(full) - burst), t interpolated linearly in 1/n
+// between the calibrated depths; 1 at or above the configured queue depth, never below 1.
+double random_miss_scale(double requests, const ServiceCalibration& c, int queue_depth);
 
 // Runs (or returns the cached result of) the two calibration streams for this spec. Results are cached in
 // the process and on disk (calibration_cache_dir()), keyed by timing_key and the identity of the running
@@ -61,6 +76,7 @@ class ChannelServiceModel {
     double busy_ns = 0;      // channel time the access occupies (to book)
     double pipeline_ns = 0;  // latency from service start of the first burst to data (RL/WL, plus ACT/PRE)
     uint64_t bursts = 0, hits = 0, misses = 0;
+    double random_miss_ns = 0;  // the share of busy_ns that is random-like miss extra (full-queue figure)
   };
   // Classifies the bursts of [addr, addr + bytes) against the open rows, updating them.
   Cost access(uint64_t addr, uint64_t bytes, bool is_write);
@@ -112,7 +128,7 @@ class ChannelServiceModel {
   // produces stay in cache. Direct-mapped; a collision only recomputes.
   struct RunMemo {
     uint64_t density_bits = ~uint64_t(0), busy_bits = 0, bursts = 0;
-    double density = 0, busy = 0;
+    double density = 0, busy = 0, random_miss = 0;  // random_miss: added by the run
   };
   struct HitMemo {
     uint64_t density_bits = ~uint64_t(0), bursts = 0;
