@@ -225,6 +225,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"nan.yaml", edited(base, "quantum_ns: 1000", "quantum_ns: .nan")},
       {"hex.yaml", edited(base, "    count: 8\n", "    count: 0x8\n")},
       {"bool.yaml", edited(base, "    count: 8\n", "    count: true\n")},
+      {"latin1.yaml", edited(base, "name: ideal-roofline", "name: ideal-\xe9")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -257,6 +258,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("nan.yaml"), "nan.yaml:", "simulation.quantum_ns"},
       {run("hex.yaml"), "hex.yaml:", "modules.pe.count"},
       {run("bool.yaml"), "bool.yaml:", "modules.pe.count"},
+      {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
       {run("."), ".: ", "is a directory"},
   };
   run_cases("config", files, cases);

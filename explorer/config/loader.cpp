@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "models/core/error.h"
+#include "models/core/utf8.h"
 
 namespace fs = std::filesystem;
 
@@ -23,12 +24,13 @@ SourceLocation at(const std::string& origin, const YAML::Mark& mark) {
 // expand to billions of nodes, so past a million (no system needs a thousandth of that) the file is refused.
 constexpr size_t kMaxConfigNodes = 1000000;
 
-ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std::string& path, size_t& nodes) {
+ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std::string& path,
+                      size_t& nodes) {
   auto n = std::make_shared<ConfigNode>();
   n->location = at(origin, y.Mark());
   if (++nodes > kMaxConfigNodes)
-    throw Error(cat(n->location.str(), ": ", path.empty() ? "(top level)" : path, ": the file expands to more than ",
-                    kMaxConfigNodes, " values (aliases of aliases?)"));
+    throw Error(cat(n->location.str(), ": ", path.empty() ? "(top level)" : path,
+                    ": the file expands to more than ", kMaxConfigNodes, " values (aliases of aliases?)"));
   switch (y.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -37,12 +39,16 @@ ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std:
     case YAML::NodeType::Scalar:
       n->kind = ConfigNode::Kind::scalar;
       n->scalar = y.Scalar();
+      if (!valid_utf8(n->scalar))
+        throw Error(
+            cat(n->location.str(), ": ", path.empty() ? "(top level)" : path, ": not valid UTF-8 text"));
       n->quoted = y.Tag() == "!";
       break;
     case YAML::NodeType::Sequence: {
       n->kind = ConfigNode::Kind::sequence;
       int i = 0;
-      for (const auto& item : y) n->items.push_back(convert(item, origin, path + "[" + std::to_string(i++) + "]", nodes));
+      for (const auto& item : y)
+        n->items.push_back(convert(item, origin, path + "[" + std::to_string(i++) + "]", nodes));
       break;
     }
     case YAML::NodeType::Map:
@@ -52,6 +58,9 @@ ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std:
         if (!kv.first.IsScalar())
           throw Error(cat(key_loc.str(), ": ", path.empty() ? "(top level)" : path, ": map keys must be plain names"));
         const std::string key = kv.first.Scalar();
+        if (!valid_utf8(key))
+          throw Error(cat(key_loc.str(), ": ", path.empty() ? "(top level)" : path,
+                          ": a key that is not valid UTF-8"));
         const std::string key_path = path.empty() ? key : path + "." + key;
         if (n->find(key))
           throw Error(cat(key_loc.str(), ": ", key_path, ": duplicate key"));
