@@ -428,3 +428,17 @@ TEST_CASE("bad input: command-line use, output directories and reports", "[bad-i
   };
   run_cases("cli", files, cases);
 }
+
+TEST_CASE("bad input: a file-size limit (ulimit -f) mid-write is one line and leaves nothing", "[bad-input]") {
+  const fs::path dir = test::scratch_dir("bad-input-fsize");
+  test::write_text(dir / "keep.txt", "a user's file\n");
+  const auto before = snapshot(dir);
+  const auto r = test::run_command("cd '" + dir.string() + "' && ulimit -f 1 && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " +
+                                   "timeout 60 '" + test::explorer_bin() + "' run " + ideal() +
+                                   " --set workload.decode_steps=1 --out out");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);  // not 153: SIGXFSZ
+  CHECK(test::count_lines(r.out) == 1);
+  CHECK(r.out.find("File too large") != std::string::npos);
+  CHECK(snapshot(dir) == before);
+}
