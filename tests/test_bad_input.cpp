@@ -89,6 +89,18 @@ void run_cases(const std::string& group, const std::map<std::string, std::string
   }
 }
 
+// Nine aliases of nine aliases, eight deep: 9^9 values once expanded ("billion laughs").
+std::string laughs() {
+  std::string text = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    const std::string prev(1, char(c - 1));
+    text += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) text += (i ? ", *" : "*") + prev;
+    text += "]\n";
+  }
+  return text;
+}
+
 // `--set key=value` on a shipped system: the line names the option and the key.
 Case set(const std::string& system, const std::string& assignment, const std::string& extra = "") {
   const std::string key = assignment.substr(0, assignment.find('='));
@@ -138,6 +150,24 @@ TEST_CASE("bad input: --set values out of their physical range or of the wrong t
       set(ideal(), "driver.min_kernel_ns=1e10"),
       set(ideal(), "workload.token_bytes=1e18"),
       set(ideal(), "workload.batch=4000000000"),
+      set(ideal(), "workload.token_bytes=4000000000"),
+      set(ideal(), "workload.context_tokens=20000000"),
+      set(ideal(), "workload.prompt_tokens=20000000"),
+      set(ideal(), "workload.decode_steps=20000000"),
+      set(ideal(), "workload.decode_steps=99999999999"),
+      set(ideal(), "modules.buf.banks=1000000000"),
+      set(ideal(), "modules.buf.bank_width_bits=1000000000"),
+      set(ideal(), "modules.buf.banks=4096", "--set modules.buf.bank_width_bits=65536"),
+      set(ideal(), "modules.pe.bytes_in_flight=1e18"),
+      set(ideal(), "modules.pe.buffer_slots=65"),
+      set(ideal(), "modules.noc.hops=0x10"),
+      set(ideal(), "modules.pe.count=1_000"),
+      set(ideal(), "modules.pe.count=-8"),
+      set(ideal(), "modules.pe.count=inf"),
+      set(ideal(), "parallelism.tensor=4096"),
+      set(lpddr(), "modules.dram.controller.read_queue=100000"),
+      set(lpddr(), "modules.dram.organisation.ranks=1000"),
+      set(lpddr(), "modules.dram.organisation.rows=1e9"),
       set(lpddr(), "modules.dram.timing.trcd_ns=1e12"),
       set(lpddr(), "modules.dram.timing.trefi_ns=1e13"),
       set(lpddr(), "modules.dram.timing.tccd_l_ck=1e9"),
@@ -188,6 +218,14 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"steps.yaml", edited(base, "decode_steps: 1", "decode_steps: -1")},
       {"nul.yaml", "\xef\xbb\xbfsystem: {name: \"a\\\x01\"}\n"},
       {"trace-missing.yaml", edited(base, "tinyllama-1.1b-q4_0.lxt.gz", "nothere.lxt.gz")},
+      {"laughs.yaml", laughs()},
+      {"dupkey.yaml", edited(base, "  noc:\n", "  noc:\n    hops: 1\n    hops: 2\n")},
+      {"deep.yaml", "a: " + std::string(20000, '[') + std::string(20000, ']') + "\n"},
+      {"tab.yaml", edited(base, "    type: crossbar", "\ttype: crossbar")},
+      {"nan.yaml", edited(base, "quantum_ns: 1000", "quantum_ns: .nan")},
+      {"hex.yaml", edited(base, "    count: 8\n", "    count: 0x8\n")},
+      {"bool.yaml", edited(base, "    count: 8\n", "    count: true\n")},
+      {"latin1.yaml", edited(base, "name: ideal-roofline", "name: ideal-\xe9")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -213,6 +251,14 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("trace-missing.yaml"), "trace-missing.yaml:", "workload.trace: cannot open trace file"},
       {run("absent.yaml"), "absent.yaml", "cannot open config file"},
       {run("nul.yaml"), "nul.yaml:", "YAML syntax error"},
+      {run("laughs.yaml"), "laughs.yaml:", "expands to more than 1000000 values"},
+      {run("dupkey.yaml"), "dupkey.yaml:", "modules.noc.hops: duplicate key"},
+      {run("deep.yaml"), "deep.yaml:", "YAML syntax error"},
+      {run("tab.yaml"), "tab.yaml:", "YAML syntax error"},
+      {run("nan.yaml"), "nan.yaml:", "simulation.quantum_ns"},
+      {run("hex.yaml"), "hex.yaml:", "modules.pe.count"},
+      {run("bool.yaml"), "bool.yaml:", "modules.pe.count"},
+      {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
       {run("."), ".: ", "is a directory"},
   };
   run_cases("config", files, cases);
@@ -265,6 +311,7 @@ TEST_CASE("bad input: decode traces", "[bad-input]") {
       {"trailing.lxt.gz", gz + "garbage"},
       {"half.lxt.gz", gz.substr(0, gz.size() / 2)},
       {"after-end.lxt", text + "1\tdecode\n"},
+      {"concat.lxt.gz", gz + gz},
   };
   std::vector<Case> cases;
   for (const auto& [name, content] : files) {
@@ -299,6 +346,8 @@ TEST_CASE("bad input: memory traces", "[bad-input]") {
       {"big.trace", "LD 0x1ffffffffffffffff\n"},
       {"cmd.stl", "0: fetch 0x40\n"},
       {"time.stl", "5: read 0x40\n3: read 0x80\n"},
+      {"hugetime.stl", "99999999999999999999999: read 0x40\n"},
+      {"nantime.stl", "nan: read 0x40\n"},
       {"sub.d/keep.txt", "a user's file\n"},
   };
   std::vector<Case> cases;
@@ -374,6 +423,22 @@ TEST_CASE("bad input: command-line use, output directories and reports", "[bad-i
       {"trace gen TinyLlama-1.1B --configs notjson.txt --out g.lxt.gz", "notjson.txt", "", 1},
       {"memtrace " + hbm_memory(), "memtrace", "", 2},
       {"trace info", "trace", "", 2},
+      {"sweep x.yaml -j 99999999999 --out sw", "--jobs", "99999999999", 2},
+      {"trace gen TinyLlama-1.1B --prompt 99999999999 --steps 1 --out g.lxt.gz", "--prompt", "", 2},
   };
   run_cases("cli", files, cases);
+}
+
+TEST_CASE("bad input: a file-size limit (ulimit -f) mid-write is one line and leaves nothing", "[bad-input]") {
+  const fs::path dir = test::scratch_dir("bad-input-fsize");
+  test::write_text(dir / "keep.txt", "a user's file\n");
+  const auto before = snapshot(dir);
+  const auto r = test::run_command("cd '" + dir.string() + "' && ulimit -f 1 && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " +
+                                   "timeout 60 '" + test::explorer_bin() + "' run " + ideal() +
+                                   " --set workload.decode_steps=1 --out out");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);  // not 153: SIGXFSZ
+  CHECK(test::count_lines(r.out) == 1);
+  CHECK(r.out.find("File too large") != std::string::npos);
+  CHECK(snapshot(dir) == before);
 }

@@ -192,8 +192,8 @@ TEST_CASE("workload: a sliding window bounds the KV read (Mistral-7B)", "[worklo
   REQUIRE(t.header.sliding_window == 4096);
   auto kv_read = [&](uint32_t context) {
     uint64_t bytes = 0;
-    for (const Op& op : build_workload(t, shape(1, 0, context, 1, false)).steps[0].ops)
-      bytes += op.kv_read_bytes;
+    const Workload w = build_workload(t, shape(1, 0, context, 1, false));
+    for (const Op& op : w.steps[0].ops) bytes += op.kv_read_bytes;
     return bytes;
   };
   const uint64_t row = 8 * 128 * 2;  // 8 KV heads x 128, F16

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "models/core/error.h"
+#include "models/core/utf8.h"
 
 namespace fs = std::filesystem;
 
@@ -19,9 +20,17 @@ SourceLocation at(const std::string& origin, const YAML::Mark& mark) {
   return {origin, mark.line + 1, mark.column + 1};
 }
 
-ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std::string& path) {
+// A config is converted node by node, aliases expanded: a few aliases of aliases ("billion laughs") would
+// expand to billions of nodes, so past a million (no system needs a thousandth of that) the file is refused.
+constexpr size_t kMaxConfigNodes = 1000000;
+
+ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std::string& path,
+                      size_t& nodes) {
   auto n = std::make_shared<ConfigNode>();
   n->location = at(origin, y.Mark());
+  if (++nodes > kMaxConfigNodes)
+    throw Error(cat(n->location.str(), ": ", path.empty() ? "(top level)" : path,
+                    ": the file expands to more than ", kMaxConfigNodes, " values (aliases of aliases?)"));
   switch (y.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -30,12 +39,16 @@ ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std:
     case YAML::NodeType::Scalar:
       n->kind = ConfigNode::Kind::scalar;
       n->scalar = y.Scalar();
+      if (!valid_utf8(n->scalar))
+        throw Error(
+            cat(n->location.str(), ": ", path.empty() ? "(top level)" : path, ": not valid UTF-8 text"));
       n->quoted = y.Tag() == "!";
       break;
     case YAML::NodeType::Sequence: {
       n->kind = ConfigNode::Kind::sequence;
       int i = 0;
-      for (const auto& item : y) n->items.push_back(convert(item, origin, path + "[" + std::to_string(i++) + "]"));
+      for (const auto& item : y)
+        n->items.push_back(convert(item, origin, path + "[" + std::to_string(i++) + "]", nodes));
       break;
     }
     case YAML::NodeType::Map:
@@ -45,10 +58,13 @@ ConfigNodePtr convert(const YAML::Node& y, const std::string& origin, const std:
         if (!kv.first.IsScalar())
           throw Error(cat(key_loc.str(), ": ", path.empty() ? "(top level)" : path, ": map keys must be plain names"));
         const std::string key = kv.first.Scalar();
+        if (!valid_utf8(key))
+          throw Error(cat(key_loc.str(), ": ", path.empty() ? "(top level)" : path,
+                          ": a key that is not valid UTF-8"));
         const std::string key_path = path.empty() ? key : path + "." + key;
         if (n->find(key))
           throw Error(cat(key_loc.str(), ": ", key_path, ": duplicate key"));
-        auto value = convert(kv.second, origin, key_path);
+        auto value = convert(kv.second, origin, key_path, nodes);
         value->key_location = key_loc;
         n->entries.emplace_back(key, value);
       }
@@ -64,7 +80,8 @@ ConfigNodePtr parse(const std::string& text, const std::string& origin) {
   } catch (const YAML::ParserException& e) {
     throw Error(cat(at(origin, e.mark).str(), ": YAML syntax error: ", e.msg));
   }
-  return convert(y, origin, "");
+  size_t nodes = 0;
+  return convert(y, origin, "", nodes);
 }
 
 // Deep merge: maps merge key by key; anything else in `over` replaces `base`.

@@ -17,6 +17,7 @@
 #include "explorer/run/results_dir.h"
 #include "explorer/run/run_summary_print.h"
 #include "explorer/run/runtime_columns.h"
+#include "explorer/run/sanitizer_stack.h"
 #include "models/compute/processing_element.h"
 #include "models/core/error.h"
 
@@ -243,8 +244,10 @@ void run_point(const RunRequest& request) {
   try {
     sc_core::sc_start();
   } catch (const sc_core::sc_report& r) {
+    sanitizer_back_on_main_stack();
     throw Error(cat("simulation failed: ", r.get_msg_type(), ": ", r.get_msg()));
   }
+  sanitizer_back_on_main_stack();
   try {
     sys->driver->rethrow_failure();
   } catch (const sc_core::sc_report& r) {

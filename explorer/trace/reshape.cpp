@@ -25,7 +25,12 @@ double scale(double x, uint64_t num, uint64_t den) {
 // A ratio num/den that an op's figures scale by.
 struct Ratio {
   uint64_t num = 1, den = 1;
-  Ratio times(const Ratio& o) const { return {num * o.num, den * o.den}; }
+  Ratio times(const Ratio& o) const {
+    Ratio r;
+    if (__builtin_mul_overflow(num, o.num, &r.num) || __builtin_mul_overflow(den, o.den, &r.den))
+      throw Error("a re-derived op's scale factor is beyond 64 bits");
+    return r;
+  }
 };
 
 uint64_t apply(uint64_t x, const Ratio& r) {

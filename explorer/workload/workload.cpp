@@ -24,15 +24,15 @@ const ParamSchema& workload_schema() {
          integer(
              "batch", "0", Bound::range(0, 1 << 20),
              "sequences decoded together (0 = the trace's batch; at most 2^20, so byte counts fit 64 bits)"),
-         integer("prompt_tokens", "0", Bound::non_negative(),
-                 "prompt tokens per sequence (0 = the trace's prompt length)"),
-         integer("context_tokens", "0", Bound::non_negative(),
+         integer("prompt_tokens", "0", Bound::range(0, 1 << 24),
+                 "prompt tokens per sequence (0 = the trace's prompt length; at most 2^24)"),
+         integer("context_tokens", "0", Bound::range(0, 1 << 24),
                  "tokens in each sequence's KV cache when decoding starts (0 = the prompt; more = a cached "
-                 "prefix)"),
-         integer("decode_steps", "0", Bound::non_negative(),
-                 "decode steps to simulate (0 = all in the trace)"),
+                 "prefix; at most 2^24)"),
+         integer("decode_steps", "0", Bound::range(0, 1 << 24),
+                 "decode steps to simulate (0 = all in the trace; at most 2^24)"),
          flag("include_prefill", "false", "also simulate the prefill step"),
-         with_unit(integer("token_bytes", "4", Bound::at_least(1), "bytes per token id on the host link"),
+         with_unit(integer("token_bytes", "4", Bound::range(1, 4096), "bytes per token id on the host link"),
                    "B"),
          flag("per_op_csv", "false", "write a row per simulated op (ops.csv; read by the decode driver)")}}}};
   return s;

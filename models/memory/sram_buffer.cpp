@@ -19,8 +19,8 @@ const ParamSchema& sram_schema() {
     ParamSection top{"", "", instance_keys("sram")};
     for (ParamDecl d :
          {number("capacity_kib", kRequired, Bound::positive(), "capacity"),
-          integer("banks", kRequired, Bound::at_least(1), "independent banks"),
-          integer("bank_width_bits", kRequired, Bound::at_least(8), "bits per bank access"),
+          integer("banks", kRequired, Bound::range(1, 4096), "independent banks (each at least one access wide)"),
+          integer("bank_width_bits", kRequired, Bound::range(8, 65536), "bits per bank access"),
           number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "SRAM clock"),
           integer("ports", "2", Bound::range(1, 2),
                   "1 = reads and writes share a port; 2 = one read and one write port"),
@@ -52,6 +52,9 @@ SramBuffer::SramBuffer(const sc_core::sc_module_name& name, Params& p, const Ela
   // Up to 1 THz, as the PE clock.
   const double clock_hz = p.get<double>("clock_mhz") * 1e6;
   ports_ = p.get<int>("ports");
+  if (uint64_t(banks) * uint64_t(width_bits) / 8 > capacity_)
+    p.fail("banks", cat(banks, " banks of ", width_bits, " bits are more than the ", capacity_,
+                        " bytes of capacity hold"));
   access_bytes_ = width_bits / 8.0;
   port_bytes_per_s_ = banks * access_bytes_ * clock_hz;
   read_energy_j_ = p.get<double>("read_energy_pj_per_access") * 1e-12;
