@@ -386,6 +386,9 @@ TEST_CASE("bad input: sweep specs", "[bad-input]") {
       {"unknown.yaml", base + axis + "colour: blue\n"},
       {"list.yaml", "- 1\n"},
       {"trace.yaml", base + "trace: nothere.lxt.gz\n" + axis},
+      {"nan-value.yaml", base + "axes:\n  - key: modules.mem.latency_ns\n    values: [10, .nan]\n"},
+      {"inf-value.yaml", base + "axes:\n  - key: modules.pe.count\n    values: [-.Inf]\n"},
+      {"huge-value.yaml", base + "axes:\n  - key: modules.pe.count\n    values: [1e999]\n"},
   };
   std::vector<Case> cases;
   for (const auto& [name, content] : files) {
@@ -394,6 +397,7 @@ TEST_CASE("bad input: sweep specs", "[bad-input]") {
   }
   cases.push_back({"sweep " + std::string("filter-deep.yaml --list"), "filter-deep.yaml:", "deep"});
   cases.push_back({"sweep nothere.yaml --out sw", "nothere.yaml", "cannot open"});
+  cases.push_back({"sweep nan-value.yaml --list", "nan-value.yaml:4:", "not a finite number"});
   run_cases("sweep", files, cases);
 }
 

@@ -3,6 +3,9 @@
 
 #include "explorer/run/run.h"
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -38,6 +41,19 @@ std::string override_text(const std::string& key, const std::string& text, bool 
   return key + "=" + (quoted ? yaml_single_quoted(text) : text);
 }
 
+// An unquoted value YAML or a number parser reads as NaN or an infinity (.nan, .inf, -.Inf, nan, 1e999):
+// no parameter takes one, so the spec refuses it instead of every point failing.
+bool non_finite_number(const std::string& text) {
+  std::string t;
+  for (char c : text) t += char(std::tolower(static_cast<unsigned char>(c)));
+  const size_t sign = !t.empty() && (t[0] == '+' || t[0] == '-') ? 1 : 0;
+  const std::string body = t.substr(sign);
+  if (body == ".nan" || body == ".inf" || body == "nan" || body == "inf" || body == "infinity") return true;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  return !t.empty() && end == t.c_str() + t.size() && !std::isfinite(v);
+}
+
 // `file` (relative to the spec's directory `dir`) as an absolute path; fails on `key` when it is not a file,
 // naming it as `what` ("system config", "trace file").
 std::string existing_file(Params& p, const std::string& key, const std::string& file, const fs::path& dir,
@@ -70,6 +86,9 @@ SweepKey read_key(Params& p, const std::set<std::string>& seen, const fs::path& 
     if (item.kind != ConfigNode::Kind::scalar)
       throw Error(
           cat(item.location.str(), ": ", where, ": expected a single value (number, text or boolean)"));
+    if (!item.quoted && non_finite_number(item.scalar))
+      throw Error(cat(item.location.str(), ": ", where, ": '", item.scalar,
+                      "' is not a finite number (no parameter takes it; quote it if it is text)"));
     if (!distinct.insert(std::string(item.quoted ? "q" : "p") + item.scalar).second)
       throw Error(cat(item.location.str(), ": ", where, ": '", item.scalar, "' is listed twice"));
     k.values.push_back({item.scalar, item.quoted, item.location});
