@@ -173,3 +173,26 @@ TEST_CASE("results dir: explorer run, report and sweep keep a user's files besid
     CHECK(snapshot(dir) == before);
   }
 }
+
+TEST_CASE("results dir: a run interrupted by SIGINT or SIGTERM leaves the earlier result as it was",
+          "[results_dir]") {
+  const fs::path dir = test::scratch_dir("results-dir-signal");
+  const std::string src = test::source_dir();
+  const std::string system = "'" + src + "/configs/systems/hbm3-accel.yaml' --trace '" + src +
+                             "/traces/captured/llama-2-7b-f16.lxt.gz' --out '" + (dir / "prev").string() + "'";
+  REQUIRE(test::explorer("run " + system + " --set workload.decode_steps=1").exit_code == 0);
+  const auto before = snapshot(dir);
+  for (const char* signal : {"INT", "TERM"}) {
+    // 64 steps of a 7B FP16 decode take over 10 CPU seconds: the signal lands while it simulates. A shell
+    // starts `&` commands with SIGINT ignored; env --default-signal gives the explorer a terminal's default.
+    const std::string command = "cd '" + dir.string() +
+                                "' && (SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 env --default-signal=INT '" +
+                                test::explorer_bin() + "' run " + system +
+                                " --set workload.decode_steps=64 & pid=$!; sleep 1; kill -" + signal +
+                                " $pid; wait $pid; echo rc=$?)";
+    const auto r = test::run_command(command);
+    INFO(signal << ": " << r.out);
+    CHECK_THAT(r.out, Contains(signal == std::string("INT") ? "rc=130" : "rc=143"));
+    CHECK(snapshot(dir) == before);
+  }
+}

@@ -22,18 +22,17 @@ int exit_code(int status) {
   return 1;
 }
 
-// Forks; the child runs `body` and exits with its code (an escaping exception is printed and gives 1).
-pid_t fork_child(const std::function<int()>& body, bool die_with_parent) {
+// Forks; the child runs `body` and exits with its code (an escaping exception is printed and gives 1). The
+// child dies with the parent.
+pid_t fork_child(const std::function<int()>& body) {
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t parent = ::getpid();
   const pid_t pid = fork();
   if (pid < 0) throw Error(cat("fork failed: ", std::strerror(errno)));
   if (pid > 0) return pid;
-  if (die_with_parent) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) _exit(3);
-  }
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) _exit(3);
   int code = 1;
   try {
     code = body();
@@ -49,7 +48,7 @@ pid_t fork_child(const std::function<int()>& body, bool die_with_parent) {
 }  // namespace
 
 int run_in_child(const std::function<int()>& body) {
-  const pid_t pid = fork_child(body, false);
+  const pid_t pid = fork_child(body);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw Error(cat("waitpid failed: ", std::strerror(errno)));
@@ -65,7 +64,7 @@ void run_children(size_t count, int jobs, const std::function<int(size_t)>& body
   while (next < count || !running.empty()) {
     while (static_cast<int>(running.size()) < jobs && next < count) {
       const size_t i = next++;
-      running[fork_child([&body, i] { return body(i); }, true)] = i;
+      running[fork_child([&body, i] { return body(i); })] = i;
     }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);

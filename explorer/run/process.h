@@ -8,7 +8,8 @@
 namespace llmx {
 
 // Runs `body` in a forked child and returns its exit code (128 + signal number if it was killed). The child's
-// stdout/stderr are the parent's; `body`'s return value is the child's exit code.
+// stdout/stderr are the parent's; `body`'s return value is the child's exit code. The child dies with the
+// parent: a killed `explorer run` leaves no child that goes on to write its results.
 int run_in_child(const std::function<int()>& body);
 
 // Runs body(0) .. body(count - 1), each in a forked child, at most `jobs` at once, and calls done(i, code)
