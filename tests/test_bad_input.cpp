@@ -226,6 +226,10 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"hex.yaml", edited(base, "    count: 8\n", "    count: 0x8\n")},
       {"bool.yaml", edited(base, "    count: 8\n", "    count: true\n")},
       {"latin1.yaml", edited(base, "name: ideal-roofline", "name: ideal-\xe9")},
+      {"cost-key.yaml", edited(base, "/configs/cost/process-tsmc-n5.yaml\n",
+                               "/configs/cost/process-tsmc-n5.yaml\n  wafer_dollars: 3\n")},
+      {"cost-range.yaml", edited(base, "/configs/cost/process-tsmc-n5.yaml\n",
+                                 "/configs/cost/process-tsmc-n5.yaml\n  package_usd_low: 30\n")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -259,6 +263,8 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("hex.yaml"), "hex.yaml:", "modules.pe.count"},
       {run("bool.yaml"), "bool.yaml:", "modules.pe.count"},
       {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
+      {run("cost-key.yaml"), "cost-key.yaml:", "cost.wafer_dollars: unknown key (did you mean 'wafer_usd'?"},
+      {run("cost-range.yaml"), "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
       {run("."), ".: ", "is a directory"},
   };
   run_cases("config", files, cases);
