@@ -230,6 +230,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
                                "/configs/cost/process-tsmc-n5.yaml\n  wafer_dollars: 3\n")},
       {"cost-range.yaml", edited(base, "/configs/cost/process-tsmc-n5.yaml\n",
                                  "/configs/cost/process-tsmc-n5.yaml\n  package_usd_low: 30\n")},
+      {"parallel-key.yaml", edited(base, "\nworkload:", "\nparallelism: {tensors: 2}\nworkload:")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -264,6 +265,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("bool.yaml"), "bool.yaml:", "modules.pe.count"},
       {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
       {run("cost-key.yaml"), "cost-key.yaml:", "cost.wafer_dollars: unknown key (did you mean 'wafer_usd'?"},
+      {run("parallel-key.yaml"), "parallel-key.yaml:", "parallelism.tensors: unknown key (did you mean 'tensor'?)"},
       {run("cost-range.yaml"), "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
       {run("."), ".: ", "is a directory"},
   };

@@ -125,6 +125,30 @@ TEST_CASE("parameters: explorer types cost lists every cost key of every shipped
   CHECK(keys.count("mac_um2.int4_low"));
 }
 
+TEST_CASE("parameters: explorer types SECTION lists every key the shipped systems give that section",
+          "[parameters]") {
+  for (const std::string section : {"parallelism"}) {
+    const auto units = listed_units(section);
+    int systems = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "systems")) {
+      if (e.path().extension() != ".yaml") continue;
+      const auto tree = load_config(e.path().string());
+      auto node = tree->find(section);
+      if (!node) continue;
+      ++systems;
+      std::set<std::string> keys;
+      collect(node, "", keys);
+      for (const auto& k : keys) {
+        INFO(e.path().filename().string() << ": " << section << "." << k);
+        REQUIRE(units.count(k));
+        CHECK_FALSE(units.at(k).empty());
+      }
+    }
+    INFO(section);
+    CHECK(systems >= 3);
+  }
+}
+
 TEST_CASE("parameters: every declared key has a unit that agrees with its suffix", "[parameters]") {
   const std::map<std::string, std::string> by_suffix{
       {"_ns", "ns"},   {"_ck", "clocks"}, {"_mtps", "MT/s"}, {"_mhz", "MHz"}, {"_gbps", "GB/s"},
