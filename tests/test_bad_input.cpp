@@ -231,6 +231,8 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"cost-range.yaml", edited(base, "/configs/cost/process-tsmc-n5.yaml\n",
                                  "/configs/cost/process-tsmc-n5.yaml\n  package_usd_low: 30\n")},
       {"parallel-key.yaml", edited(base, "\nworkload:", "\nparallelism: {tensors: 2}\nworkload:")},
+      {"conn-key.yaml",
+       edited(base, "{from: noc.out, to: mem.target}", "{from: noc.out, to: mem.target, form: noc.out}")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -266,6 +268,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
       {run("cost-key.yaml"), "cost-key.yaml:", "cost.wafer_dollars: unknown key (did you mean 'wafer_usd'?"},
       {run("parallel-key.yaml"), "parallel-key.yaml:", "parallelism.tensors: unknown key (did you mean 'tensor'?)"},
+      {run("conn-key.yaml"), "conn-key.yaml:", "connections[4].form: unknown key (did you mean 'from'?)"},
       {run("cost-range.yaml"), "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
       {run("."), ".: ", "is a directory"},
   };

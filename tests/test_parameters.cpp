@@ -127,17 +127,21 @@ TEST_CASE("parameters: explorer types cost lists every cost key of every shipped
 
 TEST_CASE("parameters: explorer types SECTION lists every key the shipped systems give that section",
           "[parameters]") {
-  for (const std::string section : {"parallelism"}) {
+  for (const std::string section : {"parallelism", "connections"}) {
     const auto units = listed_units(section);
     int systems = 0;
     for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "systems")) {
       if (e.path().extension() != ".yaml") continue;
       const auto tree = load_config(e.path().string());
       auto node = tree->find(section);
+      if (!node && tree->find("devices")) node = tree->find("devices")->find(section);
       if (!node) continue;
       ++systems;
       std::set<std::string> keys;
-      collect(node, "", keys);
+      if (node->kind == ConfigNode::Kind::sequence)  // a list of maps: each item's keys
+        for (const auto& item : node->items) collect(item, "", keys);
+      else
+        collect(node, "", keys);
       for (const auto& k : keys) {
         INFO(e.path().filename().string() << ": " << section << "." << k);
         REQUIRE(units.count(k));
