@@ -233,6 +233,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"parallel-key.yaml", edited(base, "\nworkload:", "\nparallelism: {tensors: 2}\nworkload:")},
       {"conn-key.yaml",
        edited(base, "{from: noc.out, to: mem.target}", "{from: noc.out, to: mem.target, form: noc.out}")},
+      {"links-key.yaml", edited(base, "\nworkload:", "\nlinks: {topology: ring, latency_us: 3}\nworkload:")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -269,6 +270,7 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("cost-key.yaml"), "cost-key.yaml:", "cost.wafer_dollars: unknown key (did you mean 'wafer_usd'?"},
       {run("parallel-key.yaml"), "parallel-key.yaml:", "parallelism.tensors: unknown key (did you mean 'tensor'?)"},
       {run("conn-key.yaml"), "conn-key.yaml:", "connections[4].form: unknown key (did you mean 'from'?)"},
+      {run("links-key.yaml"), "links-key.yaml:", "links.latency_us: unknown key"},
       {run("cost-range.yaml"), "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
       {run("."), ".: ", "is a directory"},
   };

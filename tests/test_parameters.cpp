@@ -127,7 +127,7 @@ TEST_CASE("parameters: explorer types cost lists every cost key of every shipped
 
 TEST_CASE("parameters: explorer types SECTION lists every key the shipped systems give that section",
           "[parameters]") {
-  for (const std::string section : {"parallelism", "connections"}) {
+  for (const std::string section : {"parallelism", "connections", "links"}) {
     const auto units = listed_units(section);
     int systems = 0;
     for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "systems")) {
