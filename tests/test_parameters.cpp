@@ -127,7 +127,7 @@ TEST_CASE("parameters: explorer types cost lists every cost key of every shipped
 
 TEST_CASE("parameters: explorer types SECTION lists every key the shipped systems give that section",
           "[parameters]") {
-  for (const std::string section : {"parallelism", "connections", "links"}) {
+  for (const std::string section : {"parallelism", "connections", "links", "devices"}) {
     const auto units = listed_units(section);
     int systems = 0;
     for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "systems")) {
@@ -135,6 +135,19 @@ TEST_CASE("parameters: explorer types SECTION lists every key the shipped system
       const auto tree = load_config(e.path().string());
       auto node = tree->find(section);
       if (!node && tree->find("devices")) node = tree->find("devices")->find(section);
+      if (node && section == "devices") {  // count, and each module's instance keys (its own: explorer types TYPE)
+        std::set<std::string> keys{"count"};
+        for (const auto& [name, m] : node->find("modules")->entries)
+          for (const char* k : {"type", "count", "cost"})
+            if (m->find(k)) keys.insert(std::string("modules.<name>.") + k);
+        ++systems;
+        for (const auto& k : keys) {
+          INFO(e.path().filename().string() << ": devices." << k);
+          REQUIRE(units.count(k));
+          CHECK_FALSE(units.at(k).empty());
+        }
+        continue;
+      }
       if (!node) continue;
       ++systems;
       std::set<std::string> keys;

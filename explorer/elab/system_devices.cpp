@@ -49,6 +49,30 @@ const ParamSchema& links_schema() {
 
 const ParamSchemaRegistrar links_schema_registrar(&links_schema);
 
+// `devices:` is one device's subsystem (configs/devices/) and the number of its copies; each module is then read
+// through its own type's declarations, each connection through `connections`.
+const ParamSchema& devices_schema() {
+  static const ParamSchema s{
+      "devices",
+      "the devices of a multi-device system (`devices:`, configs/devices/): identical copies of one subsystem",
+      {{"",
+        "",
+        {integer("count", "1", Bound::range(1, 1024), "number of identical devices (more than 1 needs `links:`)"),
+         section("modules", true, "the module instances of one device, as a system's `modules:`"),
+         section_list("connections", true, "the connections of one device (explorer types connections)")}},
+       {"modules", "", {section("<name>", true, "a module instance, its keys those of its type (explorer types TYPE)")}},
+       {"modules.<name>",
+        "the keys every instance holds beside its type's own",
+        {text("type", kRequired, "implementation (explorer types lists them)"),
+         integer("count", "1", Bound::range(1, 4096), "number of identical instances"),
+         section("cost", false, "what one element costs (explorer types cost)")}},
+       {"modules.<name>.cost", "read through the `cost` declarations (explorer types cost)", {}},
+       {"connections[]", "read through the `connections` declarations", {}}}};
+  return s;
+}
+
+const ParamSchemaRegistrar devices_schema_registrar(&devices_schema);
+
 }  // namespace
 
 void elaborate_devices(Params& root, System& sys, Wiring& wiring, const DriverConfig& driver_config) {
@@ -61,8 +85,9 @@ void elaborate_devices(Params& root, System& sys, Wiring& wiring, const DriverCo
         root.has("modules") ? "modules" : "connections",
         "a system has either `devices:` (each with its modules and connections) or `modules:` at the top");
   Params devices = root.required_child("devices", "the devices of the system, each the same subsystem");
+  devices.bind(devices_schema());
   sys.device_list = true;
-  const int count = devices.optional<int>("count", 1, "number of identical devices", Bound::range(1, 1024));
+  const int count = devices.get<int>("count");
   if (count > 1 && !root.has("links"))
     devices.fail("count", cat(count, " devices need `links:` between them (a topology and a link preset)"));
   for (int d = 0; d < count; ++d) {
