@@ -182,6 +182,8 @@ TEST_CASE("bad input: --set values out of their physical range or of the wrong t
 
 TEST_CASE("bad input: system config files", "[bad-input]") {
   const std::string base = system_text();
+  std::string multi = test::read_text(src() + "/configs/systems/hbm3-2x-tp.yaml");
+  for (size_t at; (at = multi.find(" ../")) != std::string::npos;) multi.replace(at, 4, " " + src() + "/configs/");
   const std::map<std::string, std::string> files{
       {"unknown.yaml", edited(base, "  noc:\n", "  noc:\n    hop_latency_us: 3\n")},
       {"type.yaml", edited(base, "    count: 8\n", "    count: eight\n")},
@@ -226,6 +228,15 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {"hex.yaml", edited(base, "    count: 8\n", "    count: 0x8\n")},
       {"bool.yaml", edited(base, "    count: 8\n", "    count: true\n")},
       {"latin1.yaml", edited(base, "name: ideal-roofline", "name: ideal-\xe9")},
+      {"cost-key.yaml", edited(base, "/configs/cost/process-tsmc-n5.yaml\n",
+                               "/configs/cost/process-tsmc-n5.yaml\n  wafer_dollars: 3\n")},
+      {"cost-range.yaml", edited(base, "/configs/cost/process-tsmc-n5.yaml\n",
+                                 "/configs/cost/process-tsmc-n5.yaml\n  package_usd_low: 30\n")},
+      {"parallel-key.yaml", edited(base, "\nworkload:", "\nparallelism: {tensors: 2}\nworkload:")},
+      {"conn-key.yaml",
+       edited(base, "{from: noc.out, to: mem.target}", "{from: noc.out, to: mem.target, form: noc.out}")},
+      {"links-key.yaml", edited(base, "\nworkload:", "\nlinks: {topology: ring, latency_us: 3}\nworkload:")},
+      {"devices-key.yaml", edited(multi, "  count: 2\n", "  count: 2\n  counts: 3\n")},
   };
   const auto run = [](const std::string& file) { return "run " + file + " --out out"; };
   const std::vector<Case> cases{
@@ -259,6 +270,12 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("hex.yaml"), "hex.yaml:", "modules.pe.count"},
       {run("bool.yaml"), "bool.yaml:", "modules.pe.count"},
       {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
+      {run("cost-key.yaml"), "cost-key.yaml:", "cost.wafer_dollars: unknown key (did you mean 'wafer_usd'?"},
+      {run("parallel-key.yaml"), "parallel-key.yaml:", "parallelism.tensors: unknown key (did you mean 'tensor'?)"},
+      {run("conn-key.yaml"), "conn-key.yaml:", "connections[4].form: unknown key (did you mean 'from'?)"},
+      {run("links-key.yaml"), "links-key.yaml:", "links.latency_us: unknown key"},
+      {run("devices-key.yaml"), "devices-key.yaml:", "devices.counts: unknown key (did you mean 'count'?)"},
+      {run("cost-range.yaml"), "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
       {run("."), ".: ", "is a directory"},
   };
   run_cases("config", files, cases);

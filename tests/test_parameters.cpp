@@ -79,6 +79,93 @@ TEST_CASE("parameters: explorer types dram lists every key of every shipped DRAM
   CHECK(by_type.at("dram").size() > 100);
 }
 
+// The leaf key paths of a `cost:` map, prefixed as `explorer types cost` lists them.
+void collect_cost(const ConfigNodePtr& cost, const std::string& prefix, std::set<std::string>& out) {
+  for (const auto& [k, v] : cost->entries) {
+    if (v->kind == ConfigNode::Kind::map)
+      collect_cost(v, prefix + k + ".", out);
+    else
+      out.insert(prefix + k);
+  }
+}
+
+TEST_CASE("parameters: explorer types cost lists every cost key of every shipped system and preset, with its unit",
+          "[parameters][cost]") {
+  const auto units = listed_units("cost");
+  std::set<std::string> keys;
+  int systems = 0, modules = 0;
+  for (const char* dir : {"systems", "memory", "compute", "host"})
+    for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / dir)) {
+      if (e.path().extension() != ".yaml") continue;
+      const auto tree = load_config(e.path().string());
+      if (std::string(dir) == "systems") {
+        if (auto cost = tree->find("cost")) {
+          ++systems;
+          collect_cost(cost, "", keys);
+        }
+        if (auto mods = tree->find("modules"))
+          for (const auto& [name, m] : mods->entries)
+            if (auto cost = m->find("cost")) {
+              ++modules;
+              collect_cost(cost, "<module>.cost.", keys);
+            }
+      } else if (auto cost = tree->find("cost")) {
+        ++modules;
+        collect_cost(cost, "<module>.cost.", keys);
+      }
+    }
+  for (const auto& k : keys) {
+    INFO(k);
+    REQUIRE(units.count(k));
+    CHECK_FALSE(units.at(k).empty());
+  }
+  CHECK(systems >= 3);
+  CHECK(modules >= 12);
+  CHECK(keys.count("<module>.cost.interposer_usd_per_mm2_high"));
+  CHECK(keys.count("mac_um2.int4_low"));
+}
+
+TEST_CASE("parameters: explorer types SECTION lists every key the shipped systems give that section",
+          "[parameters]") {
+  for (const std::string section : {"parallelism", "connections", "links", "devices"}) {
+    const auto units = listed_units(section);
+    int systems = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(test::source_dir()) / "configs" / "systems")) {
+      if (e.path().extension() != ".yaml") continue;
+      const auto tree = load_config(e.path().string());
+      auto node = tree->find(section);
+      if (!node && tree->find("devices")) node = tree->find("devices")->find(section);
+      if (node && section == "devices") {  // count, and each module's instance keys (its own: explorer types TYPE)
+        std::set<std::string> keys{"count"};
+        for (const auto& [name, m] : node->find("modules")->entries)
+          for (const char* k : {"type", "count", "cost"})
+            if (m->find(k)) keys.insert(std::string("modules.<name>.") + k);
+        ++systems;
+        for (const auto& k : keys) {
+          INFO(e.path().filename().string() << ": devices." << k);
+          REQUIRE(units.count(k));
+          CHECK_FALSE(units.at(k).empty());
+        }
+        continue;
+      }
+      if (!node) continue;
+      ++systems;
+      std::set<std::string> keys;
+      if (node->kind == ConfigNode::Kind::sequence)  // a list of maps: each item's keys
+        for (const auto& item : node->items) collect(item, "", keys);
+      else
+        collect(node, "", keys);
+      for (const auto& k : keys) {
+        INFO(e.path().filename().string() << ": " << section << "." << k);
+        REQUIRE(units.count(k));
+        CHECK_FALSE(units.at(k).empty());
+      }
+    }
+    INFO(section);
+    CHECK(systems >= 3);
+  }
+}
+
 TEST_CASE("parameters: every declared key has a unit that agrees with its suffix", "[parameters]") {
   const std::map<std::string, std::string> by_suffix{
       {"_ns", "ns"},   {"_ck", "clocks"}, {"_mtps", "MT/s"}, {"_mhz", "MHz"}, {"_gbps", "GB/s"},

@@ -27,10 +27,11 @@ struct CostFigure {
   }
 };
 
-// `key` with its `key_low` / `key_high` range; `unit` goes into the descriptions.
-CostFigure read_cost_figure(Params& p, const std::string& key, const std::string& description);
+// `key` with its `key_low` / `key_high` range, read through the declarations of the `cost` parameter schema
+// (`explorer types cost`) that `p` is bound to.
+CostFigure read_cost_figure(Params& p, const std::string& key);
 // As above, zero (with no range) when the key is absent.
-CostFigure read_optional_cost_figure(Params& p, const std::string& key, const std::string& description);
+CostFigure read_optional_cost_figure(Params& p, const std::string& key);
 
 // A module's `cost:` map. Which keys it takes depends on the module's kind.
 struct ModuleCost {

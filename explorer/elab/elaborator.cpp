@@ -8,6 +8,7 @@
 
 #include "explorer/elab/system_devices.h"
 #include "models/core/error.h"
+#include "models/core/param_schema.h"
 #include "models/core/registry.h"
 
 namespace llmx {
@@ -40,6 +41,20 @@ double System::dram_peak_bytes_per_s() const {
 }
 
 namespace {
+
+const ParamSchema& connections_schema() {
+  static const ParamSchema s{
+      "connections",
+      "each item of `connections:` (a system's or a device's), binding an initiator socket to a target socket",
+      {{"",
+        "",
+        {text("from", kRequired,
+              "initiator socket as instance.socket or instance[i].socket"),
+         text("to", kRequired, "target socket, written as `from`")}}}};
+  return s;
+}
+
+const ParamSchemaRegistrar connections_schema_registrar(&connections_schema);
 
 bool valid_name(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -144,7 +159,7 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
 
   auto resolve = [&](Params& conn, const std::string& key) {
     Endpoint e;
-    e.text = conn.required<std::string>(key, "socket as instance.socket or instance[i].socket");
+    e.text = conn.get<std::string>(key);
     const auto dot = e.text.rfind('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == e.text.size())
       conn.fail(key, cat("'", e.text, "' is not of the form instance.socket"));
@@ -185,6 +200,7 @@ void elaborate_device(Params& scope, const std::string& prefix, System& sys_ref,
   std::vector<std::pair<Binding, Binding>>& pairs = wiring.pairs;
   std::map<SocketPort*, SourceLocation>& first_binding = wiring.first_binding;
   for (Params& conn : scope.map_list("connections", "initiator -> target socket connections", true)) {
+    conn.bind(connections_schema());
     Endpoint from = resolve(conn, "from");
     Endpoint to = resolve(conn, "to");
     SocketPort& fp = *find_port(*from.instance->elements[from.indices[0]], from.socket);

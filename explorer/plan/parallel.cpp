@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/core/error.h"
+#include "models/core/param_schema.h"
 
 namespace llmx {
 
@@ -81,17 +82,34 @@ Op tensor_part(const Op& op, TensorSplit split, uint32_t degree, uint32_t rank) 
 
 }  // namespace
 
+namespace {
+
+const ParamSchema& parallelism_schema() {
+  static const ParamSchema s{
+      "parallelism",
+      "how the devices of a multi-device system share the model (`parallelism:`; explorer/plan/parallel.h)",
+      {{"",
+        "",
+        {integer("tensor", "1", Bound::range(1, 1024),
+                 "devices per pipeline stage, splitting every layer's heads and columns"),
+         integer("pipeline", "1", Bound::range(1, 1024), "pipeline stages of consecutive layers"),
+         integer("micro_batches", "1", Bound::range(1, 65536),
+                 "parts of each step's batch pipelined through the stages")}}}};
+  return s;
+}
+
+const ParamSchemaRegistrar parallelism_schema_registrar(&parallelism_schema);
+
+}  // namespace
+
 ParallelConfig read_parallelism(Params& root) {
   ParallelConfig c;
   if (!root.has("parallelism")) return c;
   Params p = root.required_child("parallelism", "how the devices share the model (explorer/plan/parallel.h)");
-  c.tensor = p.optional<uint32_t>("tensor", 1,
-                                  "devices per pipeline stage, splitting every layer's heads and columns",
-                                  Bound::range(1, 1024));
-  c.pipeline =
-      p.optional<uint32_t>("pipeline", 1, "pipeline stages of consecutive layers", Bound::range(1, 1024));
-  c.micro_batches = p.optional<uint32_t>(
-      "micro_batches", 1, "parts of each step's batch pipelined through the stages", Bound::range(1, 65536));
+  p.bind(parallelism_schema());
+  c.tensor = p.get<uint32_t>("tensor");
+  c.pipeline = p.get<uint32_t>("pipeline");
+  c.micro_batches = p.get<uint32_t>("micro_batches");
   return c;
 }
 

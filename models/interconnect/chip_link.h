@@ -19,6 +19,10 @@
 
 namespace llmx {
 
+struct ParamSchema;
+// The declarations ChipLink reads its parameters through (`explorer types chip_link`).
+const ParamSchema& chip_link_parameters();
+
 class ChipLink : public Component, public DeviceLink {
  public:
   tlm_utils::simple_target_socket<ChipLink> target;

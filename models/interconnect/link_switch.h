@@ -24,6 +24,10 @@
 
 namespace llmx {
 
+struct ParamSchema;
+// The declarations LinkSwitch reads its parameters through (`explorer types link_switch`).
+const ParamSchema& link_switch_parameters();
+
 class LinkSwitch : public Component, public DeviceLink {
  public:
   // The switch's end of a port direction, in LinkDirectionStats.
