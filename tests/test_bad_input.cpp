@@ -183,7 +183,8 @@ TEST_CASE("bad input: --set values out of their physical range or of the wrong t
 TEST_CASE("bad input: system config files", "[bad-input]") {
   const std::string base = system_text();
   std::string multi = test::read_text(src() + "/configs/systems/hbm3-2x-tp.yaml");
-  for (size_t at; (at = multi.find(" ../")) != std::string::npos;) multi.replace(at, 4, " " + src() + "/configs/");
+  for (size_t at; (at = multi.find(" ../")) != std::string::npos;)
+    multi.replace(at, 4, " " + src() + "/configs/");
   const std::map<std::string, std::string> files{
       {"unknown.yaml", edited(base, "  noc:\n", "  noc:\n    hop_latency_us: 3\n")},
       {"type.yaml", edited(base, "    count: 8\n", "    count: eight\n")},
@@ -271,11 +272,13 @@ TEST_CASE("bad input: system config files", "[bad-input]") {
       {run("bool.yaml"), "bool.yaml:", "modules.pe.count"},
       {run("latin1.yaml"), "latin1.yaml:", "system.name: not valid UTF-8"},
       {run("cost-key.yaml"), "cost-key.yaml:", "cost.wafer_dollars: unknown key (did you mean 'wafer_usd'?"},
-      {run("parallel-key.yaml"), "parallel-key.yaml:", "parallelism.tensors: unknown key (did you mean 'tensor'?)"},
+      {run("parallel-key.yaml"),
+       "parallel-key.yaml:", "parallelism.tensors: unknown key (did you mean 'tensor'?)"},
       {run("conn-key.yaml"), "conn-key.yaml:", "connections[4].form: unknown key (did you mean 'from'?)"},
       {run("links-key.yaml"), "links-key.yaml:", "links.latency_us: unknown key"},
       {run("devices-key.yaml"), "devices-key.yaml:", "devices.counts: unknown key (did you mean 'count'?)"},
-      {run("cost-range.yaml"), "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
+      {run("cost-range.yaml"),
+       "process-tsmc-n5.yaml:", "cost.package_usd: 20 lies outside its range [30, 40]"},
       {run("."), ".: ", "is a directory"},
   };
   run_cases("config", files, cases);
@@ -450,13 +453,14 @@ TEST_CASE("bad input: command-line use, output directories and reports", "[bad-i
   run_cases("cli", files, cases);
 }
 
-TEST_CASE("bad input: a file-size limit (ulimit -f) mid-write is one line and leaves nothing", "[bad-input]") {
+TEST_CASE("bad input: a file-size limit (ulimit -f) mid-write is one line and leaves nothing",
+          "[bad-input]") {
   const fs::path dir = test::scratch_dir("bad-input-fsize");
   test::write_text(dir / "keep.txt", "a user's file\n");
   const auto before = snapshot(dir);
-  const auto r = test::run_command("cd '" + dir.string() + "' && ulimit -f 1 && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " +
-                                   "timeout 60 '" + test::explorer_bin() + "' run " + ideal() +
-                                   " --set workload.decode_steps=1 --out out");
+  const auto r = test::run_command(
+      "cd '" + dir.string() + "' && ulimit -f 1 && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + "timeout 60 '" +
+      test::explorer_bin() + "' run " + ideal() + " --set workload.decode_steps=1 --out out");
   INFO(r.out);
   CHECK(r.exit_code == 1);  // not 153: SIGXFSZ
   CHECK(test::count_lines(r.out) == 1);

@@ -89,8 +89,9 @@ void collect_cost(const ConfigNodePtr& cost, const std::string& prefix, std::set
   }
 }
 
-TEST_CASE("parameters: explorer types cost lists every cost key of every shipped system and preset, with its unit",
-          "[parameters][cost]") {
+TEST_CASE(
+    "parameters: explorer types cost lists every cost key of every shipped system and preset, with its unit",
+    "[parameters][cost]") {
   const auto units = listed_units("cost");
   std::set<std::string> keys;
   int systems = 0, modules = 0;
@@ -135,7 +136,8 @@ TEST_CASE("parameters: explorer types SECTION lists every key the shipped system
       const auto tree = load_config(e.path().string());
       auto node = tree->find(section);
       if (!node && tree->find("devices")) node = tree->find("devices")->find(section);
-      if (node && section == "devices") {  // count, and each module's instance keys (its own: explorer types TYPE)
+      if (node &&
+          section == "devices") {  // count, and each module's instance keys (its own: explorer types TYPE)
         std::set<std::string> keys{"count"};
         for (const auto& [name, m] : node->find("modules")->entries)
           for (const char* k : {"type", "count", "cost"})

@@ -179,7 +179,8 @@ TEST_CASE("results dir: a run interrupted by SIGINT or SIGTERM leaves the earlie
   const fs::path dir = test::scratch_dir("results-dir-signal");
   const std::string src = test::source_dir();
   const std::string system = "'" + src + "/configs/systems/hbm3-accel.yaml' --trace '" + src +
-                             "/traces/captured/llama-2-7b-f16.lxt.gz' --out '" + (dir / "prev").string() + "'";
+                             "/traces/captured/llama-2-7b-f16.lxt.gz' --out '" + (dir / "prev").string() +
+                             "'";
   REQUIRE(test::explorer("run " + system + " --set workload.decode_steps=1").exit_code == 0);
   const auto before = snapshot(dir);
   for (const char* signal : {"INT", "TERM"}) {

@@ -12,17 +12,17 @@ namespace {
 // A cost figure's three declarations: the nominal `key` and its `key_low` / `key_high` range.
 void add_figure(std::vector<ParamDecl>& keys, const std::string& key, bool required, const std::string& unit,
                 const std::string& description, const std::string& when = "") {
-  ParamDecl nominal = number(key, required ? kRequired : std::optional<std::string>("0"),
-                             Bound::non_negative(), description);
+  ParamDecl nominal =
+      number(key, required ? kRequired : std::optional<std::string>("0"), Bound::non_negative(), description);
   if (!unit.empty()) nominal = with_unit(nominal, unit);
   const std::string u = unit_of(nominal);
-  std::vector<ParamDecl> ds{
-      nominal,
-      with_unit(number(key + "_low", "= " + key, Bound::non_negative(), "low end of the published range of " + key),
-                u),
-      with_unit(
-          number(key + "_high", "= " + key, Bound::non_negative(), "high end of the published range of " + key),
-          u)};
+  std::vector<ParamDecl> ds{nominal,
+                            with_unit(number(key + "_low", "= " + key, Bound::non_negative(),
+                                             "low end of the published range of " + key),
+                                      u),
+                            with_unit(number(key + "_high", "= " + key, Bound::non_negative(),
+                                             "high end of the published range of " + key),
+                                      u)};
   for (auto& d : ds) keys.push_back(when.empty() ? d : only_when(d, when));
 }
 
@@ -36,17 +36,19 @@ std::vector<ParamDecl> system_cost_keys() {
   k.push_back(choice("yield_model", {"poisson", "murphy", "negative_binomial"}, kRequired,
                      "die yield from D0 and area: poisson exp(-AD), murphy ((1-exp(-AD))/AD)^2, "
                      "negative_binomial (1+AD/alpha)^-alpha"));
-  k.push_back(only_when(number("clustering_alpha", kRequired, Bound::positive(),
-                               "defect clustering of the negative binomial"),
-                        "yield_model: negative_binomial"));
+  k.push_back(only_when(
+      number("clustering_alpha", kRequired, Bound::positive(), "defect clustering of the negative binomial"),
+      "yield_model: negative_binomial"));
   k.push_back(section("mac_um2", true, "area of one MAC of each precision: {fp16: ..., int8: ...}"));
-  add_figure(k, "dequant_um2_per_lane", true, "", "area of one weight-dequantizer lane (per weight per cycle)");
+  add_figure(k, "dequant_um2_per_lane", true, "",
+             "area of one weight-dequantizer lane (per weight per cycle)");
   add_figure(k, "lut_um2_per_lookup", true, "", "area of one LUT-GEMM lookup lane (table + adder)");
   add_figure(k, "vector_um2_per_lane", true, "", "area of one vector-unit lane");
   add_figure(k, "sram_mm2_per_mib", true, "", "area of one MiB of on-chip SRAM");
-  add_figure(k, "uncore_fraction", true, "",
-             "share of the die outside the modelled blocks (control, network, clocks, I/O ring); its high end "
-             "below 0.95");
+  add_figure(
+      k, "uncore_fraction", true, "",
+      "share of the die outside the modelled blocks (control, network, clocks, I/O ring); its high end "
+      "below 0.95");
   k.push_back(number("die_area_mm2", "0", Bound::non_negative(),
                      "the die's known area (a product); 0: the sum of its modelled blocks"));
   add_figure(k, "package_usd", true, "", "the device's package: substrate, assembly and test");
@@ -68,12 +70,13 @@ std::vector<ParamDecl> module_cost_keys() {
   add_figure(k, "die_mm2", false, "", "logic-die area one element adds (PHY, controller)");
   add_figure(k, "usd", false, "USD", "bought with each element");
   add_figure(k, "usd_per_gib", true, "", "price of the memory bits", memory);
-  k.push_back(only_when(number("channels_per_package", kRequired, Bound::positive(),
-                               "channels in one package or stack (LPDDR5X x64 package: 4 x16; HBM3 stack: 16)"),
-                        memory));
+  k.push_back(
+      only_when(number("channels_per_package", kRequired, Bound::positive(),
+                       "channels in one package or stack (LPDDR5X x64 package: 4 x16; HBM3 stack: 16)"),
+                memory));
   add_figure(k, "base_die_usd_per_package", false, "", "a stack's base (logic) die", memory);
-  add_figure(k, "stacking_usd_per_package", false, "", "TSVs, thinning, stacking and stack test of one package",
-             memory);
+  add_figure(k, "stacking_usd_per_package", false, "",
+             "TSVs, thinning, stacking and stack test of one package", memory);
   add_figure(k, "interposer_mm2_per_package", false, "",
              "silicon-interposer area one package takes, with its spacing", memory);
   const std::string interposer = memory + ", interposer_mm2_per_package > 0";

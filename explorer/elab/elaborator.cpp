@@ -45,11 +45,11 @@ namespace {
 const ParamSchema& connections_schema() {
   static const ParamSchema s{
       "connections",
-      "each item of `connections:` (a system's or a device's), binding an initiator socket to a target socket",
+      "each item of `connections:` (a system's or a device's), binding an initiator socket to a target "
+      "socket",
       {{"",
         "",
-        {text("from", kRequired,
-              "initiator socket as instance.socket or instance[i].socket"),
+        {text("from", kRequired, "initiator socket as instance.socket or instance[i].socket"),
          text("to", kRequired, "target socket, written as `from`")}}}};
   return s;
 }

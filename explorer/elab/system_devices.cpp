@@ -13,18 +13,19 @@ namespace llmx {
 
 namespace {
 
-// `links:` is the topology and the keys of the link type it implies: chip_link (ring) or link_switch (switch),
-// taken from their own declarations.
+// `links:` is the topology and the keys of the link type it implies: chip_link (ring) or link_switch
+// (switch), taken from their own declarations.
 const ParamSchema& links_schema() {
   static const ParamSchema s = [] {
-    ParamSchema x{"links",
-                  "the links between the devices of a multi-device system (`links:`, configs/links/): a topology "
-                  "and the keys of its link type (explorer types chip_link, link_switch)",
-                  {{"",
-                    "",
-                    {choice("topology", {"ring", "switch"}, kRequired,
-                            "ring: a chip_link from each device to the next; switch: a link_switch with a port "
-                            "per device")}}}};
+    ParamSchema x{
+        "links",
+        "the links between the devices of a multi-device system (`links:`, configs/links/): a topology "
+        "and the keys of its link type (explorer types chip_link, link_switch)",
+        {{"",
+          "",
+          {choice("topology", {"ring", "switch"}, kRequired,
+                  "ring: a chip_link from each device to the next; switch: a link_switch with a port "
+                  "per device")}}}};
     const ParamSchema* ring = &chip_link_parameters();
     const ParamSchema* star = &link_switch_parameters();
     auto own = [](const ParamDecl& d) { return d.key != "type" && d.key != "count" && d.key != "cost"; };
@@ -49,18 +50,22 @@ const ParamSchema& links_schema() {
 
 const ParamSchemaRegistrar links_schema_registrar(&links_schema);
 
-// `devices:` is one device's subsystem (configs/devices/) and the number of its copies; each module is then read
-// through its own type's declarations, each connection through `connections`.
+// `devices:` is one device's subsystem (configs/devices/) and the number of its copies; each module is then
+// read through its own type's declarations, each connection through `connections`.
 const ParamSchema& devices_schema() {
   static const ParamSchema s{
       "devices",
-      "the devices of a multi-device system (`devices:`, configs/devices/): identical copies of one subsystem",
+      "the devices of a multi-device system (`devices:`, configs/devices/): identical copies of one "
+      "subsystem",
       {{"",
         "",
-        {integer("count", "1", Bound::range(1, 1024), "number of identical devices (more than 1 needs `links:`)"),
+        {integer("count", "1", Bound::range(1, 1024),
+                 "number of identical devices (more than 1 needs `links:`)"),
          section("modules", true, "the module instances of one device, as a system's `modules:`"),
          section_list("connections", true, "the connections of one device (explorer types connections)")}},
-       {"modules", "", {section("<name>", true, "a module instance, its keys those of its type (explorer types TYPE)")}},
+       {"modules",
+        "",
+        {section("<name>", true, "a module instance, its keys those of its type (explorer types TYPE)")}},
        {"modules.<name>",
         "the keys every instance holds beside its type's own",
         {text("type", kRequired, "implementation (explorer types lists them)"),
@@ -132,7 +137,8 @@ void elaborate_links(Params& root, System& sys, const DriverConfig& driver_confi
     sys.links.push_back(component.get());
     sys.components.push_back(std::move(component));
   }
-  // One device has no links: the declared link keys stay unused (a sweep over the device count keeps its config).
+  // One device has no links: the declared link keys stay unused (a sweep over the device count keeps its
+  // config).
   if (count == 0)
     for (const std::string& key : links.keys())
       if (links_schema().find("", key)) links.claim(key);  // an unknown key stays an error

@@ -20,8 +20,8 @@
 
 #include "explorer/run/results_dir.h"
 #include "explorer/trace/dtype.h"
-#include "models/core/utf8.h"
 #include "models/core/error.h"
+#include "models/core/utf8.h"
 
 namespace llmx::trace {
 

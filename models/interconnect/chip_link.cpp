@@ -48,7 +48,9 @@ BandwidthBooker direction_booker(Params& p) {
 
 }  // namespace
 
-const ParamSchema& chip_link_parameters() { return chip_link_schema(); }
+const ParamSchema& chip_link_parameters() {
+  return chip_link_schema();
+}
 
 ChipLink::ChipLink(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "chip_link"), target("target") {

@@ -44,7 +44,9 @@ const ParamSchemaRegistrar link_switch_schema_registrar(&link_switch_schema);
 
 }  // namespace
 
-const ParamSchema& link_switch_parameters() { return link_switch_schema(); }
+const ParamSchema& link_switch_parameters() {
+  return link_switch_schema();
+}
 
 LinkSwitch::LinkSwitch(const sc_core::sc_module_name& name, Params& p, const ElabContext&)
     : Component(name, "link_switch"), target("target") {

@@ -88,8 +88,8 @@ double DramChannel::busy_at_occupancy(const dram::ChannelServiceModel::Cost& cos
   const double backlog_ns = std::max(0.0, booked_until_ns_ - start_ns);
   // Bank parallelism comes from the misses waiting (the hits behind a miss wait for its row): the queued
   // bursts at this access's miss share.
-  const double misses = (backlog_ns / per_burst_ns + double(cost.bursts)) * double(cost.misses) /
-                        double(cost.bursts);
+  const double misses =
+      (backlog_ns / per_burst_ns + double(cost.bursts)) * double(cost.misses) / double(cost.bursts);
   const double scale = dram::random_miss_scale(misses, model_.calibration(), dram::queue_depth(spec_, write));
   return cost.busy_ns + cost.random_miss_ns * (scale - 1);
 }

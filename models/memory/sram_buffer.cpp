@@ -19,7 +19,8 @@ const ParamSchema& sram_schema() {
     ParamSection top{"", "", instance_keys("sram")};
     for (ParamDecl d :
          {number("capacity_kib", kRequired, Bound::positive(), "capacity"),
-          integer("banks", kRequired, Bound::range(1, 4096), "independent banks (each at least one access wide)"),
+          integer("banks", kRequired, Bound::range(1, 4096),
+                  "independent banks (each at least one access wide)"),
           integer("bank_width_bits", kRequired, Bound::range(8, 65536), "bits per bank access"),
           number("clock_mhz", kRequired, Bound::range(1e-3, 1e6), "SRAM clock"),
           integer("ports", "2", Bound::range(1, 2),

@@ -196,10 +196,10 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   c.refresh_factor_rand = rand_on / rand_off;
   // Random traffic at shallower read queues (refresh-free, as the extras).
   const std::pair<int, double ServiceCalibration::*> depths[] = {{1, &ServiceCalibration::rand_ns_depth1},
-                                                                {2, &ServiceCalibration::rand_ns_depth2},
-                                                                {4, &ServiceCalibration::rand_ns_depth4},
-                                                                {8, &ServiceCalibration::rand_ns_depth8},
-                                                                {16, &ServiceCalibration::rand_ns_depth16}};
+                                                                 {2, &ServiceCalibration::rand_ns_depth2},
+                                                                 {4, &ServiceCalibration::rand_ns_depth4},
+                                                                 {8, &ServiceCalibration::rand_ns_depth8},
+                                                                 {16, &ServiceCalibration::rand_ns_depth16}};
   const int full_depth = queue_depth(spec, false);
   for (const auto& [depth, field] : depths) {
     DramSpec shallow = no_refresh;
