@@ -429,6 +429,8 @@ TEST_CASE("bad input: command-line use, output directories and reports", "[bad-i
       {"prev/mine.txt", "kept beside an earlier result\n"},
       {"rep/summary.csv", "config_hash,system\n1,x\n"},
       {"notjson.txt", "not json\n"},
+      {"models-missing.json", "{\"models\": [{\"name\": \"x\"}]}\n"},
+      {"models-nolist.json", "{\"x\": 1}\n"},
   };
   const std::vector<Case> cases{
       {"run " + ideal() + " --out .", ".: ", "working directory", 1},
@@ -445,6 +447,8 @@ TEST_CASE("bad input: command-line use, output directories and reports", "[bad-i
       {"report rep", "rep/", "", 1},
       {"report nowhere", "nowhere", "", 1},
       {"trace gen TinyLlama-1.1B --configs notjson.txt --out g.lxt.gz", "notjson.txt", "", 1},
+      {"trace gen x --configs models-missing.json --out g.lxt.gz", "models-missing.json:1:", "architecture", 1},
+      {"trace gen x --configs models-nolist.json --out g.lxt.gz", "models-nolist.json:1", "models", 1},
       {"memtrace " + hbm_memory(), "memtrace", "", 2},
       {"trace info", "trace", "", 2},
       {"sweep x.yaml -j 99999999999 --out sw", "--jobs", "99999999999", 2},

@@ -606,11 +606,12 @@ std::vector<ModelConfig> load_model_configs(const std::string& path) {
   if (!root.IsMap())
     throw Error(cat(path, ":1: (top level): model configs must be a map with a 'models' list"));
   const YAML::Node models = root["models"];
-  if (!models || !models.IsSequence()) throw Error(cat(path, ": no 'models' list"));
+  if (!models || !models.IsSequence())
+    throw Error(cat(path, ":", root.Mark().line + 1, ": models: missing, or not a list of models"));
   std::vector<ModelConfig> out;
   for (size_t i = 0; i < models.size(); ++i) {
     const YAML::Node m = models[i];
-    const std::string where = cat(path, ": models[", i, "]");
+    const std::string where = cat(path, ":", m.Mark().line + 1, ":", m.Mark().column + 1, ": models[", i, "]");
     ModelConfig c;
     c.name = get<std::string>(m, "name", where);
     c.architecture = get<std::string>(m, "architecture", where);
@@ -651,7 +652,8 @@ std::vector<ModelConfig> load_model_configs(const std::string& path) {
       // clang-format on
       const std::string key = kv.first.as<std::string>();
       if (std::find(std::begin(known), std::end(known), key) == std::end(known))
-        throw Error(cat(where, ": unknown field '", key, "'"));
+        throw Error(cat(path, ":", kv.first.Mark().line + 1, ":", kv.first.Mark().column + 1, ": models[", i,
+                        "]: unknown field '", key, "'"));
     }
     try {
       validate(c);
