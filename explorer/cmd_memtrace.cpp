@@ -28,7 +28,8 @@ namespace {
 const ParamSchema& memtrace_schema() {
   static const ParamSchema s{
       "memtrace",
-      "`explorer memtrace`'s keys of memory.yaml (--set KEY=VALUE), beside every key of `explorer types dram`",
+      "`explorer memtrace`'s keys of memory.yaml (--set KEY=VALUE), beside every key of `explorer types "
+      "dram`",
       {{"",
         "",
         {text("type", "dram", "dram, when the file is an instance map (ignored otherwise)"),
@@ -161,9 +162,10 @@ void add_memtrace_command(CommandLine& cli) {
                  "command: the command-level controller; tlm: the loosely-timed channel decode runs use")
       ->check(one_of({"command", "tlm"}))
       ->default_str("command");
-  cmd.add_option("--set", o->sets,
-                 "override a key of memory.yaml, e.g. channels=16 (repeatable; keys: explorer types memtrace, "
-                 "explorer types dram)")
+  cmd.add_option(
+         "--set", o->sets,
+         "override a key of memory.yaml, e.g. channels=16 (repeatable; keys: explorer types memtrace, "
+         "explorer types dram)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false)
       ->default_str("");

@@ -65,9 +65,9 @@ TEST_CASE(
 
 TEST_CASE("memtrace tlm: every shipped DRAM preset on 8 channels is within 5% of the command-level engine",
           "[dram][memtrace]") {
-  for (const char* preset : {"lpddr4x-4266", "lpddr5-6400", "lpddr5x-8533", "hbm2-2000", "hbm2e-3600",
-                             "hbm3-6400", "hbm3e-9600", "ddr5-4800", "gddr6-16000", "gddr6x-21000",
-                             "gddr7-32000"}) {
+  for (const char* preset :
+       {"lpddr4x-4266", "lpddr5-6400", "lpddr5x-8533", "hbm2-2000", "hbm2e-3600", "hbm3-6400", "hbm3e-9600",
+        "ddr5-4800", "gddr6-16000", "gddr6x-21000", "gddr7-32000"}) {
     auto root = load_config(test::source_dir() + "/configs/memory/" + preset + ".yaml", {});
     Params p(root, "", nullptr);
     const dram::DramSpec spec = dram::read_dram_spec(p);

@@ -82,9 +82,9 @@ TEST_CASE("parameters: explorer types dram lists every key of every shipped DRAM
 TEST_CASE("parameters: explorer types memtrace lists the keys memtrace reads from memory.yaml, with units",
           "[parameters][memtrace]") {
   const auto units = listed_units("memtrace");
-  for (const char* k : {"channels", "count", "channel_interleave_bytes", "trace_clock_mhz", "access_bytes",
-                        "injection.model", "injection.limit", "injection.in_order_responses",
-                        "injection.channel_queues"}) {
+  for (const char* k :
+       {"channels", "count", "channel_interleave_bytes", "trace_clock_mhz", "access_bytes", "injection.model",
+        "injection.limit", "injection.in_order_responses", "injection.channel_queues"}) {
     INFO(k);
     REQUIRE(units.count(k));
     CHECK_FALSE(units.at(k).empty());

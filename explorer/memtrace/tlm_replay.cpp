@@ -68,7 +68,8 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
       const int c = mapper.channel_of(addr);
       const uint64_t local = mapper.local_address(addr) % ch[size_t(c)]->capacity_bytes();
       const uint64_t bytes = std::min<uint64_t>(piece, ch[size_t(c)]->capacity_bytes() - local);
-      pieces.push_back({c, local, bytes, size_t((local + std::max<uint64_t>(bytes, 1) + tx - 1) / tx - local / tx)});
+      pieces.push_back(
+          {c, local, bytes, size_t((local + std::max<uint64_t>(bytes, 1) + tx - 1) / tx - local / tx)});
       addr += piece;
       left -= piece;
     }

@@ -144,7 +144,7 @@ void refresh_weights(const DramSpec& spec, const ServiceCalibration& c, const st
   replay(spec, c, addrs, [&](Outcome r, double w) {
     const double cost = r == kContinues ? continuation_cost(c, w)
                         : r == kHit     ? c.burst_ns
-                                        : c.burst_ns + (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns;
+                                    : c.burst_ns + (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns;
     *a += cost * (1 - w);
     *b += cost * w;
   });
@@ -241,8 +241,10 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   const double det = as * br - bs * ar;
   const double det3 = as * (br * cp - cr * bp) - bs * (ar * cp - cr * ap) + cs * (ar * bp - br * ap);
   if (cp > 0 && std::fabs(det3) > 1e-9 * std::max(1.0, std::fabs(as * br * cp))) {
-    c.seq_miss_extra_ns = (rs * (br * cp - cr * bp) - bs * (rr * cp - cr * rp) + cs * (rr * bp - br * rp)) / det3;
-    c.rand_miss_extra_ns = (as * (rr * cp - cr * rp) - rs * (ar * cp - cr * ap) + cs * (ar * rp - rr * ap)) / det3;
+    c.seq_miss_extra_ns =
+        (rs * (br * cp - cr * bp) - bs * (rr * cp - cr * rp) + cs * (rr * bp - br * rp)) / det3;
+    c.rand_miss_extra_ns =
+        (as * (rr * cp - cr * rp) - rs * (ar * cp - cr * ap) + cs * (ar * rp - rr * ap)) / det3;
     c.cont_extra_ns = (as * (br * rp - rr * bp) - bs * (ar * rp - rr * ap) + rs * (ar * bp - br * ap)) / det3;
   } else if (std::fabs(det) > 1e-9 * std::max(1.0, std::fabs(as * br))) {
     c.seq_miss_extra_ns = (rs * br - bs * rr) / det;
