@@ -17,11 +17,45 @@
 #include "explorer/memtrace/reader.h"
 #include "explorer/memtrace/tlm_replay.h"
 #include "models/core/error.h"
+#include "models/core/param_schema.h"
 #include "models/core/params.h"
 #include "models/memory/dram/memory_system.h"
 
 namespace llmx {
 namespace {
+
+// memtrace's own keys of memory.yaml, beside every key of the DRAM preset (explorer types dram).
+const ParamSchema& memtrace_schema() {
+  static const ParamSchema s{
+      "memtrace",
+      "`explorer memtrace`'s keys of memory.yaml (--set KEY=VALUE), beside every key of `explorer types "
+      "dram`",
+      {{"",
+        "",
+        {text("type", "dram", "dram, when the file is an instance map (ignored otherwise)"),
+         integer("count", "1", Bound::range(1, 1024), "channels, as an instance array size (a power of two)"),
+         integer("channels", "count", Bound::range(1, 1024), "channels driven by the trace (a power of two)"),
+         with_unit(integer("channel_interleave_bytes", "64", Bound::range(1, 1 << 30),
+                           "bytes after which the channel changes (a power of two)"),
+                   "B"),
+         number("trace_clock_mhz", "1000", Bound::positive(), "clock of trace timestamps and bubble counts"),
+         with_unit(integer("access_bytes", "64", Bound::range(1, 1 << 20),
+                           "bytes per trace access without a data field"),
+                   "B"),
+         section("injection", false, "how the trace is offered to the controllers")}},
+       {"injection",
+        "how the trace is offered to the controllers",
+        {choice("model", {"offer_per_tick", "in_flight"}, "offer_per_tick",
+                "Ramulator-style offering per tick, or a bounded number in flight (a DRAMSys StlPlayer)"),
+         integer("limit", "16; in_flight: 128", Bound::range(1, 1 << 20),
+                 "bursts offered per tick, or accesses in flight"),
+         flag("in_order_responses", "false", "responses leave in request order"),
+         flag("channel_queues", "in_flight: true, else false",
+              "per-channel arbiter queues in front of the controllers")}}}};
+  return s;
+}
+
+const ParamSchemaRegistrar memtrace_schema_registrar(&memtrace_schema);
 
 struct MemtraceOptions {
   std::string memory, trace, out, model = "command";
@@ -31,28 +65,21 @@ struct MemtraceOptions {
 int memtrace(const MemtraceOptions& o) {
   auto root = load_config(o.memory, o.sets);
   Params p(root, "", nullptr);
+  p.bind(memtrace_schema());
   p.claim("type");
-  int channels = p.optional<int>("count", 1, "channels (instance array size)", Bound::range(1, 1024));
-  channels = p.optional<int>("channels", channels, "channels driven by the trace", Bound::range(1, 1024));
-  const auto interleave = p.optional<int64_t>(
-      "channel_interleave_bytes", 64, "bytes after which the channel changes", Bound::range(1, 1 << 30));
-  const double clock_mhz = p.optional<double>(
-      "trace_clock_mhz", 1000.0, "clock of trace timestamps and bubble counts", Bound::positive());
-  const auto access_bytes = p.optional<int>("access_bytes", 64, "bytes per trace access without a data field",
-                                            Bound::range(1, 1 << 20));
-  Params inj_p = p.optional_child("injection", "how the trace is offered to the controllers");
+  int channels = p.get<int>("count");
+  channels = p.get<int>("channels", channels);
+  const auto interleave = p.get<int64_t>("channel_interleave_bytes");
+  const double clock_mhz = p.get<double>("trace_clock_mhz");
+  const auto access_bytes = p.get<int>("access_bytes");
+  Params inj_p = p.child("injection");
   dram::InjectionModel inj;
-  const std::string kind =
-      inj_p.choice("model", {"offer_per_tick", "in_flight"}, std::string("offer_per_tick"),
-                   "Ramulator-style offering per tick, or a bounded number in flight");
+  const std::string kind = inj_p.get<std::string>("model");
   inj.kind = kind == "in_flight" ? dram::InjectionModel::Kind::in_flight
                                  : dram::InjectionModel::Kind::offer_per_tick;
-  inj.limit = inj_p.optional<int>("limit", kind == "in_flight" ? 128 : 16,
-                                  "offers per tick or accesses in flight", Bound::range(1, 1 << 20));
-  inj.in_order_responses =
-      inj_p.optional<bool>("in_order_responses", false, "responses leave in request order");
-  inj.channel_queues = inj_p.optional<bool>("channel_queues", kind == "in_flight",
-                                            "per-channel arbiter queues in front of the controllers");
+  inj.limit = inj_p.get<int>("limit", kind == "in_flight" ? 128 : 16);
+  inj.in_order_responses = inj_p.get<bool>("in_order_responses");
+  inj.channel_queues = inj_p.get<bool>("channel_queues", kind == "in_flight");
   if ((channels & (channels - 1)) != 0)
     p.fail(p.has("channels") ? "channels" : "count", "must be a power of two");
   if ((interleave & (interleave - 1)) != 0) p.fail("channel_interleave_bytes", "must be a power of two");
@@ -135,7 +162,10 @@ void add_memtrace_command(CommandLine& cli) {
                  "command: the command-level controller; tlm: the loosely-timed channel decode runs use")
       ->check(one_of({"command", "tlm"}))
       ->default_str("command");
-  cmd.add_option("--set", o->sets, "override a key of memory.yaml, e.g. channels=16 (repeatable)")
+  cmd.add_option(
+         "--set", o->sets,
+         "override a key of memory.yaml, e.g. channels=16 (repeatable; keys: explorer types memtrace, "
+         "explorer types dram)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false)
       ->default_str("");

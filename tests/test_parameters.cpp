@@ -79,6 +79,20 @@ TEST_CASE("parameters: explorer types dram lists every key of every shipped DRAM
   CHECK(by_type.at("dram").size() > 100);
 }
 
+TEST_CASE("parameters: explorer types memtrace lists the keys memtrace reads from memory.yaml, with units",
+          "[parameters][memtrace]") {
+  const auto units = listed_units("memtrace");
+  for (const char* k :
+       {"channels", "count", "channel_interleave_bytes", "trace_clock_mhz", "access_bytes", "injection.model",
+        "injection.limit", "injection.in_order_responses", "injection.channel_queues"}) {
+    INFO(k);
+    REQUIRE(units.count(k));
+    CHECK_FALSE(units.at(k).empty());
+  }
+  CHECK(units.at("channel_interleave_bytes") == "B");
+  CHECK(units.at("trace_clock_mhz") == "MHz");
+}
+
 // The leaf key paths of a `cost:` map, prefixed as `explorer types cost` lists them.
 void collect_cost(const ConfigNodePtr& cost, const std::string& prefix, std::set<std::string>& out) {
   for (const auto& [k, v] : cost->entries) {

@@ -42,8 +42,9 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
   std::vector<MinHeap> write_slots(static_cast<size_t>(channels));
   const bool bounded = injection.kind == dram::InjectionModel::Kind::in_flight;
   const bool blocking = !injection.channel_queues;
-  auto wait_for = [](MinHeap& h, size_t slots, double& t) {
-    while (h.size() >= slots) {
+  // Waits until `need` of `slots` entries are free.
+  auto wait_for = [](MinHeap& h, size_t slots, double& t, size_t need = 1) {
+    while (h.size() + need > slots) {
       t = std::max(t, h.top());
       h.pop();
     }
@@ -51,7 +52,9 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
   struct Piece {
     int channel;
     uint64_t local, bytes;
+    size_t entries;  // controller queue entries: one per burst, at most the queue
   };
+  const uint64_t tx = uint64_t(spec.org.tx_bytes());
   std::vector<Piece> pieces;
   std::vector<double> read_latency;
   dram::SystemResult r;
@@ -64,7 +67,9 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
       const uint64_t piece = std::min<uint64_t>(left, chunk - addr % chunk);
       const int c = mapper.channel_of(addr);
       const uint64_t local = mapper.local_address(addr) % ch[size_t(c)]->capacity_bytes();
-      pieces.push_back({c, local, std::min<uint64_t>(piece, ch[size_t(c)]->capacity_bytes() - local)});
+      const uint64_t bytes = std::min<uint64_t>(piece, ch[size_t(c)]->capacity_bytes() - local);
+      pieces.push_back(
+          {c, local, bytes, size_t((local + std::max<uint64_t>(bytes, 1) + tx - 1) / tx - local / tx)});
       addr += piece;
       left -= piece;
     }
@@ -73,7 +78,10 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
     auto& slots = a.is_write ? write_slots : read_slots;
     const size_t depth = size_t(a.is_write ? spec.ctrl.write_queue : spec.ctrl.read_queue);
     if (blocking)
-      for (const Piece& p : pieces) wait_for(slots[size_t(p.channel)], depth, issue_ns);
+      for (Piece& p : pieces) {
+        p.entries = std::min(p.entries, depth);
+        wait_for(slots[size_t(p.channel)], depth, issue_ns, p.entries);
+      }
     const sc_time now(issue_ns, SC_NS);
     double done_ns = issue_ns;
     for (const Piece& p : pieces) {
@@ -84,7 +92,9 @@ dram::SystemResult replay_tlm(const dram::DramSpec& spec, int channels, const st
       sc_time delay = sc_core::SC_ZERO_TIME;
       c.transport_at(now, t, delay);
       done_ns = std::max(done_ns, issue_ns + delay.to_seconds() * 1e9);
-      if (blocking) slots[size_t(p.channel)].push(issue_ns + c.last_served().to_seconds() * 1e9);
+      if (blocking)
+        for (size_t e = 0; e < p.entries; ++e)
+          slots[size_t(p.channel)].push(issue_ns + c.last_served().to_seconds() * 1e9);
     }
     if (bounded) in_flight.push(done_ns);
     last_ns = std::max(last_ns, done_ns);

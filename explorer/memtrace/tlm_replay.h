@@ -3,8 +3,9 @@
 // the command-level engine (dram::MemorySystem) on the same stream. Channel index and channel-local address
 // come from the same address bits as in MemorySystem; an access is split where it crosses to another channel.
 // Accesses issue in stream order, each at the latest of: its timestamp, the issue of the one before, a free
-// slot in its channel's controller queue (read_queue or write_queue entries, each held until the channel has
-// served its data, as a controller holds a request until its column command), and, with the in_flight
+// slot in its channel's controller queue (read_queue or write_queue entries, one per burst as the
+// command-level engine queues them, at most the whole queue; each held until the channel has served the
+// piece's data, as a controller holds a request until its column command), and, with the in_flight
 // injection model, a free slot among `limit` accesses outstanding until their data returns (a DRAMSys
 // StlPlayer). A full channel queue thus holds up the accesses behind it (Ramulator 2's front end stops
 // offering at a full queue), unless the injection model gives each channel its own arbiter queue

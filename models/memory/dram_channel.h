@@ -5,7 +5,8 @@
 // is a row hit or miss against the channel's open rows and costs the channel time the command-level
 // controller model (dram/channel_controller.h) measured for that class on this configuration, refresh and
 // FR-FCFS included (dram/service_model.h); random-like misses are priced at the controller queue occupancy
-// the channel's booked backlog implies (a shallow queue overlaps fewer misses to distinct banks). That time
+// the channel's booked backlog implies (a shallow queue overlaps fewer misses to distinct banks), and a burst
+// continuing a miss's row access costs the continuation the calibration measured. That time
 // is booked in windows (models/core/bandwidth_booker.h), so initiators that run ahead of each other under
 // temporal decoupling share the channel as they would in time; b_transport never waits. Energy by kind:
 // act_pre, read_array, write_array, io, refresh, background. Left out: reordering between transactions,

@@ -31,28 +31,52 @@ namespace {
 
 constexpr double kDensityAlpha = 1.0 / 64;  // moving average over about 64 bursts
 
+int64_t bank_index(const Organisation& o, const DecodedAddress& d) {
+  return ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank;
+}
+
+enum Outcome { kMiss = 0, kHit = 1, kContinues = 2 };  // kContinues: a hit continuing a miss's row access
+
 // Open-row classifier shared by calibration and the model, so both count hits the same way.
 struct RowTable {
   const DramSpec& spec;
   std::vector<int64_t> open;
+  int64_t last_bank = -1;
+  bool last_missed = false;
   explicit RowTable(const DramSpec& s) : spec(s), open(size_t(s.org.total_banks()), -1) {}
-  bool touch(uint64_t addr) {
+  int64_t bank_of(const DecodedAddress& d) const { return bank_index(spec.org, d); }
+  Outcome touch(uint64_t addr) {
     const DecodedAddress d = spec.mapping.decode(addr);
-    const auto& o = spec.org;
-    const int bank =
-        ((d.pseudo_channel * o.ranks + d.rank) * o.bank_groups + d.bank_group) * o.banks_per_group + d.bank;
-    const int64_t row = d.row % o.rows;
-    if (open[size_t(bank)] == row) return true;
-    open[size_t(bank)] = row;
-    return false;
+    const int64_t bank = bank_of(d);
+    const int64_t row = d.row % spec.org.rows;
+    Outcome r = kMiss;
+    if (open[size_t(bank)] == row)
+      r = last_missed && bank == last_bank ? kContinues : kHit;
+    else
+      open[size_t(bank)] = row;
+    last_bank = bank;
+    last_missed = r == kMiss;
+    return r;
   }
 };
 
+// Hit rate over the bursts that start a row access.
 double hit_rate(const DramSpec& spec, const std::vector<uint64_t>& addrs) {
   RowTable rows(spec);
-  uint64_t hits = 0;
-  for (uint64_t a : addrs) hits += rows.touch(a);
-  return addrs.empty() ? 0 : double(hits) / double(addrs.size());
+  uint64_t hits = 0, starts = 0;
+  for (uint64_t a : addrs) {
+    const Outcome r = rows.touch(a);
+    starts += r != kContinues;
+    hits += r == kHit;
+  }
+  return starts ? double(hits) / double(starts) : 0;
+}
+
+// What a burst continuing a miss's row access costs at weight w (refresh-free): a burst plus the calibrated
+// continuation extra, but never less than the bus needs for the pair (the miss cost a burst plus its extra).
+double continuation_cost(const ServiceCalibration& c, double w) {
+  const double miss_extra = (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns;
+  return std::max(0.0, std::max(c.burst_ns + w * c.cont_extra_ns, c.burst_ns - miss_extra));
 }
 
 }  // namespace
@@ -87,24 +111,27 @@ double random_miss_scale(double requests, const ServiceCalibration& c, int queue
 namespace {
 
 // Replays a burst stream through the open-row classifier and the miss-density average exactly as
-// ChannelServiceModel::access does, calling visit(hit, weight) for each burst.
+// ChannelServiceModel::access does, calling visit(outcome, weight) for each burst (a burst continuing a
+// miss's row access leaves the density as it is).
 template <typename Visit>
 void replay(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
             Visit visit) {
   RowTable rows(spec);
   double density = 0;
   for (uint64_t x : addrs) {
-    const bool hit = rows.touch(x);
-    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
-    visit(hit, miss_weight(density, c));
+    const Outcome r = rows.touch(x);
+    if (r != kContinues) density += ((r == kMiss ? 1.0 : 0.0) - density) * kDensityAlpha;
+    visit(r, miss_weight(density, c));
   }
 }
 
-// Sums, over the misses of a burst stream, the weights of the stream-like and random-like extras.
+// Sums, over a burst stream, the weights of the stream-like and random-like miss extras (over its misses)
+// and of the continuation extra (over the bursts continuing a miss's row access).
 void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
-                  double* a, double* b) {
-  replay(spec, c, addrs, [&](bool hit, double w) {
-    if (hit) return;
+                  double* a, double* b, double* cont) {
+  replay(spec, c, addrs, [&](Outcome r, double w) {
+    if (r == kContinues) *cont += w;
+    if (r != kMiss) return;
     *a += 1 - w;
     *b += w;
   });
@@ -114,8 +141,10 @@ void miss_weights(const DramSpec& spec, const ServiceCalibration& c, const std::
 // time with refresh is A * refresh_factor_seq + B * refresh_factor_rand.
 void refresh_weights(const DramSpec& spec, const ServiceCalibration& c, const std::vector<uint64_t>& addrs,
                      double* a, double* b) {
-  replay(spec, c, addrs, [&](bool hit, double w) {
-    const double cost = c.burst_ns + (hit ? 0.0 : (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns);
+  replay(spec, c, addrs, [&](Outcome r, double w) {
+    const double cost = r == kContinues ? continuation_cost(c, w)
+                        : r == kHit     ? c.burst_ns
+                                    : c.burst_ns + (1 - w) * c.seq_miss_extra_ns + w * c.rand_miss_extra_ns;
     *a += cost * (1 - w);
     *b += cost * w;
   });
@@ -128,6 +157,30 @@ uint64_t mix(uint64_t x) {
   x *= 0xc4ceb9fe1a85ec53ull;
   x ^= x >> 33;
   return x;
+}
+
+// `pairs` random pairs of bursts to one bank and row, back to back: a random burst and the next burst after
+// it in address order that shares its bank and row (searched up to 4096 bursts on; none: the burst is
+// skipped). Empty when the mapping gives too few.
+std::vector<uint64_t> random_pairs(const DramSpec& spec, uint64_t pairs) {
+  const uint64_t tx = uint64_t(spec.org.tx_bytes());
+  const uint64_t capacity_bursts = spec.org.capacity_bytes() / tx;
+  RowTable rows(spec);
+  std::vector<uint64_t> out;
+  for (uint64_t k = 1; k <= 4 * pairs && out.size() < 2 * pairs; ++k) {
+    const uint64_t a = mix(k ^ 0x5bd1e995u) % capacity_bursts;
+    const DecodedAddress d = spec.mapping.decode(a * tx);
+    for (uint64_t b = a + 1; b < std::min(capacity_bursts, a + 4097); ++b) {
+      const DecodedAddress e = spec.mapping.decode(b * tx);
+      if (rows.bank_of(e) == rows.bank_of(d) && e.row % spec.org.rows == d.row % spec.org.rows) {
+        out.push_back(a * tx);
+        out.push_back(b * tx);
+        break;
+      }
+    }
+  }
+  if (out.size() < pairs) out.clear();
+  return out;
 }
 
 ServiceCalibration run_calibration(const DramSpec& spec) {
@@ -145,6 +198,7 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   std::vector<uint64_t> seq_addr, rand_addr;
   for (uint64_t k = 0; k < seq_bursts; ++k) seq_addr.push_back((k % capacity_bursts) * tx);
   for (uint64_t k = 1; k <= rand_bursts; ++k) rand_addr.push_back((mix(k) % capacity_bursts) * tx);
+  const std::vector<uint64_t> pair_addr = random_pairs(spec, rand_bursts / 2);
   // Channel time per burst of an address stream on the command-level model, and its mean read latency.
   auto measure = [&](const DramSpec& s, const std::vector<uint64_t>& addrs, double* latency_ns) {
     MemorySystem m(s, 1, {}, inj);
@@ -160,6 +214,7 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   };
   DramSpec no_refresh = spec;
   no_refresh.ctrl.refresh = RefreshMode::none;
+  c.pair_ns_per_burst = pair_addr.empty() ? 0.0 : measure(no_refresh, pair_addr, nullptr);
   const double seq_on = measure(spec, seq_addr, &c.seq_mean_latency_ns);
   const double rand_on = measure(spec, rand_addr, &c.rand_mean_latency_ns);
   const double seq_off =
@@ -172,16 +227,26 @@ ServiceCalibration run_calibration(const DramSpec& spec) {
   c.seq_hit_rate = hit_rate(spec, seq_addr);
   c.rand_hit_rate = hit_rate(spec, rand_addr);
   // A hit costs its burst; a miss adds an extra interpolated between a stream's and random traffic's by the
-  // recent miss density. Replaying both streams through the same classifier gives, per stream, the summed
-  // weights of the two extras; solving makes each stream cost exactly what the command-level model measured.
+  // recent miss density, and a burst continuing its row access adds the continuation extra at the same
+  // weight. Replaying the streams through the same classifier gives, per stream, the summed weights of the
+  // extras; solving makes each stream cost exactly what the command-level model measured.
   c.burst_ns = burst_ns;
-  double as = 0, bs = 0, ar = 0, br = 0;
-  miss_weights(spec, c, seq_addr, &as, &bs);
-  miss_weights(spec, c, rand_addr, &ar, &br);
+  double as = 0, bs = 0, cs = 0, ar = 0, br = 0, cr = 0, ap = 0, bp = 0, cp = 0;
+  miss_weights(spec, c, seq_addr, &as, &bs, &cs);
+  miss_weights(spec, c, rand_addr, &ar, &br, &cr);
+  miss_weights(spec, c, pair_addr, &ap, &bp, &cp);
   const double rs = (c.seq_ns_per_burst - burst_ns) * double(seq_addr.size());
   const double rr = (c.rand_ns_per_burst - burst_ns) * double(rand_addr.size());
+  const double rp = (c.pair_ns_per_burst - burst_ns) * double(pair_addr.size());
   const double det = as * br - bs * ar;
-  if (std::fabs(det) > 1e-9 * std::max(1.0, std::fabs(as * br))) {
+  const double det3 = as * (br * cp - cr * bp) - bs * (ar * cp - cr * ap) + cs * (ar * bp - br * ap);
+  if (cp > 0 && std::fabs(det3) > 1e-9 * std::max(1.0, std::fabs(as * br * cp))) {
+    c.seq_miss_extra_ns =
+        (rs * (br * cp - cr * bp) - bs * (rr * cp - cr * rp) + cs * (rr * bp - br * rp)) / det3;
+    c.rand_miss_extra_ns =
+        (as * (rr * cp - cr * rp) - rs * (ar * cp - cr * ap) + cs * (ar * rp - rr * ap)) / det3;
+    c.cont_extra_ns = (as * (br * rp - rr * bp) - bs * (ar * rp - rr * ap) + rs * (ar * bp - br * ap)) / det3;
+  } else if (std::fabs(det) > 1e-9 * std::max(1.0, std::fabs(as * br))) {
     c.seq_miss_extra_ns = (rs * br - bs * rr) / det;
     c.rand_miss_extra_ns = (as * rr - rs * ar) / det;
   } else {
@@ -270,7 +335,9 @@ std::vector<double ServiceCalibration::*> calibration_fields() {
           &C::rand_ns_depth2,
           &C::rand_ns_depth4,
           &C::rand_ns_depth8,
-          &C::rand_ns_depth16};
+          &C::rand_ns_depth16,
+          &C::cont_extra_ns,
+          &C::pair_ns_per_burst};
 }
 
 // What identifies the running executable: a relinked binary (which may calibrate differently) gets new keys.
@@ -286,7 +353,7 @@ ServiceCalibration calibrate_via_disk(const DramSpec& spec, const std::string& t
   static const std::string exe = executable_identity();
   const std::string dir = calibration_cache_dir();
   if (dir.empty() || exe.empty()) return run_calibration(spec);
-  const std::string key = "calibration v2|" + exe + "|" + timing;
+  const std::string key = "calibration v3|" + exe + "|" + timing;
   const fs::path file = fs::path(dir) / (fnv1a_hex(key) + ".txt");
   ServiceCalibration c;
   std::ifstream in(file);
@@ -479,6 +546,7 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
                                          Cost* c) {
   const int64_t open = open_row_[bank];
   const bool hit = open == row;
+  const bool continues = hit && last_missed_ && int64_t(bank) == last_bank_;
   if (*first_burst) {
     c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
     if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
@@ -486,9 +554,11 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
   }
   if (!hit && row_on_top_) ++banks_on_row_;
   open_row_[bank] = row;
+  last_bank_ = int64_t(bank);
+  last_missed_ = !hit;
   ++c->bursts;
-  // Moving average of whether recent bursts missed.
-  miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
+  // Moving average of whether recent row accesses missed.
+  if (!continues) miss_density_ += ((hit ? 0.0 : 1.0) - miss_density_) * kDensityAlpha;
   double cost = cal_.burst_ns;
   const double w = miss_weight(miss_density_, cal_);
   if (!hit) {
@@ -496,6 +566,7 @@ void ChannelServiceModel::classify_burst(size_t bank, int64_t row, bool is_write
     c->random_miss_ns += w * cal_.rand_miss_extra_ns * refresh_factor(w);
     ++c->misses;
   } else {
+    if (continues) cost = continuation_ns(w);
     ++c->hits;
   }
   c->busy_ns += cost * refresh_factor(w);
@@ -517,6 +588,8 @@ uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t b
     }
     std::fill(open_row_.begin(), open_row_.end(), row);
     banks_on_row_ = total_banks;
+    last_bank_ = int64_t(bank_of_burst_[index + size_t(total_banks) - 1]);
+    last_missed_ = true;
     std::fill(run_hits_.begin(), run_hits_.begin() + total_banks, uint8_t(0));
     cost_run(size_t(total_banks), true, c);
     return x + uint64_t(total_banks) * tx;
@@ -533,7 +606,9 @@ uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t b
       if (!hit) c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
       *first_burst = false;
     }
-    run_hits_[n] = hit;
+    run_hits_[n] = hit ? (last_missed_ && int64_t(bank) == last_bank_ ? 2 : 1) : 0;
+    last_bank_ = int64_t(bank);
+    last_missed_ = !hit;
     if (hit) {
       all_miss = false;
       continue;
@@ -571,8 +646,8 @@ void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
   double density = miss_density_, busy = c->busy_ns, random_miss = 0;
   uint64_t hits = 0;
   for (size_t k = 0; k < bursts; ++k) {
-    const bool hit = run_hits_[k];
-    density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
+    const bool hit = run_hits_[k] != 0;
+    if (run_hits_[k] != 2) density += ((hit ? 0.0 : 1.0) - density) * kDensityAlpha;
     const double w = std::min(1.0, std::max(0.0, linear ? (density - d_seq) / span : 1.0));
     double cost = burst_ns;
     const double f = (1 - w) * f_seq + w * f_rand;
@@ -580,6 +655,7 @@ void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
       cost += (1 - w) * seq_extra + w * rand_extra;
       random_miss += w * rand_extra * f;
     } else {
+      if (run_hits_[k] == 2) cost = continuation_ns(w);
       ++hits;
     }
     busy += cost * f;
@@ -597,6 +673,10 @@ void ChannelServiceModel::cost_run(size_t bursts, bool all_miss, Cost* c) {
   }
 }
 
+double ChannelServiceModel::continuation_ns(double w) const {
+  return continuation_cost(cal_, w);
+}
+
 // n hits in a row, in closed form: as burst by burst, each hit decays the density, then its weight sets its
 // refresh factor.
 void ChannelServiceModel::bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c) {
@@ -606,6 +686,7 @@ void ChannelServiceModel::bulk_hits(uint64_t n, bool is_write, bool* first_burst
   }
   c->bursts += n;
   c->hits += n;
+  if (n > 0) last_missed_ = false;
   const uint64_t d = bits_of(miss_density_);
   HitMemo& memo = memo_->hits[memo_slot(d, 0, n)];
   if (memo.density_bits != d || memo.bursts != n)
@@ -637,6 +718,17 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
           banks_on_row_ == total_banks ? 0 : int(std::count(open_row_.begin(), open_row_.end(), row));
     }
     x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
+    if (x < stop && last_missed_ && int64_t(bank_of_burst_[size_t(tx_div_.div(x - base))]) == last_bank_) {
+      // The first of the hits continues the row access of the miss before it.
+      if (first_burst) {
+        c.pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
+        first_burst = false;
+      }
+      run_hits_[0] = 2;
+      last_missed_ = false;
+      cost_run(1, false, &c);
+      x += tx;
+    }
     if (x < stop) {
       const uint64_t n = tx_div_.div(stop - x + tx - 1);
       bulk_hits(n, is_write, &first_burst, &c);
@@ -656,7 +748,8 @@ ChannelServiceModel::Cost ChannelServiceModel::access_decoded(uint64_t addr, uin
   bool first_burst = true;
   for (uint64_t x = first; x < end;) {
     if (row_on_top_ && banks_on_row_ == total_banks &&
-        int64_t((x / stripe_bytes_) % uint64_t(o.rows)) == stripe_row_) {
+        int64_t((x / stripe_bytes_) % uint64_t(o.rows)) == stripe_row_ &&
+        !(last_missed_ && bank_index(o, spec_.mapping.decode(x)) == last_bank_)) {
       // Every bank holds this stripe's row: the bursts up to the stripe's end are hits.
       const uint64_t stop = std::min(end, (x / stripe_bytes_ + 1) * stripe_bytes_);
       const uint64_t n = (stop - x + tx - 1) / tx;

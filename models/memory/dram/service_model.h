@@ -10,10 +10,17 @@
 // miss extras are fitted on refresh-free runs; refresh then stretches channel time by the factor the
 // calibration measured (stream-like or random-like, by the same weight). The random extra holds for a full
 // controller queue; random traffic is also measured at queues of 1-16 requests, and the channel scales the
-// random-like extra by the occupancy its backlog implies (random_miss_scale). A fixed pipeline latency (tRP,
-// tRCD as needed, RL or WL) is added per transaction. Left out: reordering
-// across transactions (they are served in arrival order) and write-to-read turnaround inside mixed streams
-// beyond what the calibration streams contain.
+// random-like extra by the occupancy its backlog implies (random_miss_scale). A burst to the bank and row
+// the channel's previous burst opened (a miss) continues that row access: its data moves while the channel
+// waits out the miss's activation, so it costs what the second burst of a random row access costs on the
+// command level (a third calibration stream, random pairs of bursts to one row: on LPDDR4 with its 4-clock
+// commands 1.25 ns where a burst takes 3.75 ns), weighted by random-likeness, and never so little that the
+// pair moves data faster than the bus; it is part of the miss's row access, so the miss density counts row
+// accesses, not bursts (a random 64 B line of two 32 B bursts is random traffic, not half a stream). A fixed
+// pipeline latency (tRP, tRCD as needed, RL or WL) is added per transaction. Left out: reordering across
+// transactions (they are served in arrival order), further bursts of a random row access beyond the second
+// (priced as ordinary hits) and write-to-read turnaround inside mixed streams beyond what the calibration
+// streams contain.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +37,11 @@ struct ServiceCalibration {
   double seq_miss_extra_ns = 0;   // extra channel time per miss when misses are as sparse as in a stream
   double rand_miss_extra_ns = 0;  // extra channel time per miss when (almost) every burst misses
   double seq_ns_per_burst = 0, rand_ns_per_burst = 0;  // measured without refresh
-  double seq_hit_rate = 0, rand_hit_rate = 0;          // measured
+  // Hit rate over the bursts that start a row access (a burst continuing a miss's row access is not one).
+  double seq_hit_rate = 0, rand_hit_rate = 0;
+  // Extra channel time (usually negative) of a burst continuing a miss's row access, at random-likeness 1,
+  // and the refresh-free channel time per burst of the random pair stream it is solved from.
+  double cont_extra_ns = 0, pair_ns_per_burst = 0;
   // Refresh as a share of time, not a cost per miss: channel time with refresh / without, for each stream.
   // (Folding refresh into the miss extras charged a stream's whole refresh loss to its few row misses, so any
   // pattern with more misses, such as interleaved streams, paid it many times over.)
@@ -96,7 +107,11 @@ class ChannelServiceModel {
   DramSpec spec_;
   ServiceCalibration cal_;
   std::vector<int64_t> open_row_;
-  double miss_density_ = 0;  // moving average of the miss indicator over recent bursts
+  double miss_density_ = 0;  // moving average of the miss indicator over recent row accesses
+  // The channel's previous burst: its bank, whether it missed, and that miss's extra (refresh-free).
+  int64_t last_bank_ = -1;
+  bool last_missed_ = false;
+  double last_miss_extra_ns_ = 0;
   // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
   // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the
   // stripe's row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
@@ -139,11 +154,13 @@ class ChannelServiceModel {
     std::vector<HitMemo> hits;
   };
   std::shared_ptr<Memo> memo_;
-  std::vector<uint8_t> run_hits_;  // hit flags of the current run of bursts
+  std::vector<uint8_t> run_hits_;  // hit flags of the current run of bursts (2: continues the miss before it)
 
   uint64_t classify_run(uint64_t x, uint64_t stop, uint64_t base, int64_t row, bool is_write,
                         bool* first_burst, Cost* c);
   void cost_run(size_t bursts, bool all_miss, Cost* c);
+  // Cost of a burst continuing the previous burst's (a miss's) row access at weight w, refresh-free.
+  double continuation_ns(double w) const;
   void bulk_hits(uint64_t n, bool is_write, bool* first_burst, Cost* c);
 };
 
