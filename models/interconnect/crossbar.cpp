@@ -46,6 +46,7 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, Params& p, const ElabCon
   link_bytes_per_s_ = p.get<double>("link_bandwidth_gbps") * 1e9;
   hops_ = p.get<int>("hops");
   hop_latency_ = sc_time(p.get<double>("hop_latency_ns"), sc_core::SC_NS);
+  hops_latency_ = hop_latency_ * hops_;
   j_per_byte_hop_ = p.get<double>("energy_pj_per_bit_per_hop") * 8e-12;
   static_w_ = p.get<double>("static_power_mw") * 1e-3;
   window_ = sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS);
@@ -105,8 +106,8 @@ void Crossbar::b_transport(int port, tlm::tlm_generic_payload& trans, sc_time& d
   const uint64_t bytes = trans.get_data_length();
   const uint64_t channels = out.size();
   const sc_time start = delay;
-  const sc_time arrive = start + hop_latency_ * hops_;
-  sc_time done = in_links_[port]->book(start, bytes) + hop_latency_ * hops_;
+  const sc_time arrive = start + hops_latency_;
+  sc_time done = in_links_[port]->book(start, bytes) + hops_latency_;
 
   const Slicer slicer(address, bytes, interleave_, channels);
   for (uint64_t c = 0; c < channels; ++c) {
@@ -128,7 +129,7 @@ void Crossbar::b_transport(int port, tlm::tlm_generic_payload& trans, sc_time& d
       return;
     }
     if (out_booked_[c]) {
-      done = std::max({done, t, out_links_[c]->book(start, s.bytes) + hop_latency_ * hops_});
+      done = std::max({done, t, out_links_[c]->book(start, s.bytes) + hops_latency_});
     } else {
       out_links_[c]->count_unbooked(s.bytes);
       done = std::max(done, t);

@@ -62,7 +62,7 @@ class Crossbar : public Component {
   uint64_t interleave_;
   double link_bytes_per_s_;
   int hops_;
-  sc_core::sc_time hop_latency_;
+  sc_core::sc_time hop_latency_, hops_latency_;  // per hop, and hop_latency_ * hops_
   double j_per_byte_hop_;
   double static_w_;
   sc_core::sc_time window_;

@@ -54,6 +54,7 @@ class DramChannel : public Component, public MemoryDevice {
   dram::DramSpec spec_;
   dram::ChannelServiceModel model_;
   BandwidthBooker booker_;
+  int read_depth_, write_depth_;  // dram::queue_depth of reads and of writes
   double pipeline_ns_ = 0;  // the last pipeline latency converted, and its sc_time
   sc_core::sc_time pipeline_ = sc_core::SC_ZERO_TIME;
   uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;

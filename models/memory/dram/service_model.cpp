@@ -636,7 +636,8 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       banks_on_row_ =
           banks_on_row_ == total_banks ? 0 : int(std::count(open_row_.begin(), open_row_.end(), row));
     }
-    x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
+    // With every bank on the row already, classify_run would classify nothing (and add nothing).
+    if (banks_on_row_ < total_banks) x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
     if (x < stop) {
       const uint64_t n = tx_div_.div(stop - x + tx - 1);
       bulk_hits(n, is_write, &first_burst, &c);
