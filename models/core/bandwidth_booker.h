@@ -41,7 +41,8 @@ class BandwidthBooker {
   // The same with the simulation time given: `now` never decreases from one call to the next.
   sc_core::sc_time book_at(const sc_core::sc_time& now, const sc_core::sc_time& delay, uint64_t bytes) {
     if (bytes == 0) return delay;
-    return sc_core::sc_time(book_seconds(now.to_seconds(), (now + delay).to_seconds(), bytes), sc_core::SC_SEC) -
+    return sc_core::sc_time(book_seconds(now.to_seconds(), (now + delay).to_seconds(), bytes),
+                            sc_core::SC_SEC) -
            now;
   }
   // The core of book_at for a caller that has the times in seconds already: `now_s` is now.to_seconds(),
@@ -89,14 +90,14 @@ class BandwidthBooker {
 
   double rate_;
   double window_s_;
-  double capacity_;              // bytes per window
-  double epsilon_;               // tolerance for floating-point residue when a window is filled exactly
-  uint64_t base_ = 0;            // oldest window kept
-  uint64_t end_ = 0;             // windows from here on are empty
-  uint64_t first_free_ = 0;      // every window from base_ up to (not incl.) this one is full
-  std::vector<Slot> slots_;      // a power of two of them
-  uint64_t mask_;                // slots_.size() - 1
-  std::vector<Run> runs_;  // a ring (power-of-two size) of run_count_ runs from run_head_, in window order
+  double capacity_;          // bytes per window
+  double epsilon_;           // tolerance for floating-point residue when a window is filled exactly
+  uint64_t base_ = 0;        // oldest window kept
+  uint64_t end_ = 0;         // windows from here on are empty
+  uint64_t first_free_ = 0;  // every window from base_ up to (not incl.) this one is full
+  std::vector<Slot> slots_;  // a power of two of them
+  uint64_t mask_;            // slots_.size() - 1
+  std::vector<Run> runs_;    // a ring (power-of-two size) of run_count_ runs from run_head_, in window order
   size_t run_head_ = 0, run_count_ = 0;
   mutable size_t run_hint_ = 0;  // index (from run_head_) of the run run_at found last: the next is near
   double tail_begin_s_ = 0, tail_end_s_ = 0;  // time reserved past the ring (none when end <= begin)

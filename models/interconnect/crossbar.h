@@ -47,10 +47,10 @@ class Crossbar : public Component {
     Slice of(uint64_t channel) const;
 
    private:
-    uint64_t channels_ = 1, k0_ = 0, k1_ = 0;  // first and last chunk touched
+    uint64_t channels_ = 1, k0_ = 0, k1_ = 0;     // first and last chunk touched
     uint64_t q0_ = 0, r0_ = 0, q1_ = 0, r1_ = 0;  // k0_, k1_ divided by channels: quotient, remainder
-    uint64_t head_ = 0, tail_ = 0;               // offset of the first byte in its chunk; of the last, + 1
-    int shift_ = 0;                              // log2(interleave)
+    uint64_t head_ = 0, tail_ = 0;                // offset of the first byte in its chunk; of the last, + 1
+    int shift_ = 0;                               // log2(interleave)
     bool empty_ = true;
   };
 

@@ -100,7 +100,8 @@ double DramChannel::busy_at_occupancy(const dram::ChannelServiceModel::Cost& cos
   // bursts at this access's miss share.
   const double misses =
       (backlog_ns / per_burst_ns + double(cost.bursts)) * double(cost.misses) / double(cost.bursts);
-  const double scale = dram::random_miss_scale(misses, model_.calibration(), write ? write_depth_ : read_depth_);
+  const double scale =
+      dram::random_miss_scale(misses, model_.calibration(), write ? write_depth_ : read_depth_);
   return cost.busy_ns + cost.random_miss_ns * (scale - 1);
 }
 
