@@ -73,7 +73,6 @@ BandwidthBooker::BandwidthBooker(double bytes_per_s, sc_core::sc_time window)
       capacity_(bytes_per_s * window.to_seconds()),
       epsilon_(capacity_ * 1e-12),
       slots_(kInitialWindows),
-      links_(kInitialWindows),
       mask_(kInitialWindows - 1),
       runs_(16) {}
 
@@ -89,27 +88,24 @@ void BandwidthBooker::release(uint64_t now_window, uint64_t first_window) {
   while (run_count_ > 0 && run(0).end <= base_) {
     run_head_ = (run_head_ + 1) & (runs_.size() - 1);
     --run_count_;
+    if (run_hint_ > 0) --run_hint_;
   }
   if (tail_end_s_ > tail_begin_s_ && tail_end_s_ <= static_cast<double>(base_) * window_s_)
     tail_begin_s_ = tail_end_s_ = 0;
 }
 
 // Makes window w addressable, doubling the ring as needed; false when it lies past the largest ring.
-bool BandwidthBooker::make_room(uint64_t w) {
-  if (w - base_ < slots_.size()) return true;
+bool BandwidthBooker::grow(uint64_t w) {
   if (w - base_ >= kMaxWindows) return false;
   uint64_t size = slots_.size();
   while (w - base_ >= size) size *= 2;
   std::vector<Slot> slots(size);
-  std::vector<uint64_t> links(size);
   for (uint64_t i = 0; i < slots_.size(); ++i) {
     const uint64_t x = slots_[i].window;
     if (x < base_ || x >= end_) continue;
     slots[x & (size - 1)] = slots_[i];
-    links[x & (size - 1)] = links_[i];
   }
   slots_.swap(slots);
-  links_.swap(links);
   mask_ = size - 1;
   return true;
 }
@@ -135,10 +131,23 @@ double BandwidthBooker::touch(uint64_t w) {
   return s.used;
 }
 
-// The run holding window w, or nullptr.
+// The run holding window w, or nullptr. Successive lookups mostly move forward a little (an initiator's
+// requests come in time order): the search gallops from the run found last.
 const BandwidthBooker::Run* BandwidthBooker::run_at(uint64_t w) const {
-  size_t lo = 0, hi = run_count_;                 // the first run that begins after w
-  if (hi > 0 && run(hi - 1).begin <= w) lo = hi;  // most lookups are at the latest run or past it
+  size_t lo = 0, hi = run_count_;  // the first run that begins after w lies in [lo, hi]
+  if (hi == 0) return nullptr;
+  if (run(hi - 1).begin <= w) {  // most lookups are at the latest run or past it
+    lo = hi;
+  } else {
+    const size_t h = std::min(run_hint_, hi - 1);
+    if (run(h).begin <= w) {
+      lo = h + 1;
+      for (size_t step = 1; lo + step < hi && run(lo + step - 1).begin <= w; step *= 2) lo += step;
+      hi = std::min(hi, lo + (lo - h));
+    } else {
+      hi = h;
+    }
+  }
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
     if (run(mid).begin <= w)
@@ -146,7 +155,9 @@ const BandwidthBooker::Run* BandwidthBooker::run_at(uint64_t w) const {
     else
       hi = mid;
   }
-  return lo > 0 && w < run(lo - 1).end ? &run(lo - 1) : nullptr;
+  if (lo == 0) return nullptr;
+  run_hint_ = lo - 1;
+  return w < run(lo - 1).end ? &run(lo - 1) : nullptr;
 }
 
 void BandwidthBooker::add_run(uint64_t begin, uint64_t end) {
@@ -166,7 +177,7 @@ void BandwidthBooker::add_run(uint64_t begin, uint64_t end) {
 
 // The first window at or after w that still has capacity (windows from end_ on are empty). The full windows
 // passed on the way that have a slot are linked straight to it.
-uint64_t BandwidthBooker::next_open(uint64_t w) {
+uint64_t BandwidthBooker::next_open_booked(uint64_t w) {
   constexpr int kRemembered = 16;
   uint64_t* passed[kRemembered];
   int n = 0;
@@ -232,13 +243,10 @@ void BandwidthBooker::advance_first_free() {
   }
 }
 
-sc_core::sc_time BandwidthBooker::book_at(const sc_core::sc_time& now, const sc_core::sc_time& delay,
-                                          uint64_t bytes) {
+double BandwidthBooker::book_seconds(double now_s, double t0, uint64_t bytes) {
   booked_ += bytes;
-  if (bytes == 0) return delay;
-  const double t0 = (now + delay).to_seconds();  // absolute start
   const auto first_window = static_cast<uint64_t>(t0 / window_s_);
-  release(static_cast<uint64_t>(now.to_seconds() / window_s_), first_window);
+  release(static_cast<uint64_t>(now_s / window_s_), first_window);
 
   uint64_t w = std::max(first_window, base_);
   first_free_ = std::max(first_free_, base_);
@@ -286,8 +294,7 @@ sc_core::sc_time BandwidthBooker::book_at(const sc_core::sc_time& now, const sc_
   }
   advance_first_free();
   // Never earlier than the start plus the time the bytes need at peak rate.
-  finish = std::max(finish, t0 + static_cast<double>(bytes) / rate_);
-  return sc_core::sc_time(finish, sc_core::SC_SEC) - now;
+  return std::max(finish, t0 + static_cast<double>(bytes) / rate_);
 }
 
 }  // namespace llmx

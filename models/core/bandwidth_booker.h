@@ -39,7 +39,16 @@ class BandwidthBooker {
     return book_at(sc_core::sc_time_stamp(), delay, bytes);
   }
   // The same with the simulation time given: `now` never decreases from one call to the next.
-  sc_core::sc_time book_at(const sc_core::sc_time& now, const sc_core::sc_time& delay, uint64_t bytes);
+  sc_core::sc_time book_at(const sc_core::sc_time& now, const sc_core::sc_time& delay, uint64_t bytes) {
+    if (bytes == 0) return delay;
+    return sc_core::sc_time(book_seconds(now.to_seconds(), (now + delay).to_seconds(), bytes),
+                            sc_core::SC_SEC) -
+           now;
+  }
+  // The core of book_at for a caller that has the times in seconds already: `now_s` is now.to_seconds(),
+  // `start_s` (now + delay).to_seconds(), `bytes` > 0; returns the
+  // absolute time in seconds at which the last byte is served, which book_at converts to sc_time.
+  double book_seconds(double now_s, double start_s, uint64_t bytes);
 
   // Counts bytes that passed without being booked in windows (a resource that can never bind: its busy
   // time still counts them).
@@ -56,6 +65,7 @@ class BandwidthBooker {
   struct Slot {
     uint64_t window = ~uint64_t(0);  // the window this slot holds (a slot serves every ring-size-th window)
     double used = 0;                 // bytes booked in it
+    uint64_t link = 0;               // when it is full: a later window that may be open
   };
   struct Run {  // windows [begin, end), each filled to capacity by one request
     uint64_t begin, end;
@@ -64,30 +74,32 @@ class BandwidthBooker {
   Slot& slot(uint64_t w) { return slots_[w & mask_]; }
   const Slot& slot(uint64_t w) const { return slots_[w & mask_]; }
   void release(uint64_t now_window, uint64_t first_window);
-  bool make_room(uint64_t w);
+  bool make_room(uint64_t w) { return w - base_ < slots_.size() || grow(w); }
+  bool grow(uint64_t w);
   double touch(uint64_t w);
-  uint64_t& link(uint64_t w) { return links_[w & mask_]; }
+  uint64_t& link(uint64_t w) { return slots_[w & mask_].link; }
   double reserved(uint64_t w) const;
   const Run* run_at(uint64_t w) const;
   const Run& run(size_t i) const { return runs_[(run_head_ + i) & (runs_.size() - 1)]; }
   void add_run(uint64_t begin, uint64_t end);
-  uint64_t next_open(uint64_t w);
+  uint64_t next_open(uint64_t w) { return w < end_ ? next_open_booked(w) : w; }
+  uint64_t next_open_booked(uint64_t w);
   double place_in_empty_run(uint64_t w, double& remaining);
   double beyond_ring(double from_s, double bytes);
   void advance_first_free();
 
   double rate_;
   double window_s_;
-  double capacity_;              // bytes per window
-  double epsilon_;               // tolerance for floating-point residue when a window is filled exactly
-  uint64_t base_ = 0;            // oldest window kept
-  uint64_t end_ = 0;             // windows from here on are empty
-  uint64_t first_free_ = 0;      // every window from base_ up to (not incl.) this one is full
-  std::vector<Slot> slots_;      // a power of two of them
-  std::vector<uint64_t> links_;  // per slot, of a full window: a later window that may be open
-  uint64_t mask_;                // slots_.size() - 1
-  std::vector<Run> runs_;  // a ring (power-of-two size) of run_count_ runs from run_head_, in window order
+  double capacity_;          // bytes per window
+  double epsilon_;           // tolerance for floating-point residue when a window is filled exactly
+  uint64_t base_ = 0;        // oldest window kept
+  uint64_t end_ = 0;         // windows from here on are empty
+  uint64_t first_free_ = 0;  // every window from base_ up to (not incl.) this one is full
+  std::vector<Slot> slots_;  // a power of two of them
+  uint64_t mask_;            // slots_.size() - 1
+  std::vector<Run> runs_;    // a ring (power-of-two size) of run_count_ runs from run_head_, in window order
   size_t run_head_ = 0, run_count_ = 0;
+  mutable size_t run_hint_ = 0;  // index (from run_head_) of the run run_at found last: the next is near
   double tail_begin_s_ = 0, tail_end_s_ = 0;  // time reserved past the ring (none when end <= begin)
   uint64_t booked_ = 0;
 };

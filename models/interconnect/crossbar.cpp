@@ -46,6 +46,7 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, Params& p, const ElabCon
   link_bytes_per_s_ = p.get<double>("link_bandwidth_gbps") * 1e9;
   hops_ = p.get<int>("hops");
   hop_latency_ = sc_time(p.get<double>("hop_latency_ns"), sc_core::SC_NS);
+  hops_latency_ = hop_latency_ * hops_;
   j_per_byte_hop_ = p.get<double>("energy_pj_per_bit_per_hop") * 8e-12;
   static_w_ = p.get<double>("static_power_mw") * 1e-3;
   window_ = sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS);
@@ -69,15 +70,35 @@ void Crossbar::bound_to(const std::string& socket, Component& peer) {
   out_peaks_.push_back(memory ? memory->peak_bandwidth_bytes_per_s() : 0.0);
 }
 
-Crossbar::Slice Crossbar::slice(uint64_t address, uint64_t bytes, uint64_t g, uint64_t channels, uint64_t c) {
-  if (bytes == 0) return {};
-  const uint64_t k0 = address / g, k1 = (address + bytes - 1) / g;  // first and last chunk touched
-  const uint64_t first = k0 + (c + channels - k0 % channels) % channels;
-  if (first > k1) return {};
-  const uint64_t last = k1 - (k1 % channels + channels - c) % channels;
-  const uint64_t begin = (first / channels) * g + (first == k0 ? address % g : 0);
-  const uint64_t end = (last / channels) * g + (last == k1 ? (address + bytes - 1) % g + 1 : g);
+Crossbar::Slicer::Slicer(uint64_t address, uint64_t bytes, uint64_t g, uint64_t channels)
+    : channels_(channels), shift_(__builtin_ctzll(g)), empty_(bytes == 0) {
+  if (empty_) return;
+  k0_ = address >> shift_;
+  k1_ = (address + bytes - 1) >> shift_;
+  q0_ = k0_ / channels;
+  r0_ = k0_ - q0_ * channels;
+  q1_ = k1_ / channels;
+  r1_ = k1_ - q1_ * channels;
+  head_ = address & (g - 1);
+  tail_ = ((address + bytes - 1) & (g - 1)) + 1;
+}
+
+// The first chunk at or after k0 on channel c and the last at or before k1, with their chunk rows
+// (chunk / channels), from the remainders of k0 and k1.
+Crossbar::Slice Crossbar::Slicer::of(uint64_t c) const {
+  if (empty_) return {};
+  const uint64_t first = c >= r0_ ? k0_ + (c - r0_) : k0_ + (channels_ - r0_) + c;
+  if (first > k1_) return {};
+  const uint64_t first_row = c >= r0_ ? q0_ : q0_ + 1;
+  const uint64_t last = c <= r1_ ? k1_ - (r1_ - c) : k1_ - (channels_ + r1_ - c);
+  const uint64_t last_row = c <= r1_ ? q1_ : q1_ - 1;
+  const uint64_t begin = (first_row << shift_) + (first == k0_ ? head_ : 0);
+  const uint64_t end = (last_row << shift_) + (last == k1_ ? tail_ : uint64_t(1) << shift_);
   return {begin, end - begin};
+}
+
+Crossbar::Slice Crossbar::slice(uint64_t address, uint64_t bytes, uint64_t g, uint64_t channels, uint64_t c) {
+  return Slicer(address, bytes, g, channels).of(c);
 }
 
 void Crossbar::b_transport(int port, tlm::tlm_generic_payload& trans, sc_time& delay) {
@@ -85,11 +106,12 @@ void Crossbar::b_transport(int port, tlm::tlm_generic_payload& trans, sc_time& d
   const uint64_t bytes = trans.get_data_length();
   const uint64_t channels = out.size();
   const sc_time start = delay;
-  const sc_time arrive = start + hop_latency_ * hops_;
-  sc_time done = in_links_[port]->book(start, bytes) + hop_latency_ * hops_;
+  const sc_time arrive = start + hops_latency_;
+  sc_time done = in_links_[port]->book(start, bytes) + hops_latency_;
 
+  const Slicer slicer(address, bytes, interleave_, channels);
   for (uint64_t c = 0; c < channels; ++c) {
-    const Slice s = slice(address, bytes, interleave_, channels, c);
+    const Slice s = slicer.of(c);
     if (s.bytes == 0) continue;
     // Timing-only payloads: copy the fields, never the (scratch) data.
     forward_.set_command(trans.get_command());
@@ -107,7 +129,7 @@ void Crossbar::b_transport(int port, tlm::tlm_generic_payload& trans, sc_time& d
       return;
     }
     if (out_booked_[c]) {
-      done = std::max({done, t, out_links_[c]->book(start, s.bytes) + hop_latency_ * hops_});
+      done = std::max({done, t, out_links_[c]->book(start, s.bytes) + hops_latency_});
     } else {
       out_links_[c]->count_unbooked(s.bytes);
       done = std::max(done, t);

@@ -39,6 +39,20 @@ class Crossbar : public Component {
     uint64_t bytes = 0;
   };
   static Slice slice(uint64_t address, uint64_t bytes, uint64_t interleave, uint64_t channels, uint64_t channel);
+  // The slices of one transaction: the divisions done once, then each channel's slice without one
+  // (`interleave` a power of two).
+  class Slicer {
+   public:
+    Slicer(uint64_t address, uint64_t bytes, uint64_t interleave, uint64_t channels);
+    Slice of(uint64_t channel) const;
+
+   private:
+    uint64_t channels_ = 1, k0_ = 0, k1_ = 0;     // first and last chunk touched
+    uint64_t q0_ = 0, r0_ = 0, q1_ = 0, r1_ = 0;  // k0_, k1_ divided by channels: quotient, remainder
+    uint64_t head_ = 0, tail_ = 0;                // offset of the first byte in its chunk; of the last, + 1
+    int shift_ = 0;                               // log2(interleave)
+    bool empty_ = true;
+  };
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -48,7 +62,7 @@ class Crossbar : public Component {
   uint64_t interleave_;
   double link_bytes_per_s_;
   int hops_;
-  sc_core::sc_time hop_latency_;
+  sc_core::sc_time hop_latency_, hops_latency_;  // per hop, and hop_latency_ * hops_
   double j_per_byte_hop_;
   double static_w_;
   sc_core::sc_time window_;

@@ -21,7 +21,9 @@ DramChannel::DramChannel(const sc_core::sc_module_name& name, Params& p, const E
       target("target"),
       spec_(read_spec(p)),
       model_(spec_),
-      booker_(spec_.peak_bytes_per_s(), sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)) {
+      booker_(spec_.peak_bytes_per_s(), sc_time(p.get<double>("booking_window_ns"), sc_core::SC_NS)),
+      read_depth_(dram::queue_depth(spec_, false)),
+      write_depth_(dram::queue_depth(spec_, true)) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }
@@ -31,7 +33,9 @@ DramChannel::DramChannel(const sc_core::sc_module_name& name, const dram::DramSp
       target("target"),
       spec_(spec),
       model_(spec_),
-      booker_(spec_.peak_bytes_per_s(), window) {
+      booker_(spec_.peak_bytes_per_s(), window),
+      read_depth_(dram::queue_depth(spec_, false)),
+      write_depth_(dram::queue_depth(spec_, true)) {
   target.register_b_transport(this, &DramChannel::b_transport);
   expose_target("target", target, Protocol::memory, false);
 }
@@ -50,13 +54,19 @@ void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& tra
   const bool write = trans.is_write();
   const auto cost = model_.access(addr, bytes, write);
   const sc_time start = delay;
-  const double busy_ns = busy_at_occupancy(cost, (now + start).to_seconds() * 1e9, write);
+  const double start_s = (now + start).to_seconds();
+  const double busy_ns = busy_at_occupancy(cost, start_s * 1e9, write);
   // Book the channel time as the bytes the channel could have moved at its peak in that time.
   const double equivalent_bytes = busy_ns * 1e-9 * spec_.peak_bytes_per_s();
-  // The booker takes and returns annotated local times (offsets from sc_time_stamp()).
-  const sc_time served = booker_.book_at(now, start, uint64_t(std::llround(equivalent_bytes)));
+  const auto booked = uint64_t(std::llround(equivalent_bytes));
+  // What book_at does, with the start converted once: the booker's absolute finish, and the annotated
+  // local time (an offset from sc_time_stamp()) it makes.
+  const sc_time served_at =
+      booked == 0 ? now + start
+                  : sc_time(booker_.book_seconds(now.to_seconds(), start_s, booked), sc_core::SC_SEC);
+  const sc_time served = booked == 0 ? start : served_at - now;
   last_served_ = served;
-  booked_until_ns_ = std::max(booked_until_ns_, (now + served).to_seconds() * 1e9);
+  booked_until_ns_ = std::max(booked_until_ns_, served_at.to_seconds() * 1e9);
   if (cost.pipeline_ns != pipeline_ns_) {  // a handful of values: convert each once
     pipeline_ns_ = cost.pipeline_ns;
     pipeline_ = sc_time(cost.pipeline_ns, sc_core::SC_NS);
@@ -90,7 +100,8 @@ double DramChannel::busy_at_occupancy(const dram::ChannelServiceModel::Cost& cos
   // bursts at this access's miss share.
   const double misses =
       (backlog_ns / per_burst_ns + double(cost.bursts)) * double(cost.misses) / double(cost.bursts);
-  const double scale = dram::random_miss_scale(misses, model_.calibration(), dram::queue_depth(spec_, write));
+  const double scale =
+      dram::random_miss_scale(misses, model_.calibration(), write ? write_depth_ : read_depth_);
   return cost.busy_ns + cost.random_miss_ns * (scale - 1);
 }
 

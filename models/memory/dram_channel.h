@@ -55,7 +55,8 @@ class DramChannel : public Component, public MemoryDevice {
   dram::DramSpec spec_;
   dram::ChannelServiceModel model_;
   BandwidthBooker booker_;
-  double pipeline_ns_ = 0;  // the last pipeline latency converted, and its sc_time
+  int read_depth_, write_depth_;  // dram::queue_depth of reads and of writes
+  double pipeline_ns_ = 0;        // the last pipeline latency converted, and its sc_time
   sc_core::sc_time pipeline_ = sc_core::SC_ZERO_TIME;
   uint64_t bytes_read_ = 0, bytes_written_ = 0, requests_ = 0;
   uint64_t read_bursts_ = 0, write_bursts_ = 0, hits_ = 0, misses_ = 0, reads_ = 0;

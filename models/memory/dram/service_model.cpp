@@ -717,7 +717,8 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       banks_on_row_ =
           banks_on_row_ == total_banks ? 0 : int(std::count(open_row_.begin(), open_row_.end(), row));
     }
-    x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
+    // With every bank on the row already, classify_run would classify nothing (and add nothing).
+    if (banks_on_row_ < total_banks) x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
     if (x < stop && last_missed_ && int64_t(bank_of_burst_[size_t(tx_div_.div(x - base))]) == last_bank_) {
       // The first of the hits continues the row access of the miss before it.
       if (first_burst) {
