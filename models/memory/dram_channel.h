@@ -9,8 +9,9 @@
 // continuing a miss's row access costs the continuation the calibration measured. That time
 // is booked in windows (models/core/bandwidth_booker.h), so initiators that run ahead of each other under
 // temporal decoupling share the channel as they would in time; b_transport never waits. Energy by kind:
-// act_pre, read_array, write_array, io, refresh, background. Left out: reordering between transactions,
-// power-down, data contents (payloads are timing-only).
+// act_pre, read_array, write_array, io, refresh, background. Left out: reordering between transactions (on a
+// multi-PE decode's tile stream the command-level FR-FCFS controller gives the same bandwidth, measured:
+// docs/VALIDATION.md), power-down, data contents (payloads are timing-only).
 //
 // Socket: `target` (target, memory protocol). Addresses are channel-local (the interconnect strips channel
 // bits).
