@@ -583,10 +583,12 @@ uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t b
     // Every bank once, none on the row: all misses.
     if (*first_burst) {
       c->pipeline_ns = is_write ? hit_pipeline_wr_ns_ : hit_pipeline_rd_ns_;
-      c->pipeline_ns += act_ns_ + (open_row_[bank_of_burst_[index]] >= 0 ? pre_ns_ : 0.0);
+      const int64_t open = rows_uniform_ ? uniform_row_ : open_row_[bank_of_burst_[index]];
+      c->pipeline_ns += act_ns_ + (open >= 0 ? pre_ns_ : 0.0);
       *first_burst = false;
     }
-    std::fill(open_row_.begin(), open_row_.end(), row);
+    rows_uniform_ = true;
+    uniform_row_ = row;
     banks_on_row_ = total_banks;
     last_bank_ = int64_t(bank_of_burst_[index + size_t(total_banks) - 1]);
     last_missed_ = true;
@@ -594,6 +596,7 @@ uint64_t ChannelServiceModel::classify_run(uint64_t x, uint64_t stop, uint64_t b
     cost_run(size_t(total_banks), true, c);
     return x + uint64_t(total_banks) * tx;
   }
+  materialize_rows();
   int on_row = banks_on_row_;
   size_t n = 0;
   bool all_miss = true;
@@ -715,7 +718,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
       stripe_row_ = row;
       // Every bank on the old row: none on this one; else count them.
       banks_on_row_ =
-          banks_on_row_ == total_banks ? 0 : int(std::count(open_row_.begin(), open_row_.end(), row));
+          banks_on_row_ == total_banks ? 0 : banks_holding(row);
     }
     // With every bank on the row already, classify_run would classify nothing (and add nothing).
     if (banks_on_row_ < total_banks) x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
@@ -740,6 +743,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
 }
 
 ChannelServiceModel::Cost ChannelServiceModel::access_decoded(uint64_t addr, uint64_t bytes, bool is_write) {
+  materialize_rows();
   Cost c;
   const uint64_t tx = uint64_t(spec_.org.tx_bytes());
   const uint64_t first = addr / tx * tx;
@@ -764,7 +768,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access_decoded(uint64_t addr, uin
     const int64_t row = d.row % o.rows;
     if (row_on_top_ && row != stripe_row_) {
       stripe_row_ = row;
-      banks_on_row_ = int(std::count(open_row_.begin(), open_row_.end(), row));
+      banks_on_row_ = banks_holding(row);
     }
     classify_burst(bank, row, is_write, &first_burst, &c);
     x += tx;

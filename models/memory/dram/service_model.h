@@ -23,6 +23,7 @@
 // streams contain.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -106,7 +107,20 @@ class ChannelServiceModel {
  private:
   DramSpec spec_;
   ServiceCalibration cal_;
+  // Each bank's open row (-1: none). While rows_uniform_, every bank holds uniform_row_ and open_row_ is
+  // stale: a run that opens every bank once (a stream's usual stripe) writes one value, not the table.
   std::vector<int64_t> open_row_;
+  bool rows_uniform_ = false;
+  int64_t uniform_row_ = -1;
+  void materialize_rows() {
+    if (!rows_uniform_) return;
+    std::fill(open_row_.begin(), open_row_.end(), uniform_row_);
+    rows_uniform_ = false;
+  }
+  int banks_holding(int64_t row) const {
+    if (rows_uniform_) return uniform_row_ == row ? int(open_row_.size()) : 0;
+    return int(std::count(open_row_.begin(), open_row_.end(), row));
+  }
   double miss_density_ = 0;  // moving average of the miss indicator over recent row accesses
   // The channel's previous burst: its bank, whether it missed, and that miss's extra (refresh-free).
   int64_t last_bank_ = -1;
