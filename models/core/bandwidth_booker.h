@@ -24,6 +24,8 @@
 
 #include <systemc>
 
+#include "models/core/seconds.h"
+
 namespace llmx {
 
 class BandwidthBooker {
@@ -41,9 +43,7 @@ class BandwidthBooker {
   // The same with the simulation time given: `now` never decreases from one call to the next.
   sc_core::sc_time book_at(const sc_core::sc_time& now, const sc_core::sc_time& delay, uint64_t bytes) {
     if (bytes == 0) return delay;
-    return sc_core::sc_time(book_seconds(now.to_seconds(), (now + delay).to_seconds(), bytes),
-                            sc_core::SC_SEC) -
-           now;
+    return seconds_.to_time(book_seconds(seconds_.of(now), seconds_.of(now + delay), bytes)) - now;
   }
   // The core of book_at for a caller that has the times in seconds already: `now_s` is now.to_seconds(),
   // `start_s` (now + delay).to_seconds(), `bytes` > 0; returns the
@@ -102,6 +102,7 @@ class BandwidthBooker {
   mutable size_t run_hint_ = 0;  // index (from run_head_) of the run run_at found last: the next is near
   double tail_begin_s_ = 0, tail_end_s_ = 0;  // time reserved past the ring (none when end <= begin)
   uint64_t booked_ = 0;
+  Seconds seconds_;
 };
 
 // Filling empty windows one after another, `remaining -= capacity` each in double precision, while fewer than

@@ -54,7 +54,8 @@ void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& tra
   const bool write = trans.is_write();
   const auto cost = model_.access(addr, bytes, write);
   const sc_time start = delay;
-  const double start_s = (now + start).to_seconds();
+  const double now_s = seconds_.of(now);
+  const double start_s = seconds_.of(now + start);
   const double busy_ns = busy_at_occupancy(cost, start_s * 1e9, write);
   // Book the channel time as the bytes the channel could have moved at its peak in that time.
   const double equivalent_bytes = busy_ns * 1e-9 * spec_.peak_bytes_per_s();
@@ -62,11 +63,10 @@ void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& tra
   // What book_at does, with the start converted once: the booker's absolute finish, and the annotated
   // local time (an offset from sc_time_stamp()) it makes.
   const sc_time served_at =
-      booked == 0 ? now + start
-                  : sc_time(booker_.book_seconds(now.to_seconds(), start_s, booked), sc_core::SC_SEC);
+      booked == 0 ? now + start : seconds_.to_time(booker_.book_seconds(now_s, start_s, booked));
   const sc_time served = booked == 0 ? start : served_at - now;
   last_served_ = served;
-  booked_until_ns_ = std::max(booked_until_ns_, served_at.to_seconds() * 1e9);
+  booked_until_ns_ = std::max(booked_until_ns_, seconds_.of(served_at) * 1e9);
   if (cost.pipeline_ns != pipeline_ns_) {  // a handful of values: convert each once
     pipeline_ns_ = cost.pipeline_ns;
     pipeline_ = sc_time(cost.pipeline_ns, sc_core::SC_NS);
@@ -81,7 +81,7 @@ void DramChannel::transport_at(const sc_time& now, tlm::tlm_generic_payload& tra
     bytes_read_ += bytes;
     read_bursts_ += cost.bursts;
     ++reads_;
-    read_latency_sum_ns_ += (done - start).to_seconds() * 1e9;
+    read_latency_sum_ns_ += seconds_.of(done - start) * 1e9;
   }
   hits_ += cost.hits;
   misses_ += cost.misses;

@@ -22,6 +22,7 @@
 #include "models/core/bandwidth_booker.h"
 #include "models/core/component.h"
 #include "models/core/registry.h"
+#include "models/core/seconds.h"
 #include "models/memory/dram/channel_controller.h"
 #include "models/memory/dram/dram_spec.h"
 #include "models/memory/dram/service_model.h"
@@ -64,6 +65,7 @@ class DramChannel : public Component, public MemoryDevice {
   double read_latency_sum_ns_ = 0;
   sc_core::sc_time last_served_;
   double booked_until_ns_ = 0;  // absolute time the channel is booked up to
+  Seconds seconds_;
 
   double busy_at_occupancy(const dram::ChannelServiceModel::Cost& cost, double start_ns, bool write) const;
 };
