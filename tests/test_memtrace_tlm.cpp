@@ -157,8 +157,8 @@ TEST_CASE(
     "[dram][memtrace]") {
   // Measured (docs/VALIDATION.md, "Where the GDDR rows lose their bandwidth"): the command-level controller's
   // read queue (32 requests) never holds two pieces of one stream at once, so its reordering cannot rejoin
-  // the streams; both engines lose 4.7-8.8 points of the single stream's share to the extra row openings (GDDR7,
-  // 128 B per bank: 2).
+  // the streams; both engines lose 4.7-8.8 points of the single stream's share to the extra row openings
+  // (GDDR7, 128 B per bank: 2).
   for (const char* name : {"gddr6x-21000.yaml", "gddr7-32000.yaml", "hbm3-6400.yaml", "lpddr5x-8533.yaml"}) {
     const dram::DramSpec spec = load_preset(name);
     const uint64_t bytes = uint64_t(4) << 20;
@@ -178,8 +178,8 @@ TEST_CASE(
     }
     INFO(name);
     // Interleaving costs row openings on both engines, and the TLM channel charges what the command level
-    // does for it: 4.7 (LPDDR5X), 8.5 (GDDR6X) and 8.8 (HBM3) points of peak; 2.1 on GDDR7, whose 128 B per bank
-    // (RoCoBaBgRaCo4Pc, gddr7-32000.yaml) overlaps a stream's row openings with other banks' bursts.
+    // does for it: 4.7 (LPDDR5X), 8.5 (GDDR6X) and 8.8 (HBM3) points of peak; 2.1 on GDDR7, whose 128 B per
+    // bank (RoCoBaBgRaCo4Pc, gddr7-32000.yaml) overlaps a stream's row openings with other banks' bursts.
     CHECK(share[1][0] < share[0][0]);
     CHECK(share[1][1] < share[0][1]);
     CHECK(std::fabs((share[0][1] - share[1][1]) - (share[0][0] - share[1][0])) <= 0.01);

@@ -717,8 +717,7 @@ ChannelServiceModel::Cost ChannelServiceModel::access(uint64_t addr, uint64_t by
     if (row != stripe_row_) {
       stripe_row_ = row;
       // Every bank on the old row: none on this one; else count them.
-      banks_on_row_ =
-          banks_on_row_ == total_banks ? 0 : banks_holding(row);
+      banks_on_row_ = banks_on_row_ == total_banks ? 0 : banks_holding(row);
     }
     // With every bank on the row already, classify_run would classify nothing (and add nothing).
     if (banks_on_row_ < total_banks) x = classify_run(x, stop, base, row, is_write, &first_burst, &c);
