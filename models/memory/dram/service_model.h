@@ -122,10 +122,9 @@ class ChannelServiceModel {
     return int(std::count(open_row_.begin(), open_row_.end(), row));
   }
   double miss_density_ = 0;  // moving average of the miss indicator over recent row accesses
-  // The channel's previous burst: its bank, whether it missed, and that miss's extra (refresh-free).
+  // The channel's previous burst: its bank and whether it missed.
   int64_t last_bank_ = -1;
   bool last_missed_ = false;
-  double last_miss_extra_ns_ = 0;
   // Fast path, exact for mappings whose row bits sit above all other bits (every preset's): a "stripe" of
   // total_banks x page_bytes consecutive bytes is one row in every bank, so once every bank holds the
   // stripe's row, the rest of the stripe is all hits and is counted in bulk instead of burst by burst.
