@@ -19,6 +19,7 @@
 
 #include <systemc>
 
+#include "bench/bench_args.h"
 #include "build_paths.h"
 #include "explorer/run/run.h"
 #include "models/core/error.h"
@@ -81,7 +82,7 @@ int sc_main(int argc, char* argv[]) {
   llmx::RunRequest req;
   req.config_path = argc > 1 ? argv[1] : root + "/configs/systems/lpddr5x-accel.yaml";
   req.trace_path = argc > 2 ? argv[2] : root + "/traces/captured/llama-2-7b-f16.lxt.gz";
-  const int steps = argc > 3 ? std::stoi(argv[3]) : 4;
+  const int steps = llmx::bench_count_arg(argc, argv, 3, "decode_steps", 4);
   const std::vector<std::string> extra(argv + std::min(argc, 4), argv + argc);
   // The first child fills the DRAM calibration cache (if it is on and cold), so the two measured children
   // start alike; its CPU time less the cached one's is what calibration costs a point.

@@ -20,6 +20,7 @@
 
 #include <systemc>
 
+#include "bench/bench_args.h"
 #include "build_paths.h"
 #include "explorer/sweep/runner.h"
 #include "models/memory/dram/service_model.h"
@@ -60,9 +61,9 @@ int sc_main(int argc, char* argv[]) {
       fs::absolute(argc > 1 ? argv[1] : root + "/configs/systems/lpddr5x-accel.yaml").string();
   const std::string trace =
       fs::absolute(argc > 2 ? argv[2] : root + "/traces/captured/llama-2-7b-f16.lxt.gz").string();
-  const int points = argc > 3 ? std::stoi(argv[3]) : 8;
-  const int steps = argc > 4 ? std::stoi(argv[4]) : 64;
-  const int jobs = argc > 5 ? std::stoi(argv[5]) : 2;
+  const int points = llmx::bench_count_arg(argc, argv, 3, "points", 8);
+  const int steps = llmx::bench_count_arg(argc, argv, 4, "decode_steps", 64);
+  const int jobs = llmx::bench_count_arg(argc, argv, 5, "jobs", 2);
   if (points < 1 || steps < 1 || jobs < 1) {
     std::fprintf(stderr, "bench_sweep: points, decode_steps and jobs must be at least 1\n");
     return 2;
