@@ -2,9 +2,10 @@
 // absolute error <= 5% and worst <= 15%, over all rows and within each class (apple: LPDDR unified memory;
 // gpu: HBM/GDDR/LPDDR GPUs). One decode step per row keeps it cheap (the KV traffic of one step differs from
 // the next by 0.01% of the bytes). The issue's bounds apply to the rows the model was built on (sets fit and
-// check). The holdout rows (machines added after the runtime constants were fitted, never refitted on) miss
-// them: 24 rows, median 7.5%, worst 24.7% (M1 Ultra 48c F16; docs/VALIDATION.md, "Holdout"). They are held to
-// a regression guard at those figures rounded up (median 8%, worst 25%), which is not the issue's bound.
+// check), and since the machine rule describes a GPU as one PE (docs/VALIDATION.md, "One PE per GPU") to the
+// GPU holdout rows too (17 rows, median 4.3%, worst 14.9%: RTX 5090). The Apple holdout rows miss them
+// (20 rows, median 6.1%, worst 23.1%: M1 Ultra 48c F16), so the holdout as a whole is held to a regression
+// guard at its figures rounded up (37 rows, median 5.8% -> 6%, worst 23.1% -> 24%), not the issue's bound.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -15,7 +16,7 @@
 using namespace llmx;
 namespace fs = std::filesystem;
 
-TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 15%, the holdout guarded",
+TEST_CASE("the fitted, checked and GPU holdout rows are within median 5% and worst 15%, the holdout guarded",
           "[validate][accuracy]") {
   const fs::path dir = test::scratch_dir("validate-accuracy");
   const auto r = test::explorer("validate --root '" + test::source_dir() + "' --steps 1 -j 2 --out '" +
@@ -24,13 +25,14 @@ TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 
   REQUIRE(r.exit_code == 0);
   std::map<std::string, std::vector<double>> errors;
   std::vector<std::string> holdout;
-  std::vector<double> holdout_errors;
+  std::vector<double> holdout_errors, gpu_holdout_errors;
   for (const auto& row : test::read_csv(dir / "table.csv")) {
     REQUIRE(row.at("status") == "ok");
     const double e = std::fabs(std::stod(row.at("error")));
     if (row.at("set") == "holdout") {
       holdout.push_back(row.at("id") + " " + row.at("error"));
       holdout_errors.push_back(e);
+      if (row.at("class") == "gpu") gpu_holdout_errors.push_back(e);
       continue;
     }
     errors["all"].push_back(e);
@@ -54,6 +56,12 @@ TEST_CASE("the fitted and checked rows are predicted within median 5% and worst 
   const double holdout_median = median_of(holdout_errors);
   INFO("holdout: " << holdout_errors.size() << " rows, median " << holdout_median << ", worst "
                    << holdout_errors.back());
-  CHECK(holdout_median <= 0.08);
-  CHECK(holdout_errors.back() <= 0.25);
+  CHECK(holdout_median <= 0.06);
+  CHECK(holdout_errors.back() <= 0.24);
+  REQUIRE(!gpu_holdout_errors.empty());
+  const double gpu_holdout_median = median_of(gpu_holdout_errors);
+  INFO("gpu holdout: " << gpu_holdout_errors.size() << " rows, median " << gpu_holdout_median << ", worst "
+                       << gpu_holdout_errors.back());
+  CHECK(gpu_holdout_median <= 0.05);
+  CHECK(gpu_holdout_errors.back() <= 0.15);
 }

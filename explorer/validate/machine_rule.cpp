@@ -18,7 +18,6 @@ namespace fs = std::filesystem;
 namespace llmx {
 namespace {
 
-constexpr int kClusters = 8;                    // PEs per machine: the cores as 8 equal clusters
 constexpr double kTileBytesPerChannel = 16384;  // eight LPDDR5 pages per channel per tile
 constexpr double kMinTileBytes = 65536;
 constexpr double kLoadBytes = 16;  // one 128-bit vector load in flight per resident thread
@@ -98,11 +97,15 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
     throw Error(cat(m.name, ": bus_bits ", m.bus_bits, " is not a whole number of ", mem.channel_bits,
                     "-bit ", m.memory, " channels"));
   const double peak_gbps = m.bus_bits / 8.0 * m.data_rate_mtps * 1e6 / 1e9;
-  const double lanes = m.cores * m.lanes_per_core / kClusters;  // per PE
+  const double lanes = m.cores * m.lanes_per_core;
   const double tile = std::max(kMinTileBytes, kTileBytesPerChannel * channels);
   const double clock_hz = m.clock_mhz * 1e6;
-  // The buffer holds the two tiles in flight; its ports carry 4x the PE's share of DRAM bandwidth.
-  const int banks = static_cast<int>(std::ceil(4.0 * peak_gbps * 1e9 / kClusters / (8.0 * clock_hz)));
+  // Tiles in flight: one computing, one arriving, and enough more that their share of each channel covers
+  // the channel's bandwidth x memory latency (Little's law), so the stream is not latency-bound.
+  const double channel_latency_bytes = peak_gbps * 1e9 / channels * m.memory_latency_ns * 1e-9;
+  const int slots = 2 + static_cast<int>(std::ceil(channel_latency_bytes / (tile / channels)));
+  // The buffer holds the tiles in flight; its ports carry 4x the DRAM bandwidth.
+  const int banks = static_cast<int>(std::ceil(4.0 * peak_gbps * 1e9 / (8.0 * clock_hz)));
   const double hop_ns = std::round(std::max(0.0, m.memory_latency_ns - mem.access_ns) * 100) / 100;
   std::ostringstream y;
   y << "# " << m.description << ": validation system generated from validation/machines.csv by the rule in\n"
@@ -111,13 +114,13 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
     << "# Sources: " << m.sources << "\n"
     << "system:\n  name: " << m.name << "\n  description: \"" << m.description << "\"\n\n"
     << "modules:\n"
-    << "  pe:\n    type: pe\n    count: " << kClusters << "                       # rule: the "
-    << num(m.cores) << " GPU cores as " << kClusters << " equal clusters\n"
+    << "  pe:\n    type: pe\n    count: 1                       # rule: the " << num(m.cores)
+    << " GPU cores as one PE, sweeping each matrix together in address order\n"
     << "    clock_mhz: " << num(m.clock_mhz) << "                # GPU clock\n"
     << "    compute_precision: fp16\n"
     << "    mac_units:\n      fp16: {macs_per_cycle: " << num(lanes) << ", energy_pj: 0.7}  # "
-    << num(m.cores) << " cores x " << num(m.lanes_per_core) << " FP32 lanes / " << kClusters
-    << " (decode's mat-vec runs on the FP32 lanes); energy: pe-gpu-cluster.yaml\n"
+    << num(m.cores) << " cores x " << num(m.lanes_per_core)
+    << " FP32 lanes (decode's mat-vec runs on the FP32 lanes); energy: pe-gpu-cluster.yaml\n"
     << "    dequant_weights_per_cycle: " << num(lanes) << "    # one weight per lane per cycle\n"
     << "    dequant_energy_pj_per_weight: 0.6  # pe-gpu-cluster.yaml\n"
     << "    vector_ops_per_cycle: " << num(lanes) << "         # the same lanes\n"
@@ -125,21 +128,21 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
     << "    static_power_mw: 0                # not validated (tokens/s only)\n"
     << "    tile_bytes: " << num(tile)
     << "               # rule: 16 KiB per channel (row-buffer runs), at least 64 KiB\n"
-    << "    buffer_slots: 2\n"
-    << "    bytes_in_flight: " << num(std::floor(m.cores / kClusters * m.threads_per_core * kLoadBytes))
-    << "         # rule: " << num(m.cores / kClusters) << " cores x " << num(m.threads_per_core)
+    << "    buffer_slots: " << slots << "                   # rule: 2 + the tiles covering a channel's "
+    << num(std::round(channel_latency_bytes)) << " B of bandwidth x latency\n"
+    << "    bytes_in_flight: " << num(std::floor(m.cores * m.threads_per_core * kLoadBytes))
+    << "         # rule: " << num(m.cores) << " cores x " << num(m.threads_per_core)
     << " resident threads x one 16 B load each\n"
     << "    load_latency_ns: " << num(m.memory_latency_ns) << "             # rule: the memory latency\n"
-    << "  buf:\n    type: sram\n    count: " << kClusters << "\n    include: ../buffers/sram-512kib.yaml\n"
-    << "    capacity_kib: " << num(2 * tile / 1024) << "              # rule: the two tiles in flight\n"
-    << "    banks: " << banks
-    << "                        # rule: 4x the PE's share of DRAM bandwidth, 8 B banks\n"
+    << "  buf:\n    type: sram\n    count: 1\n    include: ../buffers/sram-512kib.yaml\n"
+    << "    capacity_kib: " << num(slots * tile / 1024) << "              # rule: the tiles in flight\n"
+    << "    banks: " << banks << "                        # rule: 4x the DRAM bandwidth, 8 B banks\n"
     << "    clock_mhz: " << num(m.clock_mhz) << "\n"
     << "  noc:\n    type: crossbar\n    include: ../interconnect/crossbar-1ghz.yaml\n"
-    << "    link_bandwidth_gbps: " << num(2 * peak_gbps / kClusters)
-    << "       # rule: twice a PE's share of DRAM peak\n"
+    << "    link_bandwidth_gbps: " << num(2 * peak_gbps) << "       # rule: twice the DRAM peak\n"
     << "    hop_latency_ns: " << num(hop_ns) << "          # rule: memory latency "
-    << num(m.memory_latency_ns) << " ns less the DRAM's tRCD + RL " << num(std::round(mem.access_ns * 100) / 100) << " ns\n"
+    << num(m.memory_latency_ns) << " ns less the DRAM's tRCD + RL "
+    << num(std::round(mem.access_ns * 100) / 100) << " ns\n"
     << "  dram:\n    type: dram\n    count: " << channels << "                      # " << num(m.bus_bits)
     << "-bit bus / " << num(mem.channel_bits) << "-bit channels\n"
     << "    include: ../memory/" << m.memory << ".yaml\n";
