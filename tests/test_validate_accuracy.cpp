@@ -40,28 +40,19 @@ TEST_CASE("the fitted, checked and GPU holdout rows are within median 5% and wor
   }
   REQUIRE(errors.count("apple"));
   REQUIRE(errors.count("gpu"));
-  auto median_of = [](std::vector<double>& e) {
+  // Median and worst of `e` within the bounds; sorts `e`.
+  auto check_within = [](const std::string& group, std::vector<double>& e, double max_median,
+                         double max_worst) {
+    REQUIRE(!e.empty());
     std::sort(e.begin(), e.end());
     const size_t n = e.size();
-    return n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
+    const double median = n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
+    INFO(group << ": " << n << " rows, median " << median << ", worst " << e.back());
+    CHECK(median <= max_median);
+    CHECK(e.back() <= max_worst);
   };
-  for (auto& [group, e] : errors) {
-    const double median = median_of(e);
-    INFO(group << ": " << e.size() << " rows, median " << median << ", worst " << e.back());
-    CHECK(median <= 0.05);
-    CHECK(e.back() <= 0.15);
-  }
+  for (auto& [group, e] : errors) check_within(group, e, 0.05, 0.15);
   for (const auto& h : holdout) WARN("holdout (regression guard, not the issue's bound): " << h);
-  REQUIRE(!holdout_errors.empty());
-  const double holdout_median = median_of(holdout_errors);
-  INFO("holdout: " << holdout_errors.size() << " rows, median " << holdout_median << ", worst "
-                   << holdout_errors.back());
-  CHECK(holdout_median <= 0.06);
-  CHECK(holdout_errors.back() <= 0.24);
-  REQUIRE(!gpu_holdout_errors.empty());
-  const double gpu_holdout_median = median_of(gpu_holdout_errors);
-  INFO("gpu holdout: " << gpu_holdout_errors.size() << " rows, median " << gpu_holdout_median << ", worst "
-                       << gpu_holdout_errors.back());
-  CHECK(gpu_holdout_median <= 0.05);
-  CHECK(gpu_holdout_errors.back() <= 0.15);
+  check_within("holdout", holdout_errors, 0.06, 0.24);
+  check_within("gpu holdout", gpu_holdout_errors, 0.05, 0.15);
 }
