@@ -234,6 +234,13 @@ std::string results_text(const std::vector<ValidationResult>& results) {
     group(cat("class ", c), [c](const ValidationResult& r) { return r.row.machine_class == c; });
   for (const char* s : {"fit", "check", "holdout"})
     group(cat("set ", s), [s](const ValidationResult& r) { return r.row.set == s; });
+  // The bounds hold per class, on the rows the model was built on and on the holdout apart.
+  for (const char* c : {"apple", "gpu"}) {
+    group(cat("fit+check ", c),
+          [c](const ValidationResult& r) { return r.row.machine_class == c && r.row.set != "holdout"; });
+    group(cat("holdout ", c),
+          [c](const ValidationResult& r) { return r.row.machine_class == c && r.row.set == "holdout"; });
+  }
   return out.str();
 }
 
