@@ -27,6 +27,28 @@ TEST_CASE("validation systems are the machine rule applied to validation/machine
   CHECK(differing.empty());
 }
 
+TEST_CASE("the machine rule keeps enough tiles in flight to cover a channel's bandwidth x latency",
+          "[validate]") {
+  const auto machines =
+      read_machines((fs::path(test::source_dir()) / "validation" / "machines.csv").string());
+  auto find = [&](const std::string& name) {
+    for (const MachineSpec& m : machines)
+      if (m.name == name) return m;
+    FAIL("no machine " << name);
+    return MachineSpec{};
+  };
+  // RTX 4090: 24 GDDR6X channels of 42 GB/s, 21 kB each in 500 ns, over 16 KiB per channel per tile: 2 + 2.
+  MachineSpec m = find("nvidia-rtx-4090");
+  CHECK_THAT(system_config_text(m, test::source_dir()),
+             Contains("count: 1 ") && Contains("buffer_slots: 4 "));
+  // M2: 16-bit LPDDR5-6400 channels of 12.8 GB/s, 6.4 kB in 500 ns: 2 + 1.
+  CHECK_THAT(system_config_text(find("apple-m2-8c"), test::source_dir()), Contains("buffer_slots: 3 "));
+  // A latency no buffer can cover is refused by name, not written as a config that fails later.
+  m.memory_latency_ns = 1e5;
+  CHECK_THROWS_WITH(system_config_text(m, test::source_dir()),
+                    Contains("nvidia-rtx-4090: memory_latency_ns") && Contains("more than a PE's 64"));
+}
+
 TEST_CASE("validate prints and writes measured vs predicted with the signed error", "[validate]") {
   const fs::path dir = test::scratch_dir("validate-table");
   const std::string rows = rows_file(

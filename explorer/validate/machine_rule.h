@@ -4,12 +4,13 @@
 // shipped files are exactly the rule's output, so no system can be tuned by hand.
 //
 // What the rule maps (each figure's source is in the machine's row):
-//   GPU cores x FP32 lanes x clock  -> P PE clusters of cores/P cores each (MAC, dequantizer and vector
-//   rates) memory standard, data rate, bus -> DRAM channels of the standard's preset (bus / channel width),
-//   the
+//   GPU cores x FP32 lanes x clock  -> one PE holding every core (MAC, dequantizer and vector rates), whose
+//                                      DMA streams each matrix in address order, as the cores sweep it
+//   memory standard, data rate, bus -> DRAM channels of the standard's preset (bus / channel width), the
 //                                      vendor's data rate, per-bank refresh where the standard has it
-//   memory latency (cited)          -> the interconnect's hop latency (latency less the DRAM's own)
-//   resident threads per core       -> each PE's bytes in flight: its cores x threads x one 16-byte load
+//   memory latency (cited)          -> the interconnect's hop latency (latency less the DRAM's own), and the
+//                                      tiles in flight: 2 + those covering a channel's bandwidth x latency
+//   resident threads per core       -> the PE's bytes in flight: cores x threads x one 16-byte load
 //   host link or unified memory     -> a host link preset, or none
 // Left out: the runtime (per measured row, configs/runtime/), energy (not validated: tokens/s only; the
 // PE energies are those of configs/compute/pe-gpu-cluster.yaml).
