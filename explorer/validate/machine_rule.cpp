@@ -10,8 +10,9 @@
 
 #include "explorer/config/loader.h"
 #include "explorer/validate/csv_records.h"
-#include "models/memory/dram/dram_spec.h"
+#include "models/compute/processing_element.h"
 #include "models/core/error.h"
+#include "models/memory/dram/dram_spec.h"
 
 namespace fs = std::filesystem;
 
@@ -104,9 +105,9 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
   // the channel's bandwidth x memory latency (Little's law), so the stream is not latency-bound.
   const double channel_latency_bytes = peak_gbps * 1e9 / channels * m.memory_latency_ns * 1e-9;
   const int slots = 2 + static_cast<int>(std::ceil(channel_latency_bytes / (tile / channels)));
-  if (slots > 64)
+  if (slots > kMaxBufferSlots)
     throw Error(cat(m.name, ": memory_latency_ns ", m.memory_latency_ns, " needs ", slots,
-                    " tiles in flight to cover it, more than a PE's 64 buffer slots"));
+                    " tiles in flight to cover it, more than a PE's ", kMaxBufferSlots, " buffer slots"));
   // The buffer holds the tiles in flight; its ports carry 4x the DRAM bandwidth.
   const int banks = static_cast<int>(std::ceil(4.0 * peak_gbps * 1e9 / (8.0 * clock_hz)));
   const double hop_ns = std::round(std::max(0.0, m.memory_latency_ns - mem.access_ns) * 100) / 100;

@@ -33,7 +33,8 @@ const ParamSchema& pe_schema() {
           number("vector_op_energy_pj", kRequired, Bound::non_negative(), "energy per vector operation"),
           number("static_power_mw", kRequired, Bound::non_negative(), "leakage and idle power"),
           energy_band_key(), integer("tile_bytes", "65536", Bound::at_least(64), "bytes per DMA tile"),
-          integer("buffer_slots", "2", Bound::range(1, 64), "tiles in flight (2 = double buffering)"),
+          integer("buffer_slots", "2", Bound::range(1, kMaxBufferSlots),
+                  "tiles in flight (2 = double buffering)"),
           integer(
               "bytes_in_flight", "0", Bound::range(0, double(uint64_t{1} << 50)),
               "most bytes of loads outstanding at once (0: unbounded beyond the tile slots; at most 1 PiB)"),

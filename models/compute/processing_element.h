@@ -35,6 +35,9 @@
 
 namespace llmx {
 
+// Most tiles a PE keeps in flight (`buffer_slots`).
+constexpr int kMaxBufferSlots = 64;
+
 class ProcessingElement : public Component {
  public:
   tlm_utils::simple_target_socket<ProcessingElement> cmd;
