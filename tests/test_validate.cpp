@@ -49,6 +49,37 @@ TEST_CASE("the machine rule keeps enough tiles in flight to cover a channel's ba
                     Contains("nvidia-rtx-4090: memory_latency_ns") && Contains("more than a PE's 64"));
 }
 
+TEST_CASE("the machine rule sizes the channels to the machine's memory", "[validate]") {
+  const auto machines =
+      read_machines((fs::path(test::source_dir()) / "validation" / "machines.csv").string());
+  auto find = [&](const std::string& name) {
+    for (const MachineSpec& m : machines)
+      if (m.name == name) return m;
+    FAIL("no machine " << name);
+    return MachineSpec{};
+  };
+  // RTX 5090: 64 GDDR7 channels of the preset's 0.5 GiB are its 32 GiB, so the preset's rows stand.
+  CHECK_THAT(system_config_text(find("nvidia-rtx-5090"), test::source_dir()), !Contains("organisation:"));
+  // RTX 3090: 24 GiB (clamshell 8 Gb dies) over 24 GDDR6X channels of the preset's 0.5 GiB: twice its rows.
+  MachineSpec m = find("nvidia-rtx-3090");
+  CHECK_THAT(system_config_text(m, test::source_dir()), Contains("organisation: {rows: 32768}"));
+  // A size the channels cannot hold in whole rows is refused by name.
+  m.memory_gib = 20;
+  CHECK_THROWS_WITH(system_config_text(m, test::source_dir()),
+                    Contains("nvidia-rtx-3090: memory_gib 20 over 24 gddr6x-21000 channels"));
+  // The shipped config holds an F16 Llama-3-8B (16.1 GB) on the card, with nothing sent over the host link.
+  const fs::path dir = test::scratch_dir("validate-capacity");
+  const auto r =
+      test::explorer("run '" + test::source_dir() + "/configs/validation/nvidia-rtx-3090.yaml' --trace '" +
+                     test::source_dir() + "/traces/captured/llama-3-8b-f16.lxt.gz' --set " +
+                     "workload.decode_steps=1 --out '" + (dir / "run").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const auto summary = test::read_csv(dir / "run" / "summary.csv");
+  REQUIRE(summary.size() == 1);
+  CHECK(std::stod(summary[0].at("dram_capacity_bytes")) == 24.0 * (1ull << 30));
+  CHECK(summary[0].at("offloaded_weight_bytes") == "0");
+}
+
 TEST_CASE("validate prints and writes measured vs predicted with the signed error", "[validate]") {
   const fs::path dir = test::scratch_dir("validate-table");
   const std::string rows = rows_file(

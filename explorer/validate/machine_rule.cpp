@@ -33,6 +33,8 @@ std::string num(double v) {
 struct PresetFacts {
   double channel_bits = 0, access_ns = 0;
   bool per_bank_refresh = false;
+  int64_t rows = 0;
+  double channel_bytes = 0;  // one channel instance's capacity
 };
 
 // The preset read as the DRAM channel reads it, at the vendor's data rate.
@@ -46,7 +48,37 @@ PresetFacts preset_facts(const std::string& root, const std::string& memory, dou
   f.channel_bits = spec.org.dq_bits * spec.org.pseudo_channels;
   f.access_ns = spec.timing.trcd_rd_ns + spec.timing.rl_ns;
   f.per_bank_refresh = spec.timing.trfc_pb_ns > 0;
+  f.rows = spec.org.rows;
+  f.channel_bytes = double(spec.org.capacity_bytes());
   return f;
+}
+
+// Rows per bank that make `channels` channels of the preset hold the machine's memory: denser dies, or two
+// dies sharing a channel (clamshell), add rows, not banks or bandwidth.
+int64_t rows_for_memory(const MachineSpec& m, const PresetFacts& mem, int channels) {
+  const double rows = double(mem.rows) * m.memory_gib * double(1ull << 30) / (channels * mem.channel_bytes);
+  const auto whole = static_cast<int64_t>(std::llround(rows));
+  if (std::fabs(rows - double(whole)) > 1e-6 || whole < 2 || whole % 2)
+    throw Error(cat(m.name, ": memory_gib ", m.memory_gib, " over ", channels, " ", m.memory,
+                    " channels needs ", rows, " rows per bank, not an even whole number"));
+  return whole;
+}
+
+// The DRAM channels of one machine: the preset at the vendor's data rate, sized to its memory.
+std::string dram_section(const MachineSpec& m, const PresetFacts& mem, int channels) {
+  const int64_t rows = rows_for_memory(m, mem, channels);
+  std::ostringstream y;
+  y << "  dram:\n    type: dram\n    count: " << channels << "                      # " << num(m.bus_bits)
+    << "-bit bus / " << num(mem.channel_bits) << "-bit channels\n"
+    << "    include: ../memory/" << m.memory << ".yaml\n"
+    << "    data_rate_mtps: " << num(m.data_rate_mtps) << "          # the vendor's data rate\n";
+  if (rows != mem.rows)
+    y << "    organisation: {rows: " << rows << "}   # rule: " << num(m.memory_gib) << " GiB over "
+      << channels << " channels (the preset's die: " << mem.rows << " rows, "
+      << num(mem.channel_bytes / double(1ull << 30)) << " GiB a channel); its timings kept\n";
+  if (mem.per_bank_refresh)
+    y << "    controller: {refresh: per_bank}   # rule: per-bank refresh where the standard has it\n";
+  return y.str();
 }
 
 MachineSpec read_machine(const CsvRecords& csv, size_t r) {
@@ -67,6 +99,7 @@ MachineSpec read_machine(const CsvRecords& csv, size_t r) {
   m.memory = csv.text(r, "memory");
   m.data_rate_mtps = positive("data_rate_mtps");
   m.bus_bits = positive("bus_bits");
+  m.memory_gib = positive("memory_gib");
   m.memory_latency_ns = positive("memory_latency_ns");
   m.threads_per_core = positive("threads_per_core");
   m.host = csv.text(r, "host");
@@ -77,9 +110,9 @@ MachineSpec read_machine(const CsvRecords& csv, size_t r) {
 }  // namespace
 
 std::vector<MachineSpec> read_machines(const std::string& path) {
-  const CsvRecords csv(
-      path, {"name", "class", "description", "gpu_cores", "clock_mhz", "fp32_lanes_per_core", "memory",
-             "data_rate_mtps", "bus_bits", "memory_latency_ns", "threads_per_core", "host", "sources"});
+  const CsvRecords csv(path, {"name", "class", "description", "gpu_cores", "clock_mhz", "fp32_lanes_per_core",
+                              "memory", "data_rate_mtps", "bus_bits", "memory_gib", "memory_latency_ns",
+                              "threads_per_core", "host", "sources"});
   std::vector<MachineSpec> out;
   for (size_t r = 0; r < csv.size(); ++r) {
     out.push_back(read_machine(csv, r));
@@ -147,12 +180,7 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
     << "    hop_latency_ns: " << num(hop_ns) << "          # rule: memory latency "
     << num(m.memory_latency_ns) << " ns less the DRAM's tRCD + RL "
     << num(std::round(mem.access_ns * 100) / 100) << " ns\n"
-    << "  dram:\n    type: dram\n    count: " << channels << "                      # " << num(m.bus_bits)
-    << "-bit bus / " << num(mem.channel_bits) << "-bit channels\n"
-    << "    include: ../memory/" << m.memory << ".yaml\n";
-  y << "    data_rate_mtps: " << num(m.data_rate_mtps) << "          # the vendor's data rate\n";
-  if (mem.per_bank_refresh)
-    y << "    controller: {refresh: per_bank}   # rule: per-bank refresh where the standard has it\n";
+    << dram_section(m, mem, channels);
   const bool host = m.host != "none";
   if (host) y << "  host:\n    type: host_link\n    include: ../host/" << m.host << ".yaml\n";
   y << "\nconnections:\n  - {from: driver.pe, to: pe.cmd}\n";

@@ -8,6 +8,8 @@
 //                                      DMA streams each matrix in address order, as the cores sweep it
 //   memory standard, data rate, bus -> DRAM channels of the standard's preset (bus / channel width), the
 //                                      vendor's data rate, per-bank refresh where the standard has it
+//   memory size                     -> the preset's rows scaled so the channels hold it (denser dies or
+//                                      clamshell pairs; the preset's timings are kept)
 //   memory latency (cited)          -> the interconnect's hop latency (latency less the DRAM's own), and the
 //                                      tiles in flight: 2 + those covering a channel's bandwidth x latency
 //   resident threads per core       -> the PE's bytes in flight: cores x threads x one 16-byte load
@@ -31,6 +33,7 @@ struct MachineSpec {
   std::string memory;            // preset stem under configs/memory/, e.g. lpddr5-6400
   double data_rate_mtps = 0;     // the vendor's per-pin data rate
   double bus_bits = 0;           // memory interface width
+  double memory_gib = 0;         // memory as sold, GiB (the vendors' "GB" of GPU and unified memory)
   double memory_latency_ns = 0;  // load-to-use latency of a DRAM access seen by a core
   double threads_per_core = 0;   // most threads resident on one core (SM), each with a load in flight
   std::string host;              // host-link preset stem under configs/host/, or "none" (unified memory)
