@@ -19,6 +19,14 @@ std::string rows_file(const fs::path& dir, const std::string& body) {
   return test::write_text(dir / "rows.csv", std::string(kHeader) + body).string();
 }
 
+// One shipped machine of validation/machines.csv.
+MachineSpec find(const std::string& name) {
+  for (const MachineSpec& m : read_machines((fs::path(test::source_dir()) / "validation" / "machines.csv").string()))
+    if (m.name == name) return m;
+  FAIL("no machine " << name);
+  return MachineSpec{};
+}
+
 }  // namespace
 
 TEST_CASE("validation systems are the machine rule applied to validation/machines.csv", "[validate]") {
@@ -29,14 +37,6 @@ TEST_CASE("validation systems are the machine rule applied to validation/machine
 
 TEST_CASE("the machine rule keeps enough tiles in flight to cover a channel's bandwidth x latency",
           "[validate]") {
-  const auto machines =
-      read_machines((fs::path(test::source_dir()) / "validation" / "machines.csv").string());
-  auto find = [&](const std::string& name) {
-    for (const MachineSpec& m : machines)
-      if (m.name == name) return m;
-    FAIL("no machine " << name);
-    return MachineSpec{};
-  };
   // RTX 4090: 24 GDDR6X channels of 42 GB/s, 21 kB each in 500 ns, over 16 KiB per channel per tile: 2 + 2.
   MachineSpec m = find("nvidia-rtx-4090");
   CHECK_THAT(system_config_text(m, test::source_dir()),
@@ -50,14 +50,6 @@ TEST_CASE("the machine rule keeps enough tiles in flight to cover a channel's ba
 }
 
 TEST_CASE("the machine rule sizes the channels to the machine's memory", "[validate]") {
-  const auto machines =
-      read_machines((fs::path(test::source_dir()) / "validation" / "machines.csv").string());
-  auto find = [&](const std::string& name) {
-    for (const MachineSpec& m : machines)
-      if (m.name == name) return m;
-    FAIL("no machine " << name);
-    return MachineSpec{};
-  };
   // RTX 5090: 64 GDDR7 channels of the preset's 0.5 GiB are its 32 GiB, so the preset's rows stand.
   CHECK_THAT(system_config_text(find("nvidia-rtx-5090"), test::source_dir()), !Contains("organisation:"));
   // RTX 3090: 24 GiB (clamshell 8 Gb dies) over 24 GDDR6X channels of the preset's 0.5 GiB: twice its rows.
