@@ -99,6 +99,21 @@ TEST_CASE("validate prints and writes measured vs predicted with the signed erro
   CHECK(test::explorer(common + " --max-median 100 --max-worst 100").exit_code == 0);
 }
 
+TEST_CASE("validate fails a row whose model does not fit the machine", "[validate]") {
+  // F16 Llama-3-8B (16.1 GB) on the 12 GB RTX 3060: the run streams weights over PCIe, which the measured
+  // card did not, so the row is reported failed and left out of the error summary.
+  const fs::path dir = test::scratch_dir("validate-offload");
+  const std::string rows = rows_file(
+      dir, "big,nvidia-rtx-3060-12gb,llama-cpp-cuda-graphs-2025,traces/captured/llama-3-8b-f16.lxt.gz,30,holdout,m,s\n");
+  const auto r = test::explorer("validate --root '" + test::source_dir() + "' --rows '" + rows +
+                                "' --steps 1 --out '" + (dir / "table.csv").string() + "'");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Contains("failed: the model does not fit the machine's memory"));
+  const auto table = test::read_csv(dir / "table.csv");
+  REQUIRE(table.size() == 1);
+  CHECK_THAT(table[0].at("status"), Contains("does not fit"));
+}
+
 TEST_CASE("validate refuses bad rows with one located line and writes nothing", "[validate]") {
   const fs::path dir = test::scratch_dir("validate-bad");
   const std::string out = (dir / "table.csv").string();

@@ -37,14 +37,15 @@ std::string read_file(const fs::path& path) {
 }
 
 // tokens_per_s of a run's summary.csv.
-double summary_tokens_per_s(const fs::path& dir) {
+// One number of a run's summary.csv.
+double summary_value(const fs::path& dir, const std::string& column) {
   std::istringstream in(read_file(dir / "summary.csv"));
   std::string header, values;
   if (!std::getline(in, header) || !std::getline(in, values)) throw Error(cat(dir.string(), ": no summary"));
   const auto names = split_csv_line(header), cells = split_csv_line(values);
   for (size_t i = 0; i < names.size() && i < cells.size(); ++i)
-    if (names[i] == "tokens_per_s") return std::stod(cells[i]);
-  throw Error(cat(dir.string(), "/summary.csv: no tokens_per_s column"));
+    if (names[i] == column) return std::stod(cells[i]);
+  throw Error(cat(dir.string(), "/summary.csv: no ", column, " column"));
 }
 
 std::string last_line(const fs::path& log) {
@@ -168,7 +169,15 @@ std::vector<ValidationResult> run_validation(const ValidateOptions& o) {
             if (r.failure.empty()) r.failure = cat("run exited with code ", code);
             return;
           }
-          r.predicted_tokens_per_s = summary_tokens_per_s(dir_of(i));
+          // A measured machine held the whole model; a row whose config streams weights over the host
+          // link predicts another system, so it fails rather than counting.
+          const double offloaded = summary_value(dir_of(i), "offloaded_weight_bytes");
+          if (offloaded > 0) {
+            r.failure = cat("the model does not fit the machine's memory (", offloaded,
+                            " weight bytes over the host link)");
+            return;
+          }
+          r.predicted_tokens_per_s = summary_value(dir_of(i), "tokens_per_s");
           r.error = r.predicted_tokens_per_s / r.row.measured_tokens_per_s - 1.0;
           r.ok = true;
         });
