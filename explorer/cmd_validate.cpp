@@ -30,6 +30,13 @@ int validate(const ValidateCommand& a) {
   const ValidateOptions& o = a.options;
   const std::string& out = a.out;
   const double max_median = a.max_median, max_worst = a.max_worst;
+  if (!out.empty()) {  // before the rows run, so a bad --out costs no simulation
+    const auto dir = std::filesystem::absolute(out).parent_path();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+      throw Error(cat("validate: --out ", out, ": cannot create ", dir.string()));
+  }
   const auto results = run_validation(o);
   std::fputs(results_text(results).c_str(), stdout);
   if (!out.empty()) {

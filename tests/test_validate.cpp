@@ -136,4 +136,11 @@ TEST_CASE("validate refuses bad rows with one located line and writes nothing", 
   r = run("x,apple-m2-8c,llama-cpp-metal-2023\n");
   CHECK_THAT(r.out, Contains("rows.csv:2: 3 cells, the header has 8"));
   CHECK(!fs::exists(out));
+  // An --out no directory can hold is refused before any row runs (an existing file stands in the path).
+  const fs::path blocker = test::write_text(dir / "blocker", "");
+  r = test::explorer("validate --root '" + test::source_dir() + "' --rows '" +
+                     rows_file(dir, "x,apple-m2-8c,llama-cpp-metal-2023,traces/none.lxt.gz,1,fit,m,s\n") +
+                     "' --out '" + (blocker / "table.csv").string() + "'");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Contains("validate: --out") && Contains("cannot create") && !Contains("failed"));
 }
