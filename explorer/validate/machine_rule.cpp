@@ -123,35 +123,41 @@ std::vector<MachineSpec> read_machines(const std::string& path) {
   return out;
 }
 
-std::string system_config_text(const MachineSpec& m, const std::string& root) {
-  const PresetFacts mem = preset_facts(root, m.memory, m.data_rate_mtps);
-  const double channels_exact = m.bus_bits / mem.channel_bits;
-  const int channels = static_cast<int>(std::lround(channels_exact));
-  if (channels < 1 || std::fabs(channels_exact - channels) > 1e-9)
+namespace {
+
+// The memory bus as a whole number of the preset's channels.
+int channel_count(const MachineSpec& m, const PresetFacts& mem) {
+  const double exact = m.bus_bits / mem.channel_bits;
+  const int channels = static_cast<int>(std::lround(exact));
+  if (channels < 1 || std::fabs(exact - channels) > 1e-9)
     throw Error(cat(m.name, ": bus_bits ", m.bus_bits, " is not a whole number of ", mem.channel_bits,
                     "-bit ", m.memory, " channels"));
-  const double peak_gbps = m.bus_bits / 8.0 * m.data_rate_mtps * 1e6 / 1e9;
-  const double lanes = m.cores * m.lanes_per_core;
-  const double tile = std::max(kMinTileBytes, kTileBytesPerChannel * channels);
-  const double clock_hz = m.clock_mhz * 1e6;
-  // Tiles in flight: one computing, one arriving, and enough more that their share of each channel covers
-  // the channel's bandwidth x memory latency (Little's law), so the stream is not latency-bound.
-  const double channel_latency_bytes = peak_gbps * 1e9 / channels * m.memory_latency_ns * 1e-9;
-  const int slots = 2 + static_cast<int>(std::ceil(channel_latency_bytes / (tile / channels)));
-  if (slots > kMaxBufferSlots)
-    throw Error(cat(m.name, ": memory_latency_ns ", m.memory_latency_ns, " needs ", slots,
+  return channels;
+}
+
+// The PE's tiles: their size, and how many are in flight (one computing, one arriving, and enough more that
+// their share of each channel covers the channel's bandwidth x memory latency, Little's law).
+struct TilePlan {
+  double tile_bytes = 0, channel_latency_bytes = 0;
+  int slots = 0;
+};
+
+TilePlan tile_plan(const MachineSpec& m, int channels, double peak_gbps) {
+  TilePlan t;
+  t.tile_bytes = std::max(kMinTileBytes, kTileBytesPerChannel * channels);
+  t.channel_latency_bytes = peak_gbps * 1e9 / channels * m.memory_latency_ns * 1e-9;
+  t.slots = 2 + static_cast<int>(std::ceil(t.channel_latency_bytes / (t.tile_bytes / channels)));
+  if (t.slots > kMaxBufferSlots)
+    throw Error(cat(m.name, ": memory_latency_ns ", m.memory_latency_ns, " needs ", t.slots,
                     " tiles in flight to cover it, more than a PE's ", kMaxBufferSlots, " buffer slots"));
-  // The buffer holds the tiles in flight; its ports carry 4x the DRAM bandwidth.
-  const int banks = static_cast<int>(std::ceil(4.0 * peak_gbps * 1e9 / (8.0 * clock_hz)));
-  const double hop_ns = std::round(std::max(0.0, m.memory_latency_ns - mem.access_ns) * 100) / 100;
+  return t;
+}
+
+// The one PE holding every GPU core.
+std::string pe_section(const MachineSpec& m, const TilePlan& t) {
+  const double lanes = m.cores * m.lanes_per_core;
   std::ostringstream y;
-  y << "# " << m.description << ": validation system generated from validation/machines.csv by the rule in\n"
-    << "# docs/VALIDATION.md (`explorer validate systems --write`); change the table or the rule, not this "
-       "file.\n"
-    << "# Sources: " << m.sources << "\n"
-    << "system:\n  name: " << m.name << "\n  description: \"" << m.description << "\"\n\n"
-    << "modules:\n"
-    << "  pe:\n    type: pe\n    count: 1                       # rule: the " << num(m.cores)
+  y << "  pe:\n    type: pe\n    count: 1                       # rule: the " << num(m.cores)
     << " GPU cores as one PE, sweeping each matrix together in address order\n"
     << "    clock_mhz: " << num(m.clock_mhz) << "                # GPU clock\n"
     << "    compute_precision: fp16\n"
@@ -163,16 +169,37 @@ std::string system_config_text(const MachineSpec& m, const std::string& root) {
     << "    vector_ops_per_cycle: " << num(lanes) << "         # the same lanes\n"
     << "    vector_op_energy_pj: 0.3          # pe-gpu-cluster.yaml\n"
     << "    static_power_mw: 0                # not validated (tokens/s only)\n"
-    << "    tile_bytes: " << num(tile)
+    << "    tile_bytes: " << num(t.tile_bytes)
     << "               # rule: 16 KiB per channel (row-buffer runs), at least 64 KiB\n"
-    << "    buffer_slots: " << slots << "                   # rule: 2 + the tiles covering a channel's "
-    << num(std::round(channel_latency_bytes)) << " B of bandwidth x latency\n"
+    << "    buffer_slots: " << t.slots << "                   # rule: 2 + the tiles covering a channel's "
+    << num(std::round(t.channel_latency_bytes)) << " B of bandwidth x latency\n"
     << "    bytes_in_flight: " << num(std::floor(m.cores * m.threads_per_core * kLoadBytes))
     << "         # rule: " << num(m.cores) << " cores x " << num(m.threads_per_core)
     << " resident threads x one 16 B load each\n"
-    << "    load_latency_ns: " << num(m.memory_latency_ns) << "             # rule: the memory latency\n"
-    << "  buf:\n    type: sram\n    count: 1\n    include: ../buffers/sram-512kib.yaml\n"
-    << "    capacity_kib: " << num(slots * tile / 1024) << "              # rule: the tiles in flight\n"
+    << "    load_latency_ns: " << num(m.memory_latency_ns) << "             # rule: the memory latency\n";
+  return y.str();
+}
+
+}  // namespace
+
+std::string system_config_text(const MachineSpec& m, const std::string& root) {
+  const PresetFacts mem = preset_facts(root, m.memory, m.data_rate_mtps);
+  const int channels = channel_count(m, mem);
+  const double peak_gbps = m.bus_bits / 8.0 * m.data_rate_mtps * 1e6 / 1e9;
+  const TilePlan tiles = tile_plan(m, channels, peak_gbps);
+  // The buffer holds the tiles in flight; its ports carry 4x the DRAM bandwidth.
+  const int banks = static_cast<int>(std::ceil(4.0 * peak_gbps * 1e9 / (8.0 * m.clock_mhz * 1e6)));
+  const double hop_ns = std::round(std::max(0.0, m.memory_latency_ns - mem.access_ns) * 100) / 100;
+  std::ostringstream y;
+  y << "# " << m.description << ": validation system generated from validation/machines.csv by the rule in\n"
+    << "# docs/VALIDATION.md (`explorer validate systems --write`); change the table or the rule, not this "
+       "file.\n"
+    << "# Sources: " << m.sources << "\n"
+    << "system:\n  name: " << m.name << "\n  description: \"" << m.description << "\"\n\n"
+    << "modules:\n"
+    << pe_section(m, tiles) << "  buf:\n    type: sram\n    count: 1\n    include: ../buffers/sram-512kib.yaml\n"
+    << "    capacity_kib: " << num(tiles.slots * tiles.tile_bytes / 1024)
+    << "              # rule: the tiles in flight\n"
     << "    banks: " << banks << "                        # rule: 4x the DRAM bandwidth, 8 B banks\n"
     << "    clock_mhz: " << num(m.clock_mhz) << "\n"
     << "  noc:\n    type: crossbar\n    include: ../interconnect/crossbar-1ghz.yaml\n"
