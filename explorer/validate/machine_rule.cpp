@@ -107,24 +107,6 @@ MachineSpec read_machine(const CsvRecords& csv, size_t r) {
   return m;
 }
 
-}  // namespace
-
-std::vector<MachineSpec> read_machines(const std::string& path) {
-  const CsvRecords csv(path, {"name", "class", "description", "gpu_cores", "clock_mhz", "fp32_lanes_per_core",
-                              "memory", "data_rate_mtps", "bus_bits", "memory_gib", "memory_latency_ns",
-                              "threads_per_core", "host", "sources"});
-  std::vector<MachineSpec> out;
-  for (size_t r = 0; r < csv.size(); ++r) {
-    out.push_back(read_machine(csv, r));
-    for (size_t i = 0; i + 1 < out.size(); ++i)
-      if (out[i].name == out.back().name)
-        throw Error(cat(csv.where(r, "name"), ": '", out.back().name, "' appears twice"));
-  }
-  return out;
-}
-
-namespace {
-
 // The memory bus as a whole number of the preset's channels.
 int channel_count(const MachineSpec& m, const PresetFacts& mem) {
   const double exact = m.bus_bits / mem.channel_bits;
@@ -181,6 +163,20 @@ std::string pe_section(const MachineSpec& m, const TilePlan& t) {
 }
 
 }  // namespace
+
+std::vector<MachineSpec> read_machines(const std::string& path) {
+  const CsvRecords csv(path, {"name", "class", "description", "gpu_cores", "clock_mhz", "fp32_lanes_per_core",
+                              "memory", "data_rate_mtps", "bus_bits", "memory_gib", "memory_latency_ns",
+                              "threads_per_core", "host", "sources"});
+  std::vector<MachineSpec> out;
+  for (size_t r = 0; r < csv.size(); ++r) {
+    out.push_back(read_machine(csv, r));
+    for (size_t i = 0; i + 1 < out.size(); ++i)
+      if (out[i].name == out.back().name)
+        throw Error(cat(csv.where(r, "name"), ": '", out.back().name, "' appears twice"));
+  }
+  return out;
+}
 
 std::string system_config_text(const MachineSpec& m, const std::string& root) {
   const PresetFacts mem = preset_facts(root, m.memory, m.data_rate_mtps);
