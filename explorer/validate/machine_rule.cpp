@@ -22,6 +22,7 @@ namespace {
 constexpr double kTileBytesPerChannel = 16384;  // eight LPDDR5 pages per channel per tile
 constexpr double kMinTileBytes = 65536;
 constexpr double kLoadBytes = 16;  // one 128-bit vector load in flight per resident thread
+constexpr double kGiB = double(1ull << 30);
 
 std::string num(double v) {
   char buf[40];
@@ -56,7 +57,7 @@ PresetFacts preset_facts(const std::string& root, const std::string& memory, dou
 // Rows per bank that make `channels` channels of the preset hold the machine's memory: denser dies, or two
 // dies sharing a channel (clamshell), add rows, not banks or bandwidth.
 int64_t rows_for_memory(const MachineSpec& m, const PresetFacts& mem, int channels) {
-  const double rows = double(mem.rows) * m.memory_gib * double(1ull << 30) / (channels * mem.channel_bytes);
+  const double rows = double(mem.rows) * m.memory_gib * kGiB / (channels * mem.channel_bytes);
   const auto whole = static_cast<int64_t>(std::llround(rows));
   if (std::fabs(rows - double(whole)) > 1e-6 || whole < 2 || whole % 2)
     throw Error(cat(m.name, ": memory_gib ", m.memory_gib, " over ", channels, " ", m.memory,
@@ -75,7 +76,7 @@ std::string dram_section(const MachineSpec& m, const PresetFacts& mem, int chann
   if (rows != mem.rows)
     y << "    organisation: {rows: " << rows << "}   # rule: " << num(m.memory_gib) << " GiB over "
       << channels << " channels (the preset's die: " << mem.rows << " rows, "
-      << num(mem.channel_bytes / double(1ull << 30)) << " GiB a channel); its timings kept\n";
+      << num(mem.channel_bytes / kGiB) << " GiB a channel); its timings kept\n";
   if (mem.per_bank_refresh)
     y << "    controller: {refresh: per_bank}   # rule: per-bank refresh where the standard has it\n";
   return y.str();

@@ -36,17 +36,26 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
-// tokens_per_s of a run's summary.csv.
-// One number of a run's summary.csv.
-double summary_value(const fs::path& dir, const std::string& column) {
-  std::istringstream in(read_file(dir / "summary.csv"));
-  std::string header, values;
-  if (!std::getline(in, header) || !std::getline(in, values)) throw Error(cat(dir.string(), ": no summary"));
-  const auto names = split_csv_line(header), cells = split_csv_line(values);
-  for (size_t i = 0; i < names.size() && i < cells.size(); ++i)
-    if (names[i] == column) return std::stod(cells[i]);
-  throw Error(cat(dir.string(), "/summary.csv: no ", column, " column"));
-}
+// The numbers of a run's summary.csv (its one row), by column.
+class RunSummary {
+ public:
+  explicit RunSummary(const fs::path& dir) : file_((dir / "summary.csv").string()) {
+    std::istringstream in(read_file(file_));
+    std::string header, values;
+    if (!std::getline(in, header) || !std::getline(in, values)) throw Error(cat(file_, ": no summary"));
+    names_ = split_csv_line(header);
+    cells_ = split_csv_line(values);
+  }
+  double number(const std::string& column) const {
+    for (size_t i = 0; i < names_.size() && i < cells_.size(); ++i)
+      if (names_[i] == column) return std::stod(cells_[i]);
+    throw Error(cat(file_, ": no ", column, " column"));
+  }
+
+ private:
+  std::string file_;
+  std::vector<std::string> names_, cells_;
+};
 
 std::string last_line(const fs::path& log) {
   std::istringstream in(read_file(log));
@@ -171,13 +180,14 @@ std::vector<ValidationResult> run_validation(const ValidateOptions& o) {
           }
           // A measured machine held the whole model; a row whose config streams weights over the host
           // link predicts another system, so it fails rather than counting.
-          const double offloaded = summary_value(dir_of(i), "offloaded_weight_bytes");
+          const RunSummary summary(dir_of(i));
+          const double offloaded = summary.number("offloaded_weight_bytes");
           if (offloaded > 0) {
             r.failure = cat("the model does not fit the machine's memory (", offloaded,
                             " weight bytes over the host link)");
             return;
           }
-          r.predicted_tokens_per_s = summary_value(dir_of(i), "tokens_per_s");
+          r.predicted_tokens_per_s = summary.number("tokens_per_s");
           r.error = r.predicted_tokens_per_s / r.row.measured_tokens_per_s - 1.0;
           r.ok = true;
         });
